@@ -1,0 +1,1 @@
+"""The REST API: app assembly, the unit-of-work route, error mapping."""

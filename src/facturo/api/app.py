@@ -1,0 +1,64 @@
+"""FastAPI application assembly."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from sqlalchemy import text
+
+from facturo import __version__
+from facturo.api import errors
+from facturo.catalog.api import router as catalog_router
+from facturo.customers.api import router as customers_router
+from facturo.invoicing.api import router as invoices_router
+from facturo.kit.config import Settings, get_settings
+from facturo.kit.db import Database
+from facturo.kit.migrate import upgrade
+from facturo.organisation.api import router as organisation_router
+from facturo.payments.api import router as payments_router
+
+DESCRIPTION = """
+Invoicing for Latin America: customers with Guatemalan NIT, a categorised catalog, invoices with
+gapless numbering per series and a tamper-evident hash chain, credit notes, split payments and
+a full change history. Amounts are JSON strings with exact decimals (`"1234.50"`).
+
+Errors always look like `{"error": {"code", "message", "details": [{"field", "rule", "message"}]}}`,
+in Spanish by default or English with `Accept-Language: en`. POSTs that create things accept an
+`Idempotency-Key` header: the same key and body replay the first response and create nothing new.
+"""
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    if database is None:
+        settings.ensure_data_dir()
+        database = Database.from_url(settings.resolved_database_url, echo=settings.sql_echo)
+        if settings.auto_migrate:
+            upgrade(database.engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(title="facturo", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.database = database
+    app.state.settings = settings
+    errors.install(app)
+    for router in (organisation_router, customers_router, catalog_router, invoices_router, payments_router):
+        app.include_router(router)
+
+    @app.get("/health", tags=["health"])
+    def health() -> dict[str, str]:
+        with database.unit_of_work(write=False) as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "database": database.dialect, "version": __version__}
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,39 @@
+"""Dependencies shared by every router."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from facturo.kit.actor import Actor
+from facturo.kit.errors import ValidationFailed
+from facturo.kit.pagination import MAX_PAGE_SIZE, PageParams
+
+
+def get_session(request: Request) -> Session:
+    session: Session = request.state.session
+    return session
+
+
+def current_actor(request: Request) -> Actor:
+    """Who is calling. Until credentials exist (access-control issue) every API caller is the
+    anonymous API client; the history records it as such."""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    return actor or Actor("anonymous", "api", "API client")
+
+
+def page_params(
+    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")] = 50,
+) -> PageParams:
+    try:
+        return PageParams(page=page, size=size)
+    except ValueError as exc:
+        raise ValidationFailed.on("page", "page.range", str(exc), str(exc)) from None
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+Paging = Annotated[PageParams, Depends(page_params)]

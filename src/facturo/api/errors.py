@@ -1,0 +1,165 @@
+"""Error responses. Every error the API returns has the same shape, in the caller's language:
+
+    {"error": {"code": "validation_error", "message": "...",
+               "details": [{"field": "nit", "rule": "nit.check_digit", "message": "..."}]}}
+
+Bad input is 4xx with a reason a person understands; a 500 only ever means a bug, and even then
+carries no traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from facturo.kit.errors import FacturoError, Msg
+from facturo.kit.xml import UnsafeXmlError
+
+log = logging.getLogger("facturo.api")
+
+_PYDANTIC_ES: dict[str, str] = {
+    "missing": "Campo obligatorio.",
+    "extra_forbidden": "Campo no permitido.",
+    "decimal_max_places": "Admite como máximo {decimal_places} decimales.",
+    "decimal_max_digits": "Admite como máximo {max_digits} dígitos.",
+    "decimal_whole_digits": "Tiene demasiados dígitos enteros.",
+    "decimal_parsing": "Debe ser un número.",
+    "decimal_type": "Debe ser un número (se recomienda texto, p. ej. \"12.50\").",
+    "finite_number": "Debe ser un número finito.",
+    "greater_than": "Debe ser mayor que {gt}.",
+    "greater_than_equal": "Debe ser mayor o igual que {ge}.",
+    "less_than": "Debe ser menor que {lt}.",
+    "less_than_equal": "Debe ser menor o igual que {le}.",
+    "int_parsing": "Debe ser un número entero.",
+    "int_type": "Debe ser un número entero.",
+    "int_from_float": "Debe ser un número entero.",
+    "bool_parsing": "Debe ser verdadero o falso.",
+    "bool_type": "Debe ser verdadero o falso.",
+    "string_type": "Debe ser texto.",
+    "string_too_short": "Debe tener al menos {min_length} caracteres.",
+    "string_too_long": "Admite como máximo {max_length} caracteres.",
+    "string_pattern_mismatch": "Tiene un formato no válido.",
+    "too_short": "Debe tener al menos {min_length} elementos.",
+    "too_long": "Admite como máximo {max_length} elementos.",
+    "list_type": "Debe ser una lista.",
+    "dict_type": "Debe ser un objeto.",
+    "model_type": "Debe ser un objeto.",
+    "model_attributes_type": "Debe ser un objeto.",
+    "date_from_datetime_parsing": "Debe ser una fecha AAAA-MM-DD.",
+    "date_parsing": "Debe ser una fecha AAAA-MM-DD.",
+    "date_type": "Debe ser una fecha AAAA-MM-DD.",
+    "datetime_parsing": "Debe ser una fecha y hora ISO 8601.",
+    "enum": "Valor no permitido; opciones: {expected}.",
+    "literal_error": "Valor no permitido; opciones: {expected}.",
+    "json_invalid": "El cuerpo no es JSON válido.",
+    "value_error": "Valor no válido: {error}.",
+}
+
+
+def language(request: Request) -> str:
+    header = request.headers.get("accept-language", "")
+    return "en" if header.lower().startswith("en") else "es"
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if item in {"body", "query", "path", "header"} and not parts:
+            continue
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "body"
+
+
+def _problem(error: Any, lang: str) -> dict[str, str]:
+    ctx = {k: (str(v) if not isinstance(v, str) else v) for k, v in (error.get("ctx") or {}).items()}
+    english = str(error.get("msg", "Invalid value"))
+    if lang == "en":
+        message = english
+    else:
+        template = _PYDANTIC_ES.get(error["type"], "Valor no válido ({msg}).")
+        try:
+            message = template.format(**ctx, msg=english)
+        except (KeyError, IndexError):
+            message = template
+    return {"field": _field(tuple(error.get("loc", ()))), "rule": str(error["type"]), "message": message}
+
+
+def _body(code: str, message: str, details: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(FacturoError)
+    async def _facturo(request: Request, exc: FacturoError) -> JSONResponse:
+        lang = language(request)
+        details = [
+            {"field": p.field, "rule": p.rule, "message": p.message.in_language(lang)} for p in exc.problems
+        ]
+        return JSONResponse(_body(exc.code, exc.message.in_language(lang), details), status_code=exc.http_status)
+
+    async def _invalid(request: Request, errors: list[Any]) -> JSONResponse:
+        lang = language(request)
+        details = [_problem(e, lang) for e in errors]
+        summary = Msg("La solicitud tiene datos no válidos.", "The request has invalid data.").in_language(lang)
+        if details:
+            summary = f"{summary} {details[0]['field']}: {details[0]['message']}"
+        return JSONResponse(_body("validation_error", summary, details), status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return await _invalid(request, list(exc.errors()))
+
+    @app.exception_handler(ValidationError)
+    async def _model_validation(request: Request, exc: ValidationError) -> JSONResponse:
+        return await _invalid(request, list(exc.errors()))
+
+    @app.exception_handler(UnsafeXmlError)
+    async def _xml(request: Request, exc: UnsafeXmlError) -> JSONResponse:
+        message = exc.reason_en if language(request) == "en" else exc.reason_es
+        return JSONResponse(
+            _body("validation_error", message, [{"field": "body", "rule": exc.rule, "message": message}]), 422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {
+            404: Msg("No encontrado.", "Not found."),
+            405: Msg("Método no permitido.", "Method not allowed."),
+        }
+        msg = messages.get(exc.status_code, Msg(str(exc.detail), str(exc.detail)))
+        return JSONResponse(
+            _body("http_error", msg.in_language(language(request))),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity error reached the API: %s", exc.orig)
+        msg = Msg(
+            "La operación choca con datos existentes (otra solicitud pudo cambiarlos); reintente.",
+            "The operation conflicts with existing data (another request may have changed it); retry.",
+        )
+        return JSONResponse(_body("conflict", msg.in_language(language(request))), status_code=409)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database unavailable: %s", exc.orig)
+        msg = Msg("La base de datos está ocupada o no disponible; reintente.", "The database is busy or unavailable; retry.")
+        return JSONResponse(_body("unavailable", msg.in_language(language(request))), status_code=503)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        msg = Msg("Error interno; el equipo ha sido notificado.", "Internal error; it has been logged.")
+        return JSONResponse(_body("internal_error", msg.in_language(language(request))), status_code=500)

@@ -1,0 +1,116 @@
+"""The route class every API router uses. It owns the unit of work of each request:
+
+* one session per request (a write unit for POST/PUT/PATCH/DELETE, a read unit for GET),
+  committed when the handler answers 2xx/3xx and rolled back otherwise;
+* ``Idempotency-Key`` on POST: the stored response is replayed for the same key and body,
+  a different body with the same key is refused (422), and the stored response is committed
+  in the same transaction as whatever the request created, so a replay can never create twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from facturo.kit.db import Database
+from facturo.kit.errors import Conflict, Msg, ValidationFailed
+from facturo.kit.idempotency import IdempotentResponse
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _scope(request: Request) -> str:
+    """Keys belong to the credential that sent them, so two clients never collide."""
+    credential = request.headers.get("authorization", "")
+    return hashlib.sha256(credential.encode()).hexdigest()[:32]
+
+
+def _fingerprint(request: Request, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.url.path.encode(), request.url.query.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _find(session: Session, scope: str, key: str) -> IdempotentResponse | None:
+    return session.scalar(
+        select(IdempotentResponse).where(IdempotentResponse.scope == scope, IdempotentResponse.key == key)
+    )
+
+
+def _replay(stored: IdempotentResponse, fingerprint: str, key: str) -> Response:
+    if stored.fingerprint != fingerprint:
+        raise ValidationFailed.on(
+            "Idempotency-Key",
+            "idempotency.mismatch",
+            f"La clave Idempotency-Key «{key}» ya se usó con otra solicitud; use una clave nueva.",
+            f"Idempotency-Key “{key}” was already used with a different request; use a new key.",
+        )
+    return Response(
+        content=stored.body,
+        status_code=stored.status_code,
+        media_type=stored.content_type,
+        headers={"Idempotency-Replayed": "true"},
+    )
+
+
+def _store(session: Session, scope: str, key: str, fingerprint: str, response: Response) -> None:
+    session.add(
+        IdempotentResponse(
+            scope=scope,
+            key=key,
+            fingerprint=fingerprint,
+            status_code=response.status_code,
+            content_type=response.media_type or "application/json",
+            body=bytes(response.body),
+        )
+    )
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            Msg(
+                "Otra solicitud con la misma Idempotency-Key se procesó al mismo tiempo; reintente.",
+                "Another request with the same Idempotency-Key was processed at the same time; retry.",
+            )
+        ) from None
+
+
+class UnitOfWorkRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            database: Database = request.app.state.database
+            write = request.method not in READ_METHODS
+            session = database.session(write=write)
+            request.state.session = session
+            try:
+                key = request.headers.get(IDEMPOTENCY_HEADER) if request.method == "POST" else None
+                if key:
+                    key = key.strip()[:200]
+                    scope, fingerprint = _scope(request), _fingerprint(request, await request.body())
+                    stored = await run_in_threadpool(_find, session, scope, key)
+                    if stored is not None:
+                        return _replay(stored, fingerprint, key)
+                response = await handle(request)
+                if write and response.status_code < 400:
+                    if key:
+                        await run_in_threadpool(_store, session, scope, key, fingerprint, response)
+                    await run_in_threadpool(session.commit)
+                return response
+            finally:
+                # Rolls back anything not committed (errors, reads); a no-op after a commit.
+                await run_in_threadpool(session.close)
+
+        return handler

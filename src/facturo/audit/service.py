@@ -1,0 +1,78 @@
+"""The change history: who did what to which object, with the state before and after."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy.orm import Session
+
+from facturo.audit.models import HistoryRecord
+from facturo.kit.actor import Actor
+
+_SKIPPED = frozenset({"created_at", "updated_at"})
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj: object, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """The persisted columns of a model instance, JSON-ready."""
+    skipped = _SKIPPED | set(exclude)
+    mapper = inspect(type(obj))
+    return {a.key: jsonable(getattr(obj, a.key)) for a in mapper.column_attrs if a.key not in skipped}
+
+
+def changed_only(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    entity_type: str,
+    entity_id: int,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    parent: tuple[str, int] | None = None,
+) -> HistoryRecord:
+    entry = HistoryRecord(
+        entity_type=entity_type,
+        entity_id=entity_id,
+        parent_type=parent[0] if parent else None,
+        parent_id=parent[1] if parent else None,
+        action=action,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        before=before,
+        after=after,
+    )
+    session.add(entry)
+    return entry
+
+
+def history_of(session: Session, entity_type: str, entity_id: int) -> list[HistoryRecord]:
+    """Records of the object itself and of the objects filed under it (an invoice's payments)."""
+    stmt = (
+        select(HistoryRecord)
+        .where(
+            or_(
+                and_(HistoryRecord.entity_type == entity_type, HistoryRecord.entity_id == entity_id),
+                and_(HistoryRecord.parent_type == entity_type, HistoryRecord.parent_id == entity_id),
+            )
+        )
+        .order_by(HistoryRecord.id)
+    )
+    return list(session.scalars(stmt))

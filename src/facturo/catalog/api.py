@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from facturo.api.deps import CurrentActor, DbSession, Paging
+from facturo.api.routing import UnitOfWorkRoute
+from facturo.api.schemas import PageOut
+from facturo.audit import service as audit
+from facturo.audit.schemas import HistoryEntryOut
+from facturo.catalog import service
+from facturo.catalog.schemas import (
+    CategoryIn,
+    CategoryOut,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
+    ProductPriceOut,
+    StockAdjustmentIn,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"], route_class=UnitOfWorkRoute)
+
+
+@router.get("/categories", response_model=list[CategoryOut])
+def list_categories(session: DbSession) -> list[CategoryOut]:
+    return [CategoryOut.model_validate(c) for c in service.list_categories(session)]
+
+
+@router.post("/categories", response_model=CategoryOut, status_code=status.HTTP_201_CREATED)
+def create_category(session: DbSession, actor: CurrentActor, data: CategoryIn) -> CategoryOut:
+    return CategoryOut.model_validate(service.create_category(session, actor, data))
+
+
+@router.get("/categories/{category_id}", response_model=CategoryOut)
+def get_category(session: DbSession, category_id: int) -> CategoryOut:
+    return CategoryOut.model_validate(service.get_category(session, category_id))
+
+
+@router.get("/products", response_model=PageOut[ProductOut])
+def list_products(
+    session: DbSession,
+    paging: Paging,
+    q: Annotated[str | None, Query(max_length=100, description="Search in code and name.")] = None,
+    category_id: int | None = None,
+) -> PageOut[ProductOut]:
+    return PageOut.of(service.search_products(session, paging, q, category_id).map(ProductOut.model_validate))
+
+
+@router.post("/products", response_model=ProductOut, status_code=status.HTTP_201_CREATED)
+def create_product(session: DbSession, actor: CurrentActor, data: ProductIn) -> ProductOut:
+    return ProductOut.model_validate(service.create_product(session, actor, data))
+
+
+@router.get("/products/{product_id}", response_model=ProductOut)
+def get_product(session: DbSession, product_id: int) -> ProductOut:
+    return ProductOut.model_validate(service.get_product(session, product_id))
+
+
+@router.patch("/products/{product_id}", response_model=ProductOut)
+def update_product(session: DbSession, actor: CurrentActor, product_id: int, data: ProductPatch) -> ProductOut:
+    return ProductOut.model_validate(service.update_product(session, actor, product_id, data))
+
+
+@router.post("/products/{product_id}/stock", response_model=ProductOut)
+def adjust_stock(session: DbSession, actor: CurrentActor, product_id: int, data: StockAdjustmentIn) -> ProductOut:
+    return ProductOut.model_validate(service.adjust_stock(session, actor, product_id, data.delta, data.reason))
+
+
+@router.get("/products/{product_id}/prices", response_model=list[ProductPriceOut])
+def price_history(session: DbSession, product_id: int) -> list[ProductPriceOut]:
+    return [ProductPriceOut.model_validate(p) for p in service.price_history(session, product_id)]
+
+
+@router.get("/products/{product_id}/history", response_model=list[HistoryEntryOut])
+def product_history(session: DbSession, product_id: int) -> list[HistoryEntryOut]:
+    service.get_product(session, product_id)
+    return [HistoryEntryOut.model_validate(r) for r in audit.history_of(session, "product", product_id)]

@@ -1,0 +1,196 @@
+"""Categories, products, their price history and stock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from facturo.audit import service as audit
+from facturo.catalog.models import Category, Product, ProductPrice
+from facturo.catalog.schemas import CategoryIn, ProductIn, ProductPatch
+from facturo.kit import clock
+from facturo.kit.actor import Actor
+from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
+from facturo.kit.pagination import Page, PageParams, paginate
+
+
+def get_category(session: Session, category_id: int) -> Category:
+    category = session.get(Category, category_id)
+    if category is None:
+        raise not_found("la categoría", "Category", category_id)
+    return category
+
+
+def list_categories(session: Session) -> list[Category]:
+    return list(session.scalars(select(Category).order_by(Category.name)))
+
+
+def create_category(session: Session, actor: Actor, data: CategoryIn) -> Category:
+    if session.scalar(select(Category.id).where(func.lower(Category.name) == data.name.lower())):
+        raise Conflict(Msg(f"Ya existe la categoría «{data.name}».", f"Category “{data.name}” already exists."))
+    category = Category(**data.model_dump())
+    session.add(category)
+    session.flush()
+    audit.record(session, actor, "category", category.id, "created", after=audit.snapshot(category))
+    return category
+
+
+def get_product(session: Session, product_id: int) -> Product:
+    product = session.get(Product, product_id)
+    if product is None:
+        raise not_found("el producto", "Product", product_id)
+    return product
+
+
+def search_products(
+    session: Session, params: PageParams, query: str | None = None, category_id: int | None = None
+) -> Page[Product]:
+    stmt = select(Product)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Product.name).like(like), func.lower(Product.code).like(like)))
+    if category_id is not None:
+        stmt = stmt.where(Product.category_id == category_id)
+    return paginate(session, stmt.order_by(Product.code), params)
+
+
+def _check_category(session: Session, category_id: int | None) -> None:
+    if category_id is not None and session.get(Category, category_id) is None:
+        raise ValidationFailed.on(
+            "category_id",
+            "category.unknown",
+            f"No existe la categoría {category_id}.",
+            f"Category {category_id} does not exist.",
+        )
+
+
+def create_product(session: Session, actor: Actor, data: ProductIn) -> Product:
+    _check_category(session, data.category_id)
+    if session.scalar(select(Product.id).where(Product.code == data.code)):
+        raise Conflict(Msg(f"Ya existe un producto con código {data.code}.", f"Product code {data.code} is taken."))
+    if data.kind == "service" and data.stock is not None:
+        raise ValidationFailed.on(
+            "stock", "stock.service", "Un servicio no lleva existencias.", "A service has no stock count."
+        )
+    if data.stock is not None and data.stock < 0:
+        raise ValidationFailed.on(
+            "stock", "stock.negative", "Las existencias no pueden ser negativas.", "Stock cannot be negative."
+        )
+    product = Product(**data.model_dump())
+    session.add(product)
+    session.flush()
+    _record_price(session, actor, product, clock.now())
+    audit.record(session, actor, "product", product.id, "created", after=audit.snapshot(product))
+    return product
+
+
+def _record_price(session: Session, actor: Actor, product: Product, effective_from: datetime) -> None:
+    session.add(
+        ProductPrice(
+            product_id=product.id,
+            unit_price=product.unit_price,
+            effective_from=effective_from,
+            recorded_by=actor.label,
+        )
+    )
+
+
+def update_product(session: Session, actor: Actor, product_id: int, patch: ProductPatch) -> Product:
+    """Edits apply from now on; issued invoices keep the price they were issued with."""
+    product = get_product(session, product_id)
+    before = audit.snapshot(product)
+    changes = patch.model_dump(exclude_unset=True)
+    if "category_id" in changes:
+        _check_category(session, changes["category_id"])
+    for key, value in changes.items():
+        if value is None and key != "category_id":
+            continue
+        setattr(product, key, value)
+    session.flush()
+    if before["unit_price"] != audit.jsonable(product.unit_price):
+        _record_price(session, actor, product, clock.now())
+    old, new = audit.changed_only(before, audit.snapshot(product))
+    if new:
+        action = "price_changed" if set(new) == {"unit_price"} else "updated"
+        audit.record(session, actor, "product", product.id, action, before=old, after=new)
+    return product
+
+
+def price_history(session: Session, product_id: int) -> list[ProductPrice]:
+    get_product(session, product_id)
+    stmt = select(ProductPrice).where(ProductPrice.product_id == product_id)
+    return list(session.scalars(stmt.order_by(ProductPrice.effective_from, ProductPrice.id)))
+
+
+def price_at(session: Session, product_id: int, at: datetime) -> Decimal:
+    """The price in force at ``at``; the first known price applies to everything before it."""
+    stmt = select(ProductPrice.unit_price).where(ProductPrice.product_id == product_id)
+    current = session.scalar(
+        stmt.where(ProductPrice.effective_from <= at).order_by(
+            ProductPrice.effective_from.desc(), ProductPrice.id.desc()
+        )
+    )
+    if current is not None:
+        return current
+    first = session.scalar(stmt.order_by(ProductPrice.effective_from, ProductPrice.id))
+    if first is None:
+        return get_product(session, product_id).unit_price
+    return first
+
+
+def move_stock(
+    session: Session,
+    actor: Actor,
+    product_id: int,
+    delta: Decimal,
+    reason: str,
+    *,
+    document: tuple[str, int] | None = None,
+) -> Product:
+    """Add (delta > 0) or take (delta < 0) units of a tracked product. Never goes below zero:
+    running out is an error the user sees, not a silent negative count."""
+    product = session.scalars(select(Product).where(Product.id == product_id).with_for_update()).one_or_none()
+    if product is None:
+        raise not_found("el producto", "Product", product_id)
+    if product.stock is None:
+        return product
+    new_stock = product.stock + delta
+    if new_stock < 0:
+        raise Conflict(
+            Msg(
+                f"Existencias insuficientes de {product.code} ({product.name}): hay {product.stock.normalize():f},"
+                f" se necesitan {(-delta).normalize():f}.",
+                f"Not enough stock of {product.code} ({product.name}): {product.stock.normalize():f} on hand,"
+                f" {(-delta).normalize():f} needed.",
+            )
+        )
+    before = {"stock": audit.jsonable(product.stock)}
+    product.stock = new_stock
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "product",
+        product.id,
+        "stock_moved",
+        before=before,
+        after={"stock": audit.jsonable(new_stock), "delta": audit.jsonable(delta), "reason": reason},
+        parent=document,
+    )
+    return product
+
+
+def adjust_stock(session: Session, actor: Actor, product_id: int, delta: Decimal, reason: str) -> Product:
+    """A manual stock movement (receipt, count correction)."""
+    product = get_product(session, product_id)
+    if product.stock is None:
+        raise ValidationFailed.on(
+            "delta",
+            "stock.untracked",
+            f"El producto {product.code} no lleva control de existencias.",
+            f"Product {product.code} does not track stock.",
+        )
+    return move_stock(session, actor, product_id, delta, reason)

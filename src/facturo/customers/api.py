@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from facturo.api.deps import CurrentActor, DbSession, Paging
+from facturo.api.routing import UnitOfWorkRoute
+from facturo.api.schemas import PageOut
+from facturo.audit import service as audit
+from facturo.audit.schemas import HistoryEntryOut
+from facturo.customers import service
+from facturo.customers.schemas import CustomerIn, CustomerOut, CustomerPatch
+
+router = APIRouter(prefix="/api/v1/customers", tags=["customers"], route_class=UnitOfWorkRoute)
+
+
+@router.get("", response_model=PageOut[CustomerOut])
+def list_customers(
+    session: DbSession,
+    paging: Paging,
+    q: Annotated[str | None, Query(max_length=100, description="Search in name and NIT.")] = None,
+    active: bool | None = None,
+) -> PageOut[CustomerOut]:
+    page = service.search_customers(session, paging, q, active)
+    return PageOut.of(page.map(CustomerOut.model_validate))
+
+
+@router.post("", response_model=CustomerOut, status_code=status.HTTP_201_CREATED)
+def create_customer(session: DbSession, actor: CurrentActor, data: CustomerIn) -> CustomerOut:
+    return CustomerOut.model_validate(service.create_customer(session, actor, data))
+
+
+@router.get("/{customer_id}", response_model=CustomerOut)
+def get_customer(session: DbSession, customer_id: int) -> CustomerOut:
+    return CustomerOut.model_validate(service.get_customer(session, customer_id))
+
+
+@router.patch("/{customer_id}", response_model=CustomerOut)
+def update_customer(session: DbSession, actor: CurrentActor, customer_id: int, data: CustomerPatch) -> CustomerOut:
+    return CustomerOut.model_validate(service.update_customer(session, actor, customer_id, data))
+
+
+@router.post("/{customer_id}/deactivate", response_model=CustomerOut)
+def deactivate_customer(session: DbSession, actor: CurrentActor, customer_id: int) -> CustomerOut:
+    return CustomerOut.model_validate(service.set_active(session, actor, customer_id, False))
+
+
+@router.post("/{customer_id}/activate", response_model=CustomerOut)
+def activate_customer(session: DbSession, actor: CurrentActor, customer_id: int) -> CustomerOut:
+    return CustomerOut.model_validate(service.set_active(session, actor, customer_id, True))
+
+
+@router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_customer(session: DbSession, actor: CurrentActor, customer_id: int) -> None:
+    service.delete_customer(session, actor, customer_id)
+
+
+@router.get("/{customer_id}/history", response_model=list[HistoryEntryOut])
+def customer_history(session: DbSession, customer_id: int) -> list[HistoryEntryOut]:
+    service.get_customer(session, customer_id)
+    return [HistoryEntryOut.model_validate(r) for r in audit.history_of(session, "customer", customer_id)]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from facturo.kit.schemas import Out, Strict
+
+
+class CustomerIn(Strict):
+    nit: str = Field(min_length=1, max_length=20, examples=["576937-K", "CF"])
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field(default="Ciudad", max_length=300)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=40)
+    payment_terms_days: int = Field(default=30, ge=0, le=365)
+
+
+class CustomerPatch(Strict):
+    nit: str | None = Field(default=None, min_length=1, max_length=20)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    payment_terms_days: int | None = Field(default=None, ge=0, le=365)
+
+
+class CustomerOut(Out):
+    id: int
+    nit: str
+    name: str
+    address: str
+    email: str
+    phone: str
+    payment_terms_days: int
+    active: bool
+    created_at: datetime

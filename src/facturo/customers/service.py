@@ -1,0 +1,128 @@
+"""Customers: NIT-validated, unique except CF, deactivated rather than deleted once invoiced."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from facturo.audit import service as audit
+from facturo.customers.models import Customer
+from facturo.customers.schemas import CustomerIn, CustomerPatch
+from facturo.kit.actor import Actor
+from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
+from facturo.kit.nit import CONSUMIDOR_FINAL, normalize_nit
+from facturo.kit.pagination import Page, PageParams, paginate
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_email(email: str) -> None:
+    if email and not _EMAIL.match(email):
+        raise ValidationFailed.on(
+            "email", "email.format", f"El correo «{email}» no es válido.", f"Email “{email}” is not valid."
+        )
+
+
+def _ensure_nit_free(session: Session, nit: str, except_id: int | None = None) -> None:
+    if nit == CONSUMIDOR_FINAL:
+        return
+    stmt = select(Customer.id, Customer.name).where(Customer.nit == nit)
+    if except_id is not None:
+        stmt = stmt.where(Customer.id != except_id)
+    clash = session.execute(stmt).first()
+    if clash:
+        raise Conflict(
+            Msg(
+                f"Ya existe un cliente con NIT {nit}: {clash.name} (id {clash.id}).",
+                f"A customer with NIT {nit} already exists: {clash.name} (id {clash.id}).",
+            )
+        )
+
+
+def get_customer(session: Session, customer_id: int) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise not_found("el cliente", "Customer", customer_id)
+    return customer
+
+
+def create_customer(session: Session, actor: Actor, data: CustomerIn) -> Customer:
+    nit = normalize_nit(data.nit)
+    _check_email(data.email)
+    _ensure_nit_free(session, nit)
+    customer = Customer(**data.model_dump(exclude={"nit"}), nit=nit)
+    session.add(customer)
+    session.flush()
+    audit.record(session, actor, "customer", customer.id, "created", after=audit.snapshot(customer))
+    return customer
+
+
+def update_customer(session: Session, actor: Actor, customer_id: int, patch: CustomerPatch) -> Customer:
+    customer = get_customer(session, customer_id)
+    before = audit.snapshot(customer)
+    changes = patch.model_dump(exclude_unset=True, exclude_none=True)
+    if "nit" in changes:
+        changes["nit"] = normalize_nit(changes["nit"])
+        _ensure_nit_free(session, changes["nit"], except_id=customer.id)
+    if "email" in changes:
+        _check_email(changes["email"])
+    for key, value in changes.items():
+        setattr(customer, key, value)
+    session.flush()
+    old, new = audit.changed_only(before, audit.snapshot(customer))
+    if new:
+        audit.record(session, actor, "customer", customer.id, "updated", before=old, after=new)
+    return customer
+
+
+def set_active(session: Session, actor: Actor, customer_id: int, active: bool) -> Customer:
+    customer = get_customer(session, customer_id)
+    if customer.active != active:
+        customer.active = active
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "customer",
+            customer.id,
+            "reactivated" if active else "deactivated",
+            before={"active": not active},
+            after={"active": active},
+        )
+    return customer
+
+
+def delete_customer(session: Session, actor: Actor, customer_id: int) -> None:
+    """Only a customer that was never invoiced can be deleted; otherwise deactivate it."""
+    customer = get_customer(session, customer_id)
+    before = audit.snapshot(customer)
+    try:
+        # The invoices' foreign key is the authority on "was ever invoiced"; a savepoint keeps
+        # the refusal from spoiling the caller's transaction.
+        with session.begin_nested():
+            session.delete(customer)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            Msg(
+                f"El cliente {customer.name} tiene facturas y no puede eliminarse; desactívelo.",
+                f"Customer {customer.name} has invoices and cannot be deleted; deactivate it instead.",
+            )
+        ) from None
+    audit.record(session, actor, "customer", customer_id, "deleted", before=before)
+    session.flush()
+
+
+def search_customers(
+    session: Session, params: PageParams, query: str | None = None, active: bool | None = None
+) -> Page[Customer]:
+    stmt = select(Customer)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Customer.name).like(like), func.lower(Customer.nit).like(like)))
+    if active is not None:
+        stmt = stmt.where(Customer.active == active)
+    return paginate(session, stmt.order_by(Customer.name, Customer.id), params)

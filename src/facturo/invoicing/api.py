@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from facturo.api.deps import CurrentActor, DbSession, Paging
+from facturo.api.routing import UnitOfWorkRoute
+from facturo.api.schemas import PageOut
+from facturo.audit import service as audit
+from facturo.audit.schemas import HistoryEntryOut
+from facturo.invoicing import service
+from facturo.invoicing.schemas import (
+    AlertsOut,
+    CreditNoteIn,
+    DraftIn,
+    DraftPatch,
+    InvoiceOut,
+    InvoiceSummaryOut,
+    IssueIn,
+    VoidIn,
+)
+from facturo.invoicing.views import invoice_out, invoice_summary
+from facturo.kit import clock
+from facturo.organisation import service as organisation
+from facturo.payments import service as payments
+
+router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], route_class=UnitOfWorkRoute)
+
+
+def _today(session: DbSession) -> date:
+    return clock.today(organisation.own_issuer(session).timezone)
+
+
+@router.get("", response_model=PageOut[InvoiceSummaryOut])
+def list_invoices(
+    session: DbSession,
+    paging: Paging,
+    status_: Annotated[service.Status | None, Query(alias="status")] = None,
+    customer_id: int | None = None,
+    date_from: Annotated[date | None, Query(alias="from", description="Issue date from (inclusive).")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Issue date to (inclusive).")] = None,
+    document_type: Annotated[str | None, Query(pattern="^(invoice|credit_note)$")] = None,
+    overdue: Annotated[bool, Query(description="Only open invoices past their due date.")] = False,
+) -> PageOut[InvoiceSummaryOut]:
+    today = _today(session)
+    flt = service.InvoiceFilter(
+        status=status_,
+        customer_id=customer_id,
+        date_from=date_from,
+        date_to=date_to,
+        document_type=document_type,
+        overdue_on=today if overdue else None,
+    )
+    page = service.list_invoices(session, paging, flt)
+    return PageOut.of(page.map(lambda doc: invoice_summary(doc, today)))
+
+
+@router.get("/alerts", response_model=AlertsOut)
+def invoice_alerts(
+    session: DbSession, due_soon_days: Annotated[int, Query(ge=0, le=90)] = 7
+) -> AlertsOut:
+    found = service.alerts(session, _today(session), due_soon_days)
+    return AlertsOut(
+        today=found.today,
+        due_soon_days=found.due_soon_days,
+        overdue=[invoice_summary(d, found.today) for d in found.overdue],
+        due_soon=[invoice_summary(d, found.today) for d in found.due_soon],
+        overdue_total=found.overdue_total,
+        due_soon_total=found.due_soon_total,
+    )
+
+
+@router.post("", response_model=InvoiceOut, status_code=status.HTTP_201_CREATED)
+def create_draft(session: DbSession, actor: CurrentActor, data: DraftIn) -> InvoiceOut:
+    return invoice_out(service.create_draft(session, actor, data), _today(session))
+
+
+@router.get("/{invoice_id}", response_model=InvoiceOut)
+def get_invoice(session: DbSession, invoice_id: int) -> InvoiceOut:
+    return invoice_out(service.get_document(session, invoice_id), _today(session))
+
+
+@router.patch("/{invoice_id}", response_model=InvoiceOut)
+def update_draft(session: DbSession, actor: CurrentActor, invoice_id: int, data: DraftPatch) -> InvoiceOut:
+    return invoice_out(service.update_draft(session, actor, invoice_id, data), _today(session))
+
+
+@router.delete("/{invoice_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_draft(session: DbSession, actor: CurrentActor, invoice_id: int) -> None:
+    service.delete_draft(session, actor, invoice_id)
+
+
+@router.post("/{invoice_id}/issue", response_model=InvoiceOut)
+def issue_invoice(
+    session: DbSession, actor: CurrentActor, invoice_id: int, data: IssueIn | None = None
+) -> InvoiceOut:
+    doc = service.issue_invoice(session, actor, invoice_id, data.issue_date if data else None)
+    return invoice_out(doc, _today(session))
+
+
+@router.post("/{invoice_id}/void", response_model=InvoiceOut)
+def void_invoice(session: DbSession, actor: CurrentActor, invoice_id: int, data: VoidIn) -> InvoiceOut:
+    return invoice_out(service.void_invoice(session, actor, invoice_id, data.reason), _today(session))
+
+
+@router.post("/{invoice_id}/credit-notes", response_model=InvoiceOut, status_code=status.HTTP_201_CREATED)
+def create_credit_note(session: DbSession, actor: CurrentActor, invoice_id: int, data: CreditNoteIn) -> InvoiceOut:
+    return invoice_out(service.create_credit_note(session, actor, invoice_id, data), _today(session))
+
+
+@router.get("/{invoice_id}/credit-notes", response_model=list[InvoiceSummaryOut])
+def list_credit_notes(session: DbSession, invoice_id: int) -> list[InvoiceSummaryOut]:
+    today = _today(session)
+    return [invoice_summary(d, today) for d in service.credit_notes_of(session, invoice_id)]
+
+
+@router.get(
+    "/{invoice_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The invoice as PDF."}},
+)
+def invoice_pdf(session: DbSession, invoice_id: int) -> Response:
+    filename, content = payments.invoice_pdf(session, invoice_id)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@router.get("/{invoice_id}/history", response_model=list[HistoryEntryOut])
+def invoice_history(session: DbSession, invoice_id: int) -> list[HistoryEntryOut]:
+    service.get_document(session, invoice_id)
+    return [HistoryEntryOut.model_validate(r) for r in audit.history_of(session, "invoice", invoice_id)]

@@ -1,0 +1,187 @@
+"""Drafts: editable, unnumbered invoices whose lines snapshot the catalog at the time they are written."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from facturo.audit import service as audit
+from facturo.catalog import service as catalog
+from facturo.customers import service as customers
+from facturo.invoicing.amounts import IVA_GT, LineAmounts, document_totals, line_amounts
+from facturo.invoicing.lifecycle import Status
+from facturo.invoicing.models import Invoice, InvoiceLine
+from facturo.invoicing.numbering import check_series_kind, default_series, get_series
+from facturo.invoicing.schemas import DraftIn, DraftPatch, LineIn
+from facturo.kit.actor import Actor
+from facturo.kit.errors import ImmutableDocument, Msg, ValidationFailed, not_found
+from facturo.organisation import service as organisation
+
+
+def get_document(session: Session, invoice_id: int, *, for_update: bool = False) -> Invoice:
+    if for_update:
+        doc = session.scalars(
+            select(Invoice).where(Invoice.id == invoice_id).with_for_update(of=Invoice)
+            .execution_options(populate_existing=True)
+        ).one_or_none()
+    else:
+        doc = session.get(Invoice, invoice_id)
+    if doc is None:
+        raise not_found("la factura", "Invoice", invoice_id)
+    return doc
+
+
+def ensure_draft(doc: Invoice) -> None:
+    if doc.status != Status.DRAFT:
+        label = doc.full_number or str(doc.id)
+        raise ImmutableDocument(
+            Msg(
+                f"La factura {label} ya fue emitida y no puede modificarse; use una nota de crédito.",
+                f"Invoice {label} has been issued and cannot be changed; use a credit note.",
+            )
+        )
+
+
+def build_line(session: Session, currency: str, number: int, data: LineIn) -> InvoiceLine:
+    """Copy what the line needs from the product now, so later catalog edits never reach it."""
+    description, unit, unit_price = data.description, data.unit, data.unit_price
+    tax_rate, includes = data.tax_rate, data.price_includes_tax
+    if data.product_id is not None:
+        try:
+            product = catalog.get_product(session, data.product_id)
+        except Exception:
+            raise ValidationFailed.on(
+                f"lines[{number - 1}].product_id",
+                "product.unknown",
+                f"Línea {number}: no existe el producto {data.product_id}.",
+                f"Line {number}: product {data.product_id} does not exist.",
+            ) from None
+        if not product.active:
+            raise ValidationFailed.on(
+                f"lines[{number - 1}].product_id",
+                "product.inactive",
+                f"Línea {number}: el producto {product.code} está inactivo.",
+                f"Line {number}: product {product.code} is inactive.",
+            )
+        description = description or product.name
+        unit = unit or product.unit
+        unit_price = product.unit_price if unit_price is None else unit_price
+        tax_rate = product.tax_rate if tax_rate is None else tax_rate
+        includes = product.price_includes_tax if includes is None else includes
+    assert description is not None and unit_price is not None  # guaranteed by LineIn's validator
+    tax_rate = IVA_GT if tax_rate is None else tax_rate
+    includes = True if includes is None else includes
+    if data.discount > data.quantity * unit_price:
+        raise ValidationFailed.on(
+            f"lines[{number - 1}].discount",
+            "line.discount_exceeds",
+            f"Línea {number}: el descuento ({data.discount}) supera el importe de la línea.",
+            f"Line {number}: the discount ({data.discount}) exceeds the line amount.",
+        )
+    amounts = line_amounts(data.quantity, unit_price, data.discount, tax_rate, includes, currency)
+    return InvoiceLine(
+        line_number=number,
+        product_id=data.product_id,
+        description=description,
+        unit=unit or "unidad",
+        quantity=data.quantity,
+        unit_price=unit_price,
+        discount=data.discount,
+        tax_rate=tax_rate,
+        price_includes_tax=includes,
+        base_amount=amounts.base,
+        tax_amount=amounts.tax,
+        total_amount=amounts.total,
+    )
+
+
+def refresh_totals(doc: Invoice) -> None:
+    """Stored totals are a cache of the lines' sums; this is the only place that writes them."""
+    totals = document_totals(LineAmounts(ln.base_amount, ln.tax_amount, ln.total_amount) for ln in doc.lines)
+    doc.subtotal, doc.tax_total, doc.total = totals.subtotal, totals.tax, totals.total
+
+
+def _set_lines(session: Session, doc: Invoice, lines: list[LineIn]) -> None:
+    doc.lines.clear()
+    session.flush()
+    doc.lines.extend(build_line(session, doc.currency, i, line) for i, line in enumerate(lines, start=1))
+    refresh_totals(doc)
+
+
+def _check_customer(session: Session, customer_id: int) -> None:
+    try:
+        customer = customers.get_customer(session, customer_id)
+    except Exception:
+        raise ValidationFailed.on(
+            "customer_id", "customer.unknown", f"No existe el cliente {customer_id}.", f"Customer {customer_id} does not exist."
+        ) from None
+    if not customer.active:
+        raise ValidationFailed.on(
+            "customer_id",
+            "customer.inactive",
+            f"El cliente {customer.name} está desactivado.",
+            f"Customer {customer.name} is deactivated.",
+        )
+
+
+def create_draft(session: Session, actor: Actor, data: DraftIn) -> Invoice:
+    issuer = organisation.own_issuer(session)
+    _check_customer(session, data.customer_id)
+    if data.series_id is not None:
+        check_series_kind(get_series(session, data.series_id), "invoice")
+        series_id = data.series_id
+    else:
+        series_id = default_series(session, issuer.id, "invoice").id
+    doc = Invoice(
+        issuer_id=issuer.id,
+        document_type="invoice",
+        status=Status.DRAFT,
+        series_id=series_id,
+        customer_id=data.customer_id,
+        currency=issuer.currency,
+        due_date=data.due_date,
+        notes=data.notes,
+    )
+    session.add(doc)
+    _set_lines(session, doc, data.lines)
+    session.flush()
+    audit.record(session, actor, "invoice", doc.id, "draft_created", after=draft_snapshot(doc))
+    return doc
+
+
+def update_draft(session: Session, actor: Actor, invoice_id: int, patch: DraftPatch) -> Invoice:
+    doc = get_document(session, invoice_id, for_update=True)
+    ensure_draft(doc)
+    before = draft_snapshot(doc)
+    if patch.customer_id is not None:
+        _check_customer(session, patch.customer_id)
+        doc.customer_id = patch.customer_id
+    if patch.series_id is not None:
+        check_series_kind(get_series(session, patch.series_id), "invoice")
+        doc.series_id = patch.series_id
+    if "due_date" in patch.model_fields_set:
+        doc.due_date = patch.due_date
+    if patch.notes is not None:
+        doc.notes = patch.notes
+    if patch.lines is not None:
+        _set_lines(session, doc, patch.lines)
+    session.flush()
+    session.refresh(doc)
+    old, new = audit.changed_only(before, draft_snapshot(doc))
+    if new:
+        audit.record(session, actor, "invoice", doc.id, "draft_updated", before=old, after=new)
+    return doc
+
+
+def delete_draft(session: Session, actor: Actor, invoice_id: int) -> None:
+    doc = get_document(session, invoice_id, for_update=True)
+    ensure_draft(doc)
+    audit.record(session, actor, "invoice", doc.id, "draft_deleted", before=draft_snapshot(doc))
+    session.delete(doc)
+    session.flush()
+
+
+def draft_snapshot(doc: Invoice) -> dict[str, object]:
+    data = audit.snapshot(doc)
+    data["lines"] = [audit.snapshot(line, exclude=("id", "invoice_id")) for line in doc.lines]
+    return data

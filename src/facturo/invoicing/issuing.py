@@ -1,0 +1,139 @@
+"""Issuing and voiding. Issuing numbers the document, snapshots the customer, takes stock and
+chains the document's hash, all in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from facturo.audit import service as audit
+from facturo.catalog import service as catalog
+from facturo.customers import service as customers
+from facturo.invoicing.chain import GENESIS, document_hash
+from facturo.invoicing.drafts import draft_snapshot, ensure_draft, get_document
+from facturo.invoicing.lifecycle import Status, ensure_transition
+from facturo.invoicing.models import Invoice
+from facturo.invoicing.numbering import check_series_kind, lock_series
+from facturo.kit import clock
+from facturo.kit.actor import Actor
+from facturo.kit.errors import Conflict, InvalidTransition, Msg, ValidationFailed
+from facturo.organisation import service as organisation
+
+
+def assign_number(session: Session, doc: Invoice) -> None:
+    """Take the series' next number and chain the hash. Must run after the content is final."""
+    assert doc.series_id is not None
+    series = lock_series(session, doc.series_id)
+    check_series_kind(series, doc.document_type)
+    doc.number = series.next_number
+    doc.previous_hash = series.last_hash or GENESIS
+    doc.content_hash = document_hash(doc, doc.previous_hash)
+    series.next_number += 1
+    series.last_hash = doc.content_hash
+
+
+def _issue_date(requested: date | None, today: date) -> date:
+    if requested is None:
+        return today
+    if requested > today:
+        raise ValidationFailed.on(
+            "issue_date",
+            "issue_date.future",
+            f"La fecha de emisión {requested:%d/%m/%Y} está en el futuro.",
+            f"Issue date {requested.isoformat()} is in the future.",
+        )
+    return requested
+
+
+def issue_invoice(session: Session, actor: Actor, invoice_id: int, issue_date: date | None = None) -> Invoice:
+    doc = get_document(session, invoice_id, for_update=True)
+    ensure_draft(doc)
+    ensure_transition(doc.status, Status.ISSUED)
+    if not doc.lines:
+        raise ValidationFailed.on(
+            "lines", "invoice.no_lines", "La factura no tiene líneas.", "The invoice has no lines."
+        )
+    if doc.total < 0:
+        raise ValidationFailed.on(
+            "lines", "invoice.negative_total", "El total de la factura es negativo.", "The invoice total is negative."
+        )
+    issuer = organisation.own_issuer(session)
+    customer = customers.get_customer(session, doc.customer_id)
+    if not customer.active:
+        raise Conflict(
+            Msg(f"El cliente {customer.name} está desactivado.", f"Customer {customer.name} is deactivated.")
+        )
+    before = draft_snapshot(doc)
+    doc.issue_date = _issue_date(issue_date, clock.today(issuer.timezone))
+    if doc.due_date is None:
+        doc.due_date = doc.issue_date + timedelta(days=customer.payment_terms_days)
+    elif doc.due_date < doc.issue_date:
+        raise ValidationFailed.on(
+            "due_date",
+            "due_date.before_issue",
+            f"El vencimiento {doc.due_date:%d/%m/%Y} es anterior a la emisión {doc.issue_date:%d/%m/%Y}.",
+            f"Due date {doc.due_date.isoformat()} is before the issue date {doc.issue_date.isoformat()}.",
+        )
+    doc.customer_nit, doc.customer_name, doc.customer_address = customer.nit, customer.name, customer.address
+    for line in doc.lines:
+        if line.product_id is not None:
+            catalog.move_stock(
+                session, actor, line.product_id, -line.quantity, "issued", document=("invoice", doc.id)
+            )
+    assign_number(session, doc)
+    doc.status = Status.ISSUED
+    doc.issued_at = clock.now()
+    session.flush()
+    old, new = audit.changed_only(before, draft_snapshot(doc))
+    audit.record(session, actor, "invoice", doc.id, "issued", before=old, after=new)
+    return doc
+
+
+def void_invoice(session: Session, actor: Actor, invoice_id: int, reason: str) -> Invoice:
+    """Voiding keeps the number (gapless) and returns tracked stock."""
+    doc = get_document(session, invoice_id, for_update=True)
+    if doc.document_type != "invoice":
+        raise InvalidTransition(
+            Msg("Las notas de crédito no se anulan.", "Credit notes cannot be voided.")
+        )
+    if doc.paid_total > 0:
+        raise Conflict(
+            Msg(
+                f"La factura {doc.full_number} tiene pagos registrados y no puede anularse; "
+                "revierta los pagos o emita una nota de crédito.",
+                f"Invoice {doc.full_number} has payments and cannot be voided; "
+                "reverse the payments or issue a credit note.",
+            )
+        )
+    if doc.credited_total > 0:
+        raise Conflict(
+            Msg(
+                f"La factura {doc.full_number} tiene notas de crédito y no puede anularse.",
+                f"Invoice {doc.full_number} has credit notes and cannot be voided.",
+            )
+        )
+    ensure_transition(doc.status, Status.VOID)
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise ValidationFailed.on(
+            "reason", "void.reason", "Indique el motivo de la anulación.", "Give the reason for voiding."
+        )
+    for line in doc.lines:
+        if line.product_id is not None:
+            catalog.move_stock(session, actor, line.product_id, line.quantity, "voided", document=("invoice", doc.id))
+    previous = doc.status
+    doc.status = Status.VOID
+    doc.void_reason = reason
+    doc.voided_at = clock.now()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "invoice",
+        doc.id,
+        "voided",
+        before={"status": previous},
+        after={"status": doc.status, "void_reason": reason},
+    )
+    return doc

@@ -1,0 +1,83 @@
+"""Reading invoices: one, a filtered page, and the alerts (overdue and due soon)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from facturo.invoicing.lifecycle import OPEN, Status
+from facturo.invoicing.models import Invoice
+from facturo.kit.pagination import Page, PageParams, paginate
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    status: Status | None = None
+    customer_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    document_type: str | None = None
+    overdue_on: date | None = None  # only invoices overdue on this business date
+
+
+def _filtered(flt: InvoiceFilter) -> Select[Invoice]:
+    stmt = select(Invoice)
+    if flt.status is not None:
+        stmt = stmt.where(Invoice.status == flt.status)
+    if flt.customer_id is not None:
+        stmt = stmt.where(Invoice.customer_id == flt.customer_id)
+    if flt.date_from is not None:
+        stmt = stmt.where(Invoice.issue_date >= flt.date_from)
+    if flt.date_to is not None:
+        stmt = stmt.where(Invoice.issue_date <= flt.date_to)
+    if flt.document_type is not None:
+        stmt = stmt.where(Invoice.document_type == flt.document_type)
+    if flt.overdue_on is not None:
+        stmt = stmt.where(
+            Invoice.status.in_([s.value for s in OPEN]), Invoice.due_date < flt.overdue_on
+        )
+    return stmt
+
+
+def list_invoices(session: Session, params: PageParams, flt: InvoiceFilter) -> Page[Invoice]:
+    stmt = _filtered(flt).order_by(Invoice.issue_date.desc().nulls_first(), Invoice.id.desc())
+    return paginate(session, stmt, params)
+
+
+@dataclass(frozen=True)
+class Alerts:
+    today: date
+    due_soon_days: int
+    overdue: list[Invoice]
+    due_soon: list[Invoice]
+
+    @property
+    def overdue_total(self) -> Decimal:
+        return sum((i.balance for i in self.overdue), Decimal(0))
+
+    @property
+    def due_soon_total(self) -> Decimal:
+        return sum((i.balance for i in self.due_soon), Decimal(0))
+
+
+def alerts(session: Session, today: date, due_soon_days: int = 7, limit: int = 200) -> Alerts:
+    """Open invoices past their due date, and those falling due within ``due_soon_days``."""
+    open_ = select(Invoice).where(Invoice.status.in_([s.value for s in OPEN]), Invoice.document_type == "invoice")
+    overdue = session.scalars(
+        open_.where(Invoice.due_date < today).order_by(Invoice.due_date, Invoice.id).limit(limit)
+    ).all()
+    due_soon = session.scalars(
+        open_.where(Invoice.due_date >= today, Invoice.due_date <= today + timedelta(days=due_soon_days))
+        .order_by(Invoice.due_date, Invoice.id)
+        .limit(limit)
+    ).all()
+    return Alerts(today, due_soon_days, list(overdue), list(due_soon))
+
+
+def credit_notes_of(session: Session, invoice_id: int) -> list[Invoice]:
+    stmt = select(Invoice).where(Invoice.credited_invoice_id == invoice_id, Invoice.document_type == "credit_note")
+    return list(session.scalars(stmt.order_by(Invoice.id)))

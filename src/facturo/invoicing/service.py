@@ -1,0 +1,38 @@
+"""The invoicing service: the one entry point other packages and every surface use."""
+
+from facturo.invoicing.credit_notes import create_credit_note
+from facturo.invoicing.drafts import create_draft, delete_draft, get_document, update_draft
+from facturo.invoicing.issuing import issue_invoice, void_invoice
+from facturo.invoicing.lifecycle import Status, is_overdue
+from facturo.invoicing.numbering import create_series, default_series, ensure_default_series, get_series, list_series
+from facturo.invoicing.queries import Alerts, InvoiceFilter, alerts, credit_notes_of, list_invoices
+from facturo.invoicing.settlement import apply_settlement, describe_balance, ensure_settleable
+from facturo.invoicing.verification import ChainReport, verify_all, verify_series
+
+__all__ = [
+    "Alerts",
+    "ChainReport",
+    "InvoiceFilter",
+    "Status",
+    "alerts",
+    "apply_settlement",
+    "create_credit_note",
+    "create_draft",
+    "create_series",
+    "credit_notes_of",
+    "default_series",
+    "delete_draft",
+    "describe_balance",
+    "ensure_default_series",
+    "ensure_settleable",
+    "get_document",
+    "get_series",
+    "is_overdue",
+    "issue_invoice",
+    "list_invoices",
+    "list_series",
+    "update_draft",
+    "verify_all",
+    "verify_series",
+    "void_invoice",
+]

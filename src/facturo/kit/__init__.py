@@ -1,0 +1,1 @@
+"""Shared building blocks: database, money, time, errors, parsing, output."""

@@ -1,0 +1,37 @@
+"""Settings read from the environment (``FACTURO_*``), one object for every surface."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FACTURO_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./var"), description="Where the SQLite file and archives live.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; defaults to a SQLite file inside data_dir."
+    )
+    timezone: str = "America/Guatemala"
+    currency: str = "GTQ"
+    locale: str = "es_GT"
+    auto_migrate: bool = True
+    sql_echo: bool = False
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'facturo.sqlite3').resolve()}"
+
+    def ensure_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,111 @@
+"""Engine, sessions and the unit of work.
+
+The adapter (API request, CLI command, job) owns the transaction: it opens a ``unit_of_work``,
+services only ``flush``, and the unit commits on success or rolls back on error.
+
+SQLite needs two things to be a safe multi-writer store:
+* WAL journal and a busy timeout, so readers never block and writers queue instead of failing;
+* ``BEGIN IMMEDIATE`` for write units, taking the write lock up front. A deferred transaction that
+  reads and then writes can lose the race with another writer and fail instantly (SQLITE_BUSY
+  with a stale snapshot, which no timeout retries). pysqlite's own transaction handling is turned
+  off so that we emit the BEGIN ourselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+WRITE = "IMMEDIATE"
+READ = "DEFERRED"
+_BEGIN_OPTION = "facturo_sqlite_begin"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, see module docstring
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get(_BEGIN_OPTION, WRITE)
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if ":memory:" in url or url in {"sqlite://", "sqlite:///"}:
+            kwargs["poolclass"] = StaticPool
+    else:
+        kwargs["pool_pre_ping"] = True
+        kwargs["pool_size"] = 10
+        kwargs["max_overflow"] = 20
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+class Database:
+    """One engine and the two flavours of unit of work built on it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._read_engine = engine.execution_options(**{_BEGIN_OPTION: READ})
+        self._write = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+        self._read = sessionmaker(bind=self._read_engine, expire_on_commit=False, autoflush=True)
+
+    @classmethod
+    def from_url(cls, url: str, *, echo: bool = False) -> Database:
+        return cls(make_engine(url, echo=echo))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self, *, write: bool = True) -> Session:
+        return (self._write if write else self._read)()
+
+    @contextmanager
+    def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
+        """Commit on success, roll back on any error. Read units never commit anything."""
+        session = self.session(write=write)
+        try:
+            yield session
+            if write:
+                session.commit()
+            else:
+                session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

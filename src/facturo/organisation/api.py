@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from facturo.api.deps import CurrentActor, DbSession
+from facturo.api.routing import UnitOfWorkRoute
+from facturo.invoicing import service as invoicing
+from facturo.invoicing.schemas import ChainReportOut, SeriesIn, SeriesOut
+from facturo.organisation import service
+from facturo.organisation.schemas import IssuerIn, IssuerOut
+
+router = APIRouter(prefix="/api/v1", tags=["organisation"], route_class=UnitOfWorkRoute)
+
+
+@router.get("/organisation", response_model=IssuerOut)
+def get_organisation(session: DbSession) -> IssuerOut:
+    return IssuerOut.model_validate(service.own_issuer(session))
+
+
+@router.put("/organisation", response_model=IssuerOut)
+def save_organisation(session: DbSession, actor: CurrentActor, data: IssuerIn) -> IssuerOut:
+    issuer = service.save_profile(session, actor, data)
+    invoicing.ensure_default_series(session, actor, issuer.id)
+    return IssuerOut.model_validate(issuer)
+
+
+@router.get("/series", response_model=list[SeriesOut])
+def list_series(session: DbSession) -> list[SeriesOut]:
+    issuer = service.own_issuer(session)
+    return [SeriesOut.model_validate(s) for s in invoicing.list_series(session, issuer.id)]
+
+
+@router.post("/series", response_model=SeriesOut, status_code=status.HTTP_201_CREATED)
+def create_series(session: DbSession, actor: CurrentActor, data: SeriesIn) -> SeriesOut:
+    issuer = service.own_issuer(session)
+    return SeriesOut.model_validate(invoicing.create_series(session, actor, issuer.id, data))
+
+
+@router.get("/series/verify-chain", response_model=list[ChainReportOut])
+def verify_chain(session: DbSession) -> list[ChainReportOut]:
+    issuer = service.own_issuer(session)
+    return [ChainReportOut.model_validate(r) for r in invoicing.verify_all(session, issuer.id)]

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from facturo.kit.schemas import Out, Strict
+
+
+class IssuerIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    trade_name: str = Field(default="", max_length=200)
+    nit: str = Field(min_length=1, max_length=20)
+    address: str = Field(default="", max_length=300)
+    establishment_code: str = Field(default="1", min_length=1, max_length=10)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=40)
+    currency: str = Field(default="GTQ", min_length=3, max_length=3)
+    timezone: str = Field(default="America/Guatemala", max_length=64)
+
+
+class IssuerOut(Out):
+    id: int
+    name: str
+    trade_name: str
+    nit: str
+    address: str
+    establishment_code: str
+    email: str
+    phone: str
+    currency: str
+    timezone: str

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from facturo.api.deps import CurrentActor, DbSession
+from facturo.api.routing import UnitOfWorkRoute
+from facturo.invoicing import service as invoicing
+from facturo.payments import service
+from facturo.payments.models import Payment
+from facturo.payments.schemas import PaymentIn, PaymentOut, ReversalIn
+
+router = APIRouter(prefix="/api/v1", tags=["payments"], route_class=UnitOfWorkRoute)
+
+
+def _out(session: DbSession, payment: Payment) -> PaymentOut:
+    invoice = invoicing.get_document(session, payment.invoice_id)
+    out = PaymentOut.model_validate(payment)
+    return out.model_copy(update={"invoice_status": invoice.status, "invoice_balance": invoice.balance})
+
+
+@router.post("/invoices/{invoice_id}/payments", response_model=PaymentOut, status_code=status.HTTP_201_CREATED)
+def register_payment(session: DbSession, actor: CurrentActor, invoice_id: int, data: PaymentIn) -> PaymentOut:
+    return _out(session, service.register_payment(session, actor, invoice_id, data))
+
+
+@router.get("/invoices/{invoice_id}/payments", response_model=list[PaymentOut])
+def list_payments(session: DbSession, invoice_id: int) -> list[PaymentOut]:
+    return [PaymentOut.model_validate(p) for p in service.payments_of(session, invoice_id)]
+
+
+@router.get("/payments/{payment_id}", response_model=PaymentOut)
+def get_payment(session: DbSession, payment_id: int) -> PaymentOut:
+    return _out(session, service.get_payment(session, payment_id))
+
+
+@router.post("/payments/{payment_id}/reverse", response_model=PaymentOut)
+def reverse_payment(session: DbSession, actor: CurrentActor, payment_id: int, data: ReversalIn) -> PaymentOut:
+    return _out(session, service.reverse_payment(session, actor, payment_id, data.reason))

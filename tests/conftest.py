@@ -1,0 +1,121 @@
+"""Test infrastructure.
+
+The suite runs on SQLite by default and on PostgreSQL when FACTURO_TEST_DATABASE_URL points to a
+server (the URL names a maintenance database; the suite creates and drops its own database).
+The schema is built by the Alembic migrations, never by create_all. Each test runs inside a
+transaction that is rolled back at the end; tests that need real commits (concurrency) ask for
+``fresh_database`` instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from facturo.api.app import create_app
+from facturo.kit.config import Settings
+from facturo.kit.db import Database, make_engine
+from facturo.kit.migrate import upgrade
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+PG_URL = os.environ.get("FACTURO_TEST_DATABASE_URL")
+
+
+def _create_pg_database(admin_url: str) -> str:
+    name = f"facturo_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(admin_url: str, url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@contextmanager
+def migrated_database(tmp_dir: Path) -> Iterator[Database]:
+    """A brand-new database with the schema migrated to head."""
+    if PG_URL:
+        url = _create_pg_database(PG_URL)
+    else:
+        url = f"sqlite:///{tmp_dir / f'facturo-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    database = Database(make_engine(url))
+    upgrade(database.engine)
+    try:
+        yield database
+    finally:
+        database.dispose()
+        if PG_URL:
+            _drop_pg_database(PG_URL, url)
+
+
+@pytest.fixture(scope="session")
+def dialect_name() -> str:
+    return "postgresql" if PG_URL else "sqlite"
+
+
+@pytest.fixture(scope="session")
+def shared_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    with migrated_database(tmp_path_factory.mktemp("db")) as database:
+        yield database
+
+
+@pytest.fixture
+def fresh_database(tmp_path: Path) -> Iterator[Database]:
+    """A committed-to database of this test's own (for concurrency and end-to-end tests)."""
+    with migrated_database(tmp_path) as database:
+        yield database
+
+
+class RollbackDatabase(Database):
+    """Hands out sessions joined to one outer transaction, so every commit is a savepoint and the
+    whole test disappears on rollback."""
+
+    def __init__(self, engine: Engine, connection: Connection) -> None:
+        super().__init__(engine)
+        self.connection = connection
+
+    def session(self, *, write: bool = True) -> Session:
+        return Session(bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture
+def db(shared_database: Database) -> Iterator[RollbackDatabase]:
+    connection = shared_database.engine.connect()
+    outer = connection.begin()
+    try:
+        yield RollbackDatabase(shared_database.engine, connection)
+    finally:
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def session(db: RollbackDatabase) -> Iterator[Session]:
+    s = db.session()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def client(db: RollbackDatabase, tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(Settings(data_dir=tmp_path, auto_migrate=False), database=db)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from facturo.kit.xml import UnsafeXmlError, child_text, iter_children, local_name, parse_untrusted
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+IPC2_SAMPLES = sorted((SAMPLES / "ipc2").glob("*.xml"))
+FEL_TRUNCATED = SAMPLES / "einvoice" / "fel" / "fel-FACT-unsigned-truncated.xml"
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+  <!ENTITY lol "lol">
+  <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+  <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+  <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+  <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+  <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+  <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<lolz>&lol9;</lolz>
+"""
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<foo>&xxe;</foo>
+"""
+
+
+def test_samples_directory_resolves() -> None:
+    assert SAMPLES.is_dir(), SAMPLES
+    assert IPC2_SAMPLES, "no IPC2 samples found"
+    assert FEL_TRUNCATED.is_file()
+
+
+def test_billion_laughs_refused() -> None:
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted(BILLION_LAUGHS)
+    assert info.value.rule == "xml_doctype"
+    assert "DOCTYPE" in info.value.reason_es
+    assert str(info.value) == info.value.reason_en
+
+
+def test_external_entity_refused_and_never_read() -> None:
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted(XXE)
+    assert info.value.rule == "xml_doctype"
+    for text in (str(info.value), info.value.reason_es, info.value.reason_en):
+        assert "root:" not in text
+
+
+def test_plain_doctype_refused() -> None:
+    with pytest.raises(UnsafeXmlError, match="DOCTYPE"):
+        parse_untrusted(b'<?xml version="1.0"?>\n<!DOCTYPE note SYSTEM "note.dtd">\n<note/>')
+
+
+def test_lowercase_entity_marker_refused_by_prescan() -> None:
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted(b"<!doctype x><x/>")
+    assert info.value.rule == "xml_doctype"
+
+
+def test_doctype_in_utf16_refused() -> None:
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted(
+            XXE.replace(b' version="1.0"', b' version="1.0" encoding="UTF-16"').decode().encode("utf-16")
+        )
+    assert info.value.rule == "xml_doctype"
+
+
+def test_doctype_after_long_prolog_caught_after_parse() -> None:
+    padding = b"<!--" + b"x" * (70 * 1024) + b"-->\n"
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted(padding + XXE.split(b"\n", 1)[1])
+    assert info.value.rule == "xml_doctype"
+    assert "root:" not in str(info.value)
+
+
+def test_malformed_reports_line_number() -> None:
+    doc = b"<a>\n<b>\n</a>\n"
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted(doc)
+    assert info.value.rule == "xml_malformed"
+    assert info.value.reason_es.startswith("XML mal formado en la línea 3:")
+    assert info.value.reason_en.startswith("Malformed XML at line 3:")
+
+
+def test_undefined_entity_is_malformed() -> None:
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted(b"<a>&nope;</a>")
+    assert info.value.rule == "xml_malformed"
+
+
+@pytest.mark.parametrize("data", [b"", "", b"   \n", b"\xef\xbb\xbf"])
+def test_empty_refused(data: bytes | str) -> None:
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted(data)
+    assert info.value.rule == "xml_empty"
+
+
+def test_oversize_refused() -> None:
+    doc = b"<a>" + b"x" * 2048 + b"</a>"
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted(doc, max_bytes=1024)
+    assert info.value.rule == "xml_too_large"
+    assert "1 KB" in info.value.reason_es
+    assert parse_untrusted(doc, max_bytes=len(doc)).text == "x" * 2048
+
+
+def test_oversize_message_uses_default_limit() -> None:
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted("<a/>" + " " * (20 * 1024 * 1024))
+    assert "tamaño máximo de 20 MB" in info.value.reason_es
+    assert "20 MB" in info.value.reason_en
+
+
+def test_utf8_bom_accepted() -> None:
+    doc = '<?xml version="1.0" encoding="UTF-8"?><a>Facturación</a>'.encode()
+    root = parse_untrusted(b"\xef\xbb\xbf" + doc)
+    assert root.text == "Facturación"
+
+
+def test_latin1_declared_document_keeps_accents() -> None:
+    doc = '<?xml version="1.0" encoding="ISO-8859-1"?>\n<cliente><nombre>José Núñez</nombre></cliente>'
+    root = parse_untrusted(doc.encode("latin-1"))
+    assert child_text(root, "nombre") == "José Núñez"
+
+
+def test_str_with_encoding_declaration() -> None:
+    doc = '<?xml version="1.0" encoding="ISO-8859-1" standalone="yes"?>\n<a>\n<b>Año</b>\n</a>'
+    root = parse_untrusted(doc)
+    assert child_text(root, "b") == "Año"
+    with pytest.raises(UnsafeXmlError, match="line 3"):
+        parse_untrusted('<?xml version="1.0" encoding="latin-1"?>\n<a>\n<b></a>')
+
+
+def test_str_with_bom() -> None:
+    assert local_name(parse_untrusted("\ufeff<a/>")) == "a"
+
+
+def test_local_name_strips_namespace() -> None:
+    root = parse_untrusted(
+        b'<dte:GTDocumento xmlns:dte="http://www.sat.gob.gt/dte/fel/0.2.0"><!-- c --></dte:GTDocumento>'
+    )
+    assert local_name(root) == "GTDocumento"
+    assert local_name(root[0]) == ""
+
+
+def test_child_lookup_case_insensitive() -> None:
+    root = parse_untrusted(
+        b"<consumo><tiempo> 2.6 </tiempo><fechahora>  15/06/2005 </fechahora><!-- x --></consumo>"
+    )
+    assert child_text(root, "fechaHora") == "15/06/2005"
+    assert child_text(root, "fechaHora", ci=False) is None
+    assert child_text(root, "fechahora", ci=False) == "15/06/2005"
+    assert child_text(root, "fecha", "TIEMPO") == "2.6"
+    assert child_text(root, "nada") is None
+
+
+def test_child_text_skips_comments_and_keeps_empty() -> None:
+    root = parse_untrusted(b"<a><n>12<!-- x -->3</n><e/></a>")
+    assert child_text(root, "n") == "123"
+    assert child_text(root, "e") == ""
+
+
+def test_iter_children() -> None:
+    root = parse_untrusted(
+        b'<l xmlns="urn:x"><Recurso id="1"/><recurso id="2"/><otro/><RECURSO id="3"/><!-- r --></l>'
+    )
+    assert [c.get("id") for c in iter_children(root, "recurso")] == ["1", "2", "3"]
+    assert [c.get("id") for c in iter_children(root, "recurso", ci=False)] == ["2"]
+
+
+@pytest.mark.parametrize("path", IPC2_SAMPLES, ids=lambda p: p.name)
+def test_real_ipc2_samples_parse(path: Path) -> None:
+    root = parse_untrusted(path.read_bytes())
+    assert local_name(root)
+    assert len(root) > 0
+
+
+def test_ipc2_consumos_sample_fields() -> None:
+    root = parse_untrusted((SAMPLES / "ipc2" / "2s2022_tavico_grading_consumos.xml").read_bytes())
+    first = next(iter_children(root, "consumo"))
+    assert first.get("nitCliente") == "2019160-k"
+    assert child_text(first, "tiempo") == "2.6"
+    assert child_text(first, "FECHAHORA") == "esto es la fecha 15/06/2005"
+
+
+def test_truncated_fel_refused_as_malformed() -> None:
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted(FEL_TRUNCATED.read_bytes())
+    assert info.value.rule == "xml_malformed"
+    assert "XML mal formado en la línea" in info.value.reason_es
