@@ -31,7 +31,7 @@ _PYDANTIC_ES: dict[str, str] = {
     "decimal_max_digits": "Admite como máximo {max_digits} dígitos.",
     "decimal_whole_digits": "Tiene demasiados dígitos enteros.",
     "decimal_parsing": "Debe ser un número.",
-    "decimal_type": "Debe ser un número (se recomienda texto, p. ej. \"12.50\").",
+    "decimal_type": 'Debe ser un número (se recomienda texto, p. ej. "12.50").',
     "finite_number": "Debe ser un número finito.",
     "greater_than": "Debe ser mayor que {gt}.",
     "greater_than_equal": "Debe ser mayor o igual que {ge}.",
@@ -102,9 +102,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(FacturoError)
     async def _facturo(request: Request, exc: FacturoError) -> JSONResponse:
         lang = language(request)
-        details = [
-            {"field": p.field, "rule": p.rule, "message": p.message.in_language(lang)} for p in exc.problems
-        ]
+        details = [{"field": p.field, "rule": p.rule, "message": p.message.in_language(lang)} for p in exc.problems]
         return JSONResponse(_body(exc.code, exc.message.in_language(lang), details), status_code=exc.http_status)
 
     async def _invalid(request: Request, errors: list[Any]) -> JSONResponse:
@@ -155,7 +153,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
         log.error("database unavailable: %s", exc.orig)
-        msg = Msg("La base de datos está ocupada o no disponible; reintente.", "The database is busy or unavailable; retry.")
+        msg = Msg(
+            "La base de datos está ocupada o no disponible; reintente.",
+            "The database is busy or unavailable; retry.",
+        )
         return JSONResponse(_body("unavailable", msg.in_language(language(request))), status_code=503)
 
     @app.exception_handler(Exception)

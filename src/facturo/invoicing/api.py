@@ -58,9 +58,7 @@ def list_invoices(
 
 
 @router.get("/alerts", response_model=AlertsOut)
-def invoice_alerts(
-    session: DbSession, due_soon_days: Annotated[int, Query(ge=0, le=90)] = 7
-) -> AlertsOut:
+def invoice_alerts(session: DbSession, due_soon_days: Annotated[int, Query(ge=0, le=90)] = 7) -> AlertsOut:
     found = service.alerts(session, _today(session), due_soon_days)
     return AlertsOut(
         today=found.today,
@@ -93,9 +91,7 @@ def delete_draft(session: DbSession, actor: CurrentActor, invoice_id: int) -> No
 
 
 @router.post("/{invoice_id}/issue", response_model=InvoiceOut)
-def issue_invoice(
-    session: DbSession, actor: CurrentActor, invoice_id: int, data: IssueIn | None = None
-) -> InvoiceOut:
+def issue_invoice(session: DbSession, actor: CurrentActor, invoice_id: int, data: IssueIn | None = None) -> InvoiceOut:
     doc = service.issue_invoice(session, actor, invoice_id, data.issue_date if data else None)
     return invoice_out(doc, _today(session))
 

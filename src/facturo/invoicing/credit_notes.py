@@ -43,7 +43,7 @@ def _credited_per_line(session: Session, invoice_id: int) -> dict[int, tuple[Dec
         .where(Invoice.credited_invoice_id == invoice_id, InvoiceLine.credited_line_id.is_not(None))
         .group_by(InvoiceLine.credited_line_id)
     ).all()
-    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+    return {row[0]: (row[1], row[2], row[3]) for row in rows if row[0] is not None}
 
 
 def _share(amount: Decimal, part: Decimal, whole: Decimal, currency: str) -> Decimal:
@@ -151,7 +151,10 @@ def create_credit_note(session: Session, actor: Actor, invoice_id: int, data: Cr
     refresh_totals(note)
     if note.total <= 0:
         raise ValidationFailed.on(
-            "items", "credit.empty", "La nota de crédito no acredita nada.", "The credit note credits nothing."
+            "items",
+            "credit.empty",
+            "La nota de crédito no acredita nada.",
+            "The credit note credits nothing.",
         )
     if note.total > invoice.balance:
         raise ValidationFailed.on(
@@ -173,7 +176,13 @@ def create_credit_note(session: Session, actor: Actor, invoice_id: int, data: Cr
     note.issued_at = clock.now()
     session.flush()
     audit.record(
-        session, actor, "invoice", note.id, "credit_note_issued", after=draft_snapshot(note), parent=("invoice", invoice.id)
+        session,
+        actor,
+        "invoice",
+        note.id,
+        "credit_note_issued",
+        after=draft_snapshot(note),
+        parent=("invoice", invoice.id),
     )
     apply_settlement(
         session, actor, invoice, credited_total=credited_sum(session, invoice.id), cause="credit_note_applied"

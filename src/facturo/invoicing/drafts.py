@@ -21,7 +21,9 @@ from facturo.organisation import service as organisation
 def get_document(session: Session, invoice_id: int, *, for_update: bool = False) -> Invoice:
     if for_update:
         doc = session.scalars(
-            select(Invoice).where(Invoice.id == invoice_id).with_for_update(of=Invoice)
+            select(Invoice)
+            .where(Invoice.id == invoice_id)
+            .with_for_update(of=Invoice)
             .execution_options(populate_existing=True)
         ).one_or_none()
     else:
@@ -113,7 +115,10 @@ def _check_customer(session: Session, customer_id: int) -> None:
         customer = customers.get_customer(session, customer_id)
     except Exception:
         raise ValidationFailed.on(
-            "customer_id", "customer.unknown", f"No existe el cliente {customer_id}.", f"Customer {customer_id} does not exist."
+            "customer_id",
+            "customer.unknown",
+            f"No existe el cliente {customer_id}.",
+            f"Customer {customer_id} does not exist.",
         ) from None
     if not customer.active:
         raise ValidationFailed.on(

@@ -56,7 +56,10 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int, issue_date: d
         )
     if doc.total < 0:
         raise ValidationFailed.on(
-            "lines", "invoice.negative_total", "El total de la factura es negativo.", "The invoice total is negative."
+            "lines",
+            "invoice.negative_total",
+            "El total de la factura es negativo.",
+            "The invoice total is negative.",
         )
     issuer = organisation.own_issuer(session)
     customer = customers.get_customer(session, doc.customer_id)
@@ -78,9 +81,7 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int, issue_date: d
     doc.customer_nit, doc.customer_name, doc.customer_address = customer.nit, customer.name, customer.address
     for line in doc.lines:
         if line.product_id is not None:
-            catalog.move_stock(
-                session, actor, line.product_id, -line.quantity, "issued", document=("invoice", doc.id)
-            )
+            catalog.move_stock(session, actor, line.product_id, -line.quantity, "issued", document=("invoice", doc.id))
     assign_number(session, doc)
     doc.status = Status.ISSUED
     doc.issued_at = clock.now()
@@ -94,9 +95,7 @@ def void_invoice(session: Session, actor: Actor, invoice_id: int, reason: str) -
     """Voiding keeps the number (gapless) and returns tracked stock."""
     doc = get_document(session, invoice_id, for_update=True)
     if doc.document_type != "invoice":
-        raise InvalidTransition(
-            Msg("Las notas de crédito no se anulan.", "Credit notes cannot be voided.")
-        )
+        raise InvalidTransition(Msg("Las notas de crédito no se anulan.", "Credit notes cannot be voided."))
     if doc.paid_total > 0:
         raise Conflict(
             Msg(

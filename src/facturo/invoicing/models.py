@@ -79,6 +79,9 @@ class Invoice(Timestamped, Base):
 
     @property
     def balance(self) -> Decimal:
+        """What the customer still owes. Nothing is owed on a void invoice or on a credit note."""
+        if self.document_type != "invoice" or self.status == "void":
+            return Decimal(0)
         return self.total - self.credited_total - self.paid_total
 
     @property

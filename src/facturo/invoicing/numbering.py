@@ -78,7 +78,10 @@ def ensure_default_series(session: Session, actor: Actor, issuer_id: int) -> Non
         create_series(session, actor, issuer_id, SeriesIn(code="A", prefix="A-", is_default=True))
     if "credit_note" not in existing:
         create_series(
-            session, actor, issuer_id, SeriesIn(code="NC", prefix="NC-", document_type="credit_note", is_default=True)
+            session,
+            actor,
+            issuer_id,
+            SeriesIn(code="NC", prefix="NC-", document_type="credit_note", is_default=True),
         )
 
 

@@ -37,9 +37,7 @@ def _filtered(flt: InvoiceFilter) -> Select[Invoice]:
     if flt.document_type is not None:
         stmt = stmt.where(Invoice.document_type == flt.document_type)
     if flt.overdue_on is not None:
-        stmt = stmt.where(
-            Invoice.status.in_([s.value for s in OPEN]), Invoice.due_date < flt.overdue_on
-        )
+        stmt = stmt.where(Invoice.status.in_([s.value for s in OPEN]), Invoice.due_date < flt.overdue_on)
     return stmt
 
 

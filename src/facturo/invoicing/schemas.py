@@ -1,11 +1,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from facturo.kit.schemas import Amount, NonNegativeAmount, Out, PositiveAmount, Quantity, Strict, TaxRate, UnitPrice
+from facturo.kit.schemas import (
+    Amount,
+    NonNegativeAmount,
+    Out,
+    PositiveAmount,
+    Quantity,
+    Strict,
+    TaxRate,
+    UnitPrice,
+)
 
 
 class LineIn(Strict):
@@ -17,7 +27,7 @@ class LineIn(Strict):
     unit: str | None = Field(default=None, min_length=1, max_length=20)
     quantity: Quantity
     unit_price: UnitPrice | None = None
-    discount: NonNegativeAmount = Field(default=0, description="Amount off the line, in currency.")
+    discount: NonNegativeAmount = Field(default=Decimal(0), description="Amount off the line, in currency.")
     tax_rate: TaxRate | None = None
     price_includes_tax: bool | None = None
 

@@ -4,7 +4,13 @@ from facturo.invoicing.credit_notes import create_credit_note
 from facturo.invoicing.drafts import create_draft, delete_draft, get_document, update_draft
 from facturo.invoicing.issuing import issue_invoice, void_invoice
 from facturo.invoicing.lifecycle import Status, is_overdue
-from facturo.invoicing.numbering import create_series, default_series, ensure_default_series, get_series, list_series
+from facturo.invoicing.numbering import (
+    create_series,
+    default_series,
+    ensure_default_series,
+    get_series,
+    list_series,
+)
 from facturo.invoicing.queries import Alerts, InvoiceFilter, alerts, credit_notes_of, list_invoices
 from facturo.invoicing.settlement import apply_settlement, describe_balance, ensure_settleable
 from facturo.invoicing.verification import ChainReport, verify_all, verify_series

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
-from facturo.invoicing.lifecycle import SETTLEMENT, LABELS_ES, Status, ensure_transition, settlement_status
+from facturo.invoicing.lifecycle import LABELS_ES, SETTLEMENT, Status, ensure_transition, settlement_status
 from facturo.invoicing.models import Invoice
 from facturo.kit.actor import Actor
 from facturo.kit.errors import InvalidTransition, Msg
@@ -51,7 +51,11 @@ def apply_settlement(
     cause: str,
 ) -> Invoice:
     """Store new paid/credited totals and move the status accordingly."""
-    before = {"status": doc.status, "paid_total": str(doc.paid_total), "credited_total": str(doc.credited_total)}
+    before = {
+        "status": doc.status,
+        "paid_total": str(doc.paid_total),
+        "credited_total": str(doc.credited_total),
+    }
     if paid_total is not None:
         doc.paid_total = paid_total
     if credited_total is not None:
@@ -60,6 +64,10 @@ def apply_settlement(
     ensure_transition(doc.status, target)
     doc.status = target
     session.flush()
-    after = {"status": doc.status, "paid_total": str(doc.paid_total), "credited_total": str(doc.credited_total)}
+    after = {
+        "status": doc.status,
+        "paid_total": str(doc.paid_total),
+        "credited_total": str(doc.credited_total),
+    }
     audit.record(session, actor, "invoice", doc.id, cause, before=before, after=after)
     return doc

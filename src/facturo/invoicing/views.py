@@ -12,7 +12,7 @@ from facturo.invoicing.schemas import InvoiceOut, InvoiceSummaryOut, LineOut
 def invoice_out(doc: Invoice, today: date) -> InvoiceOut:
     return InvoiceOut(
         id=doc.id,
-        document_type=doc.document_type,  # type: ignore[arg-type]
+        document_type=doc.document_type,
         status=doc.status,
         series_code=doc.series.code if doc.series else None,
         number=doc.number,

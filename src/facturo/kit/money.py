@@ -22,7 +22,7 @@ ZERO = Decimal(0)
 
 def to_decimal(value: Decimal | int | str) -> Decimal:
     """Exact conversion; floats are a bug on a money path, so they are rejected."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"refusing {type(value).__name__} on a money path: {value!r}")
     if isinstance(value, Decimal):
         result = value

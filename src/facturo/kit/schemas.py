@@ -12,9 +12,7 @@ _as_text = PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used=
 
 Amount = Annotated[Decimal, Field(max_digits=15, decimal_places=2, allow_inf_nan=False), _as_text]
 PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2, allow_inf_nan=False), _as_text]
-NonNegativeAmount = Annotated[
-    Decimal, Field(ge=0, max_digits=15, decimal_places=2, allow_inf_nan=False), _as_text
-]
+NonNegativeAmount = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2, allow_inf_nan=False), _as_text]
 UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _as_text]
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _as_text]
 StockQuantity = Annotated[Decimal, Field(max_digits=18, decimal_places=6, allow_inf_nan=False), _as_text]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 
@@ -15,7 +15,7 @@ config = context.config
 target_metadata = models.Base.metadata
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     # Migrations must not import application types that may change later: render their storage.
     if type_ == "type" and isinstance(obj, ScaledDecimal):
         return "sa.BigInteger()"

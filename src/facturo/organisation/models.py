@@ -13,7 +13,13 @@ class Issuer(Timestamped, Base):
 
     __tablename__ = "issuers"
     __table_args__ = (
-        Index("uq_issuers_own", "is_own", unique=True, sqlite_where=text("is_own"), postgresql_where=text("is_own")),
+        Index(
+            "uq_issuers_own",
+            "is_own",
+            unique=True,
+            sqlite_where=text("is_own"),
+            postgresql_where=text("is_own"),
+        ),
         Index("uq_issuers_nit", "nit", unique=True),
     )
 

@@ -32,7 +32,10 @@ def _validate(data: IssuerIn) -> str:
     nit = normalize_nit(data.nit)
     if nit == CONSUMIDOR_FINAL:
         raise ValidationFailed.on(
-            "nit", "nit.issuer_cf", "El emisor necesita un NIT propio, no CF.", "An issuer needs its own NIT, not CF."
+            "nit",
+            "nit.issuer_cf",
+            "El emisor necesita un NIT propio, no CF.",
+            "An issuer needs its own NIT, not CF.",
         )
     try:
         ZoneInfo(data.timezone)
@@ -47,7 +50,10 @@ def _validate(data: IssuerIn) -> str:
         get_currency_name(data.currency.upper(), locale="es")
     except UnknownCurrencyError:
         raise ValidationFailed.on(
-            "currency", "currency.unknown", f"Moneda desconocida: {data.currency}.", f"Unknown currency: {data.currency}."
+            "currency",
+            "currency.unknown",
+            f"Moneda desconocida: {data.currency}.",
+            f"Unknown currency: {data.currency}.",
         ) from None
     return nit
 

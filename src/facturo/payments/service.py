@@ -72,7 +72,15 @@ def register_payment(session: Session, actor: Actor, invoice_id: int, data: Paym
     )
     session.add(payment)
     session.flush()
-    audit.record(session, actor, "payment", payment.id, "registered", after=_snapshot(payment), parent=("invoice", invoice.id))
+    audit.record(
+        session,
+        actor,
+        "payment",
+        payment.id,
+        "registered",
+        after=_snapshot(payment),
+        parent=("invoice", invoice.id),
+    )
     invoicing.apply_settlement(
         session, actor, invoice, paid_total=_paid_sum(session, invoice.id), cause="payment_applied"
     )
@@ -124,7 +132,11 @@ def invoice_pdf(session: Session, invoice_id: int) -> tuple[str, bytes]:
     doc = invoicing.get_document(session, invoice_id)
     issuer = organisation.own_issuer(session)
     received = [
-        PaymentLine(received_on=p.received_on, method_label=", ".join(METHOD_LABELS_ES[Method(s.method)] for s in p.splits), amount=p.amount)
+        PaymentLine(
+            received_on=p.received_on,
+            method_label=", ".join(METHOD_LABELS_ES[Method(s.method)] for s in p.splits),
+            amount=p.amount,
+        )
         for p in payments_of(session, invoice_id)
         if p.status == "active"
     ]

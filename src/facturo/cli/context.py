@@ -1,0 +1,92 @@
+"""What every command shares: the database, the local actor, error handling and output."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
+from typing import Any, NoReturn
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from facturo.kit.actor import Actor
+from facturo.kit.config import get_settings
+from facturo.kit.db import Database
+from facturo.kit.errors import FacturoError
+from facturo.kit.migrate import upgrade
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@cache
+def database() -> Database:
+    settings = get_settings()
+    settings.ensure_data_dir()
+    db = Database.from_url(settings.resolved_database_url)
+    if settings.auto_migrate:
+        upgrade(db.engine)
+    return db
+
+
+def local_actor() -> Actor:
+    """Commands run on this machine act as the named local operator, and the history says so."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "operator"
+    return Actor("local", user, f"{user} (CLI)")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[bold red]Error:[/] {message}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def unit_of_work(write: bool = True) -> Iterator[Session]:
+    """One transaction per command; domain errors become a clear message and an exit code."""
+    try:
+        with database().unit_of_work(write=write) as session:
+            yield session
+    except FacturoError as exc:
+        details = "".join(f"\n  - {p.field}: {p.message.es}" for p in exc.problems if p.message != exc.message)
+        fail(exc.message.es + details, exc.exit_code)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        fail(f"Datos no válidos: {problems}", 2)
+
+
+def emit_json(data: Any) -> None:
+    if isinstance(data, BaseModel):
+        text = data.model_dump_json(indent=2)
+    elif isinstance(data, list) and all(isinstance(d, BaseModel) for d in data):
+        text = json.dumps([d.model_dump(mode="json") for d in data], indent=2, ensure_ascii=False)
+    else:
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    typer.echo(text)
+
+
+def table(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    right: Sequence[str] = (),
+    wrap: Sequence[str] = ("Nombre", "Cliente", "Descripción", "Valor", "Problema"),
+) -> None:
+    out = Table(title=title)
+    for column in columns:
+        out.add_column(column, justify="right" if column in right else "left", no_wrap=column not in wrap)
+    for row in rows:
+        out.add_row(*("" if v is None else str(v) for v in row))
+    console.print(out)
+
+
+JsonOption = typer.Option(False, "--json", help="Print JSON for scripts instead of a table.")
+Handler = Callable[..., None]

@@ -1,0 +1,88 @@
+"""``facturo``: serve the API, manage the database, load demo data, work with customers and invoices."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from facturo import __version__
+from facturo.cli.context import console, database, local_actor, unit_of_work
+from facturo.customers.cli import app as customers_app
+from facturo.invoicing.cli import app as invoices_app
+from facturo.kit import clock
+from facturo.kit.config import get_settings
+from facturo.kit.migrate import upgrade
+
+app = typer.Typer(
+    help="facturo: invoicing for Latin America.", no_args_is_help=True, pretty_exceptions_show_locals=False
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(customers_app, name="customers")
+app.add_typer(invoices_app, name="invoices")
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", help="Show the version and exit.")) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations (also done automatically on start)."""
+    settings = get_settings()
+    settings.ensure_data_dir()
+    from facturo.kit.db import make_engine
+
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    engine.dispose()
+    typer.echo(f"Esquema al día en {engine.url.render_as_string(hide_password=True)}.")
+
+
+@app.command()
+def demo() -> None:
+    """Load realistic Guatemalan demo data (only into an empty database)."""
+    from facturo.demo.loader import load_demo
+
+    settings = get_settings()
+    with unit_of_work() as session:
+        summary = load_demo(session, local_actor(), clock.today(settings.timezone))
+    if summary is None:
+        console.print("La base de datos ya tiene una organización; no se cargaron datos de demostración.")
+    else:
+        console.print(
+            f"Demostración cargada: {summary.customers} clientes, {summary.products} productos, "
+            f"{summary.documents} facturas en todos los estados."
+        )
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, help="Worker processes."),
+    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+) -> None:
+    """Serve the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    database()  # migrate once here, not in every worker
+    os.environ["FACTURO_AUTO_MIGRATE"] = "false"
+    console.print(f"facturo {__version__} en http://{host}:{port} (documentación en /docs)")
+    uvicorn.run(
+        "facturo.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":
+    app()

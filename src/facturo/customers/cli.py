@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import typer
+
+from facturo.cli.context import JsonOption, emit_json, local_actor, table, unit_of_work
+from facturo.customers import service
+from facturo.customers.schemas import CustomerIn, CustomerOut
+from facturo.kit.pagination import PageParams
+
+app = typer.Typer(help="Customers (clientes).", no_args_is_help=True)
+
+
+@app.command("list")
+def list_customers(
+    q: str = typer.Option(None, "--search", "-q", help="Search in name and NIT."),
+    page: int = typer.Option(1, min=1),
+    size: int = typer.Option(50, min=1, max=500),
+    as_json: bool = JsonOption,
+) -> None:
+    """List customers."""
+    with unit_of_work(write=False) as session:
+        found = service.search_customers(session, PageParams(page, size), q).map(CustomerOut.model_validate)
+    if as_json:
+        emit_json(
+            {
+                "items": [c.model_dump(mode="json") for c in found.items],
+                "total": found.total,
+                "page": found.page,
+                "pages": found.pages,
+            }
+        )
+        return
+    table(
+        f"Clientes (página {found.page} de {max(found.pages, 1)}, {found.total} en total)",
+        ["Id", "NIT", "Nombre", "Correo", "Activo"],
+        [(c.id, c.nit, c.name, c.email, "sí" if c.active else "no") for c in found.items],
+    )
+
+
+@app.command("show")
+def show_customer(customer_id: int, as_json: bool = JsonOption) -> None:
+    """Show one customer."""
+    with unit_of_work(write=False) as session:
+        customer = CustomerOut.model_validate(service.get_customer(session, customer_id))
+    if as_json:
+        emit_json(customer)
+        return
+    table(f"Cliente {customer.id}", ["Campo", "Valor"], list(customer.model_dump().items()))
+
+
+@app.command("create")
+def create_customer(
+    nit: str = typer.Option(..., help="NIT with check digit (e.g. 576937-K) or CF."),
+    name: str = typer.Option(...),
+    address: str = typer.Option("Ciudad"),
+    email: str = typer.Option(""),
+    phone: str = typer.Option(""),
+    terms: int = typer.Option(30, help="Payment terms in days."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Create a customer."""
+    data = CustomerIn(nit=nit, name=name, address=address, email=email, phone=phone, payment_terms_days=terms)
+    with unit_of_work() as session:
+        customer = CustomerOut.model_validate(service.create_customer(session, local_actor(), data))
+    if as_json:
+        emit_json(customer)
+    else:
+        typer.echo(f"Cliente {customer.id} creado: {customer.name} (NIT {customer.nit}).")
+
+
+@app.command("deactivate")
+def deactivate_customer(customer_id: int) -> None:
+    """Deactivate a customer (kept for its invoices)."""
+    with unit_of_work() as session:
+        customer = service.set_active(session, local_actor(), customer_id, False)
+        typer.echo(f"Cliente {customer.id} ({customer.name}) desactivado.")

@@ -1,0 +1,1 @@
+"""Realistic Guatemalan demo data (``facturo demo``)."""
