@@ -124,12 +124,23 @@ def test_invoice_shows_parties_lines_and_totals() -> None:
         f"Huella: {HASH[:16]}…",
     ):
         assert expected in text, expected
-    # Long descriptions wrap, so compare word by word.
-    assert "Taladro percutor 800 W con maletín y juego de brocas".split() <= text.split() or all(
-        word in text for word in "Taladro percutor 800 W con maletín y juego de brocas".split()
-    )
+    assert "Taladro percutor 800 W con maletín y juego de brocas" in text
     assert "Pagos" not in text
     assert "BORRADOR" not in text
+
+
+def words_in_order(words: list[str], text: str) -> bool:
+    remaining = iter(text.split())
+    return all(word in remaining for word in words)
+
+
+def test_long_descriptions_wrap_inside_their_column() -> None:
+    description = " ".join(f"componente{n} de acero inoxidable" for n in range(12))
+    data = render_invoice_pdf(make_invoice([make_line(1, description, "3", "75.25")]), make_issuer())
+    text = pdf_text(data)
+    assert words_in_order(description.split(), text)
+    assert "Q225.75" in text
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
 
 
 def test_totals_are_the_stored_document_figures() -> None:
@@ -249,9 +260,7 @@ def test_unencodable_user_text_is_replaced_not_fatal() -> None:
 
 
 def test_sixty_lines_span_several_pages() -> None:
-    lines = [
-        make_line(n, f"Artículo número {n} de la lista de materiales", "1", "10.00") for n in range(1, 61)
-    ]
+    lines = [make_line(n, f"Artículo número {n} de la lista de materiales", "1", "10.00") for n in range(1, 61)]
     data = render_invoice_pdf(make_invoice(lines), make_issuer())
     reader = PdfReader(io.BytesIO(data))
     pages = len(reader.pages)

@@ -152,7 +152,12 @@ def move_stock(
 ) -> Product:
     """Add (delta > 0) or take (delta < 0) units of a tracked product. Never goes below zero:
     running out is an error the user sees, not a silent negative count."""
-    product = session.scalars(select(Product).where(Product.id == product_id).with_for_update()).one_or_none()
+    product = session.scalars(
+        select(Product)
+        .where(Product.id == product_id)
+        .with_for_update(of=Product)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
     if product is None:
         raise not_found("el producto", "Product", product_id)
     if product.stock is None:

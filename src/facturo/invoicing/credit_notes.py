@@ -14,10 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
-from facturo.catalog import service as catalog
 from facturo.invoicing.amounts import IVA_GT
 from facturo.invoicing.drafts import draft_snapshot, get_document, refresh_totals
-from facturo.invoicing.issuing import assign_number
+from facturo.invoicing.issuing import assign_number, lock_series_of, move_stock_for
 from facturo.invoicing.lifecycle import Status
 from facturo.invoicing.models import Invoice, InvoiceLine
 from facturo.invoicing.numbering import default_series
@@ -167,12 +166,9 @@ def create_credit_note(session: Session, actor: Actor, invoice_id: int, data: Cr
         )
     session.add(note)
     session.flush()
-    for line in note.lines:
-        if line.product_id is not None:
-            catalog.move_stock(
-                session, actor, line.product_id, line.quantity, "credited", document=("invoice", invoice.id)
-            )
-    assign_number(session, note)
+    series = lock_series_of(session, note)
+    move_stock_for(session, actor, note, 1, "credited", invoice.id)
+    assign_number(note, series)
     note.issued_at = clock.now()
     session.flush()
     audit.record(

@@ -4,6 +4,7 @@ chains the document's hash, all in the caller's transaction."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,7 @@ from facturo.customers import service as customers
 from facturo.invoicing.chain import GENESIS, document_hash
 from facturo.invoicing.drafts import draft_snapshot, ensure_draft, get_document
 from facturo.invoicing.lifecycle import Status, ensure_transition
-from facturo.invoicing.models import Invoice
+from facturo.invoicing.models import Invoice, Series
 from facturo.invoicing.numbering import check_series_kind, lock_series
 from facturo.kit import clock
 from facturo.kit.actor import Actor
@@ -21,11 +22,29 @@ from facturo.kit.errors import Conflict, InvalidTransition, Msg, ValidationFaile
 from facturo.organisation import service as organisation
 
 
-def assign_number(session: Session, doc: Invoice) -> None:
-    """Take the series' next number and chain the hash. Must run after the content is final."""
+def lock_series_of(session: Session, doc: Invoice) -> Series:
+    """Lock the document's series before anything else: every issuer of a series queues here,
+    so the locks taken after it (products) can never be taken in a conflicting order."""
     assert doc.series_id is not None
     series = lock_series(session, doc.series_id)
     check_series_kind(series, doc.document_type)
+    return series
+
+
+def move_stock_for(session: Session, actor: Actor, doc: Invoice, sign: int, reason: str, parent_id: int) -> None:
+    """One stock movement per product, in product-id order (a fixed lock order: no deadlocks)."""
+    per_product: dict[int, Decimal] = {}
+    for line in doc.lines:
+        if line.product_id is not None:
+            per_product[line.product_id] = per_product.get(line.product_id, Decimal(0)) + line.quantity
+    for product_id in sorted(per_product):
+        catalog.move_stock(
+            session, actor, product_id, sign * per_product[product_id], reason, document=("invoice", parent_id)
+        )
+
+
+def assign_number(doc: Invoice, series: Series) -> None:
+    """Take the series' next number and chain the hash. Must run after the content is final."""
     doc.number = series.next_number
     doc.previous_hash = series.last_hash or GENESIS
     doc.content_hash = document_hash(doc, doc.previous_hash)
@@ -50,6 +69,7 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int, issue_date: d
     doc = get_document(session, invoice_id, for_update=True)
     ensure_draft(doc)
     ensure_transition(doc.status, Status.ISSUED)
+    series = lock_series_of(session, doc)
     if not doc.lines:
         raise ValidationFailed.on(
             "lines", "invoice.no_lines", "La factura no tiene líneas.", "The invoice has no lines."
@@ -79,10 +99,8 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int, issue_date: d
             f"Due date {doc.due_date.isoformat()} is before the issue date {doc.issue_date.isoformat()}.",
         )
     doc.customer_nit, doc.customer_name, doc.customer_address = customer.nit, customer.name, customer.address
-    for line in doc.lines:
-        if line.product_id is not None:
-            catalog.move_stock(session, actor, line.product_id, -line.quantity, "issued", document=("invoice", doc.id))
-    assign_number(session, doc)
+    move_stock_for(session, actor, doc, -1, "issued", doc.id)
+    assign_number(doc, series)
     doc.status = Status.ISSUED
     doc.issued_at = clock.now()
     session.flush()
@@ -118,9 +136,7 @@ def void_invoice(session: Session, actor: Actor, invoice_id: int, reason: str) -
         raise ValidationFailed.on(
             "reason", "void.reason", "Indique el motivo de la anulación.", "Give the reason for voiding."
         )
-    for line in doc.lines:
-        if line.product_id is not None:
-            catalog.move_stock(session, actor, line.product_id, line.quantity, "voided", document=("invoice", doc.id))
+    move_stock_for(session, actor, doc, 1, "voided", doc.id)
     previous = doc.status
     doc.status = Status.VOID
     doc.void_reason = reason

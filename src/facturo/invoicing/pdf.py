@@ -98,15 +98,15 @@ def pdf_safe_text(text: str) -> str:
 
 # --- formatting ------------------------------------------------------------------------------
 
-DASH = "—"
+_DASH = "—"
 
 
 def _date(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else DASH
+    return value.strftime("%d/%m/%Y") if value else _DASH
 
 
 def _or_dash(value: str | None) -> str:
-    return value.strip() if value and value.strip() else DASH
+    return value.strip() if value and value.strip() else _DASH
 
 
 def _plain_number(value: Decimal) -> str:
@@ -266,8 +266,8 @@ def _document_box(pdf: _InvoicePDF, doc: Invoice, x: float, width: float) -> flo
     pdf.set_text_color(*_INK)
     pdf.ln(1.5)
 
-    series_code = doc.series.code if doc.series is not None else DASH
-    number = str(doc.number) if doc.number is not None else DASH
+    series_code = doc.series.code if doc.series is not None else _DASH
+    number = str(doc.number) if doc.number is not None else _DASH
     # One row each for series and number: extracted text still reads "Serie: A Número: 1".
     rows = [
         ("Serie:", series_code),
@@ -344,7 +344,7 @@ def _customer_block(pdf: _InvoicePDF, doc: Invoice) -> None:
 
 
 def _credit_note_block(pdf: _InvoicePDF, doc: Invoice) -> None:
-    reference = f"Factura ID {doc.credited_invoice_id}" if doc.credited_invoice_id is not None else DASH
+    reference = f"Factura ID {doc.credited_invoice_id}" if doc.credited_invoice_id is not None else _DASH
     _labelled(pdf, "Factura de referencia:", reference, label_w=38)
     _labelled(pdf, "Motivo:", _or_dash(doc.reason), label_w=38)
     pdf.ln(3)
@@ -375,7 +375,7 @@ def _lines_table(pdf: _InvoicePDF, doc: Invoice) -> None:
                     line.description,
                     _plain_number(line.quantity),
                     format_money(line.unit_price, doc.currency),
-                    format_money(line.discount, doc.currency) if line.discount else DASH,
+                    format_money(line.discount, doc.currency) if line.discount else _DASH,
                     format_money(line.total_amount, doc.currency),
                 )
             )
