@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from facturo.kit.actor import Actor
 from facturo.kit.errors import ValidationFailed
 from facturo.kit.pagination import MAX_PAGE_SIZE, PageParams
+from facturo.kit.schemas import MAX_ID
 
 
 def get_session(request: Request) -> Session:
@@ -37,3 +38,5 @@ def page_params(
 DbSession = Annotated[Session, Depends(get_session)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 Paging = Annotated[PageParams, Depends(page_params)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]

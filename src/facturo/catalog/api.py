@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from facturo.api.deps import CurrentActor, DbSession, Paging
+from facturo.api.deps import CurrentActor, DbSession, Paging, PathId, QueryId
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.schemas import PageOut
 from facturo.audit import service as audit
@@ -34,7 +34,7 @@ def create_category(session: DbSession, actor: CurrentActor, data: CategoryIn) -
 
 
 @router.get("/categories/{category_id}", response_model=CategoryOut)
-def get_category(session: DbSession, category_id: int) -> CategoryOut:
+def get_category(session: DbSession, category_id: PathId) -> CategoryOut:
     return CategoryOut.model_validate(service.get_category(session, category_id))
 
 
@@ -43,7 +43,7 @@ def list_products(
     session: DbSession,
     paging: Paging,
     q: Annotated[str | None, Query(max_length=100, description="Search in code and name.")] = None,
-    category_id: int | None = None,
+    category_id: QueryId = None,
 ) -> PageOut[ProductOut]:
     return PageOut.of(service.search_products(session, paging, q, category_id).map(ProductOut.model_validate))
 
@@ -54,26 +54,26 @@ def create_product(session: DbSession, actor: CurrentActor, data: ProductIn) -> 
 
 
 @router.get("/products/{product_id}", response_model=ProductOut)
-def get_product(session: DbSession, product_id: int) -> ProductOut:
+def get_product(session: DbSession, product_id: PathId) -> ProductOut:
     return ProductOut.model_validate(service.get_product(session, product_id))
 
 
 @router.patch("/products/{product_id}", response_model=ProductOut)
-def update_product(session: DbSession, actor: CurrentActor, product_id: int, data: ProductPatch) -> ProductOut:
+def update_product(session: DbSession, actor: CurrentActor, product_id: PathId, data: ProductPatch) -> ProductOut:
     return ProductOut.model_validate(service.update_product(session, actor, product_id, data))
 
 
 @router.post("/products/{product_id}/stock", response_model=ProductOut)
-def adjust_stock(session: DbSession, actor: CurrentActor, product_id: int, data: StockAdjustmentIn) -> ProductOut:
+def adjust_stock(session: DbSession, actor: CurrentActor, product_id: PathId, data: StockAdjustmentIn) -> ProductOut:
     return ProductOut.model_validate(service.adjust_stock(session, actor, product_id, data.delta, data.reason))
 
 
 @router.get("/products/{product_id}/prices", response_model=list[ProductPriceOut])
-def price_history(session: DbSession, product_id: int) -> list[ProductPriceOut]:
+def price_history(session: DbSession, product_id: PathId) -> list[ProductPriceOut]:
     return [ProductPriceOut.model_validate(p) for p in service.price_history(session, product_id)]
 
 
 @router.get("/products/{product_id}/history", response_model=list[HistoryEntryOut])
-def product_history(session: DbSession, product_id: int) -> list[HistoryEntryOut]:
+def product_history(session: DbSession, product_id: PathId) -> list[HistoryEntryOut]:
     service.get_product(session, product_id)
     return [HistoryEntryOut.model_validate(r) for r in audit.history_of(session, "product", product_id)]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from facturo.kit.schemas import Out, StockQuantity, Strict, TaxRate, UnitPrice
+from facturo.kit.schemas import DbId, Out, StockQuantity, Strict, TaxRate, UnitPrice
 
 
 class CategoryIn(Strict):
@@ -28,7 +28,7 @@ class ProductIn(Strict):
     unit_price: UnitPrice
     tax_rate: TaxRate = Decimal("0.12")
     price_includes_tax: bool = True
-    category_id: int | None = None
+    category_id: DbId | None = None
     stock: StockQuantity | None = Field(default=None, description="Units on hand; omit to not track stock.")
 
 
@@ -38,7 +38,7 @@ class ProductPatch(Strict):
     unit_price: UnitPrice | None = None
     tax_rate: TaxRate | None = None
     price_includes_tax: bool | None = None
-    category_id: int | None = None
+    category_id: DbId | None = None
     active: bool | None = None
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from facturo.api.deps import CurrentActor, DbSession, Paging
+from facturo.api.deps import CurrentActor, DbSession, Paging, PathId
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.schemas import PageOut
 from facturo.audit import service as audit
@@ -32,31 +32,31 @@ def create_customer(session: DbSession, actor: CurrentActor, data: CustomerIn) -
 
 
 @router.get("/{customer_id}", response_model=CustomerOut)
-def get_customer(session: DbSession, customer_id: int) -> CustomerOut:
+def get_customer(session: DbSession, customer_id: PathId) -> CustomerOut:
     return CustomerOut.model_validate(service.get_customer(session, customer_id))
 
 
 @router.patch("/{customer_id}", response_model=CustomerOut)
-def update_customer(session: DbSession, actor: CurrentActor, customer_id: int, data: CustomerPatch) -> CustomerOut:
+def update_customer(session: DbSession, actor: CurrentActor, customer_id: PathId, data: CustomerPatch) -> CustomerOut:
     return CustomerOut.model_validate(service.update_customer(session, actor, customer_id, data))
 
 
 @router.post("/{customer_id}/deactivate", response_model=CustomerOut)
-def deactivate_customer(session: DbSession, actor: CurrentActor, customer_id: int) -> CustomerOut:
+def deactivate_customer(session: DbSession, actor: CurrentActor, customer_id: PathId) -> CustomerOut:
     return CustomerOut.model_validate(service.set_active(session, actor, customer_id, False))
 
 
 @router.post("/{customer_id}/activate", response_model=CustomerOut)
-def activate_customer(session: DbSession, actor: CurrentActor, customer_id: int) -> CustomerOut:
+def activate_customer(session: DbSession, actor: CurrentActor, customer_id: PathId) -> CustomerOut:
     return CustomerOut.model_validate(service.set_active(session, actor, customer_id, True))
 
 
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_customer(session: DbSession, actor: CurrentActor, customer_id: int) -> None:
+def delete_customer(session: DbSession, actor: CurrentActor, customer_id: PathId) -> None:
     service.delete_customer(session, actor, customer_id)
 
 
 @router.get("/{customer_id}/history", response_model=list[HistoryEntryOut])
-def customer_history(session: DbSession, customer_id: int) -> list[HistoryEntryOut]:
+def customer_history(session: DbSession, customer_id: PathId) -> list[HistoryEntryOut]:
     service.get_customer(session, customer_id)
     return [HistoryEntryOut.model_validate(r) for r in audit.history_of(session, "customer", customer_id)]

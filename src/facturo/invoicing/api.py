@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from facturo.api.deps import CurrentActor, DbSession, Paging
+from facturo.api.deps import CurrentActor, DbSession, Paging, PathId, QueryId
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.schemas import PageOut
 from facturo.audit import service as audit
@@ -38,7 +38,7 @@ def list_invoices(
     session: DbSession,
     paging: Paging,
     status_: Annotated[service.Status | None, Query(alias="status")] = None,
-    customer_id: int | None = None,
+    customer_id: QueryId = None,
     date_from: Annotated[date | None, Query(alias="from", description="Issue date from (inclusive).")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="Issue date to (inclusive).")] = None,
     document_type: Annotated[str | None, Query(pattern="^(invoice|credit_note)$")] = None,
@@ -76,38 +76,40 @@ def create_draft(session: DbSession, actor: CurrentActor, data: DraftIn) -> Invo
 
 
 @router.get("/{invoice_id}", response_model=InvoiceOut)
-def get_invoice(session: DbSession, invoice_id: int) -> InvoiceOut:
+def get_invoice(session: DbSession, invoice_id: PathId) -> InvoiceOut:
     return invoice_out(service.get_document(session, invoice_id), _today(session))
 
 
 @router.patch("/{invoice_id}", response_model=InvoiceOut)
-def update_draft(session: DbSession, actor: CurrentActor, invoice_id: int, data: DraftPatch) -> InvoiceOut:
+def update_draft(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: DraftPatch) -> InvoiceOut:
     return invoice_out(service.update_draft(session, actor, invoice_id, data), _today(session))
 
 
 @router.delete("/{invoice_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_draft(session: DbSession, actor: CurrentActor, invoice_id: int) -> None:
+def delete_draft(session: DbSession, actor: CurrentActor, invoice_id: PathId) -> None:
     service.delete_draft(session, actor, invoice_id)
 
 
 @router.post("/{invoice_id}/issue", response_model=InvoiceOut)
-def issue_invoice(session: DbSession, actor: CurrentActor, invoice_id: int, data: IssueIn | None = None) -> InvoiceOut:
+def issue_invoice(
+    session: DbSession, actor: CurrentActor, invoice_id: PathId, data: IssueIn | None = None
+) -> InvoiceOut:
     doc = service.issue_invoice(session, actor, invoice_id, data.issue_date if data else None)
     return invoice_out(doc, _today(session))
 
 
 @router.post("/{invoice_id}/void", response_model=InvoiceOut)
-def void_invoice(session: DbSession, actor: CurrentActor, invoice_id: int, data: VoidIn) -> InvoiceOut:
+def void_invoice(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: VoidIn) -> InvoiceOut:
     return invoice_out(service.void_invoice(session, actor, invoice_id, data.reason), _today(session))
 
 
 @router.post("/{invoice_id}/credit-notes", response_model=InvoiceOut, status_code=status.HTTP_201_CREATED)
-def create_credit_note(session: DbSession, actor: CurrentActor, invoice_id: int, data: CreditNoteIn) -> InvoiceOut:
+def create_credit_note(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: CreditNoteIn) -> InvoiceOut:
     return invoice_out(service.create_credit_note(session, actor, invoice_id, data), _today(session))
 
 
 @router.get("/{invoice_id}/credit-notes", response_model=list[InvoiceSummaryOut])
-def list_credit_notes(session: DbSession, invoice_id: int) -> list[InvoiceSummaryOut]:
+def list_credit_notes(session: DbSession, invoice_id: PathId) -> list[InvoiceSummaryOut]:
     today = _today(session)
     return [invoice_summary(d, today) for d in service.credit_notes_of(session, invoice_id)]
 
@@ -117,7 +119,7 @@ def list_credit_notes(session: DbSession, invoice_id: int) -> list[InvoiceSummar
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "The invoice as PDF."}},
 )
-def invoice_pdf(session: DbSession, invoice_id: int) -> Response:
+def invoice_pdf(session: DbSession, invoice_id: PathId) -> Response:
     filename, content = payments.invoice_pdf(session, invoice_id)
     return Response(
         content,
@@ -127,6 +129,6 @@ def invoice_pdf(session: DbSession, invoice_id: int) -> Response:
 
 
 @router.get("/{invoice_id}/history", response_model=list[HistoryEntryOut])
-def invoice_history(session: DbSession, invoice_id: int) -> list[HistoryEntryOut]:
+def invoice_history(session: DbSession, invoice_id: PathId) -> list[HistoryEntryOut]:
     service.get_document(session, invoice_id)
     return [HistoryEntryOut.model_validate(r) for r in audit.history_of(session, "invoice", invoice_id)]

@@ -15,6 +15,7 @@ from facturo.invoicing.numbering import check_series_kind, default_series, get_s
 from facturo.invoicing.schemas import DraftIn, DraftPatch, LineIn
 from facturo.kit.actor import Actor
 from facturo.kit.errors import ImmutableDocument, Msg, ValidationFailed, not_found
+from facturo.kit.money import MAX_AMOUNT
 from facturo.organisation import service as organisation
 
 
@@ -81,6 +82,13 @@ def build_line(session: Session, currency: str, number: int, data: LineIn) -> In
             f"Line {number}: the discount ({data.discount}) exceeds the line amount.",
         )
     amounts = line_amounts(data.quantity, unit_price, data.discount, tax_rate, includes, currency)
+    if abs(amounts.total) > MAX_AMOUNT:
+        raise ValidationFailed.on(
+            f"lines[{number - 1}].quantity",
+            "line.amount_too_large",
+            f"Línea {number}: el importe {amounts.total} supera el máximo permitido ({MAX_AMOUNT}).",
+            f"Line {number}: the amount {amounts.total} exceeds the maximum allowed ({MAX_AMOUNT}).",
+        )
     return InvoiceLine(
         line_number=number,
         product_id=data.product_id,

@@ -114,6 +114,10 @@ def void_invoice(session: Session, actor: Actor, invoice_id: int, reason: str) -
     doc = get_document(session, invoice_id, for_update=True)
     if doc.document_type != "invoice":
         raise InvalidTransition(Msg("Las notas de crédito no se anulan.", "Credit notes cannot be voided."))
+    if doc.status == Status.VOID:
+        raise InvalidTransition(
+            Msg(f"La factura {doc.full_number} ya está anulada.", f"Invoice {doc.full_number} is already void.")
+        )
     if doc.paid_total > 0:
         raise Conflict(
             Msg(

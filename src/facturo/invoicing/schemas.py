@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from facturo.kit.schemas import (
     Amount,
+    DbId,
     NonNegativeAmount,
     Out,
     PositiveAmount,
@@ -22,7 +23,7 @@ class LineIn(Strict):
     """A product line (``product_id``; price, tax and description default to the product's) or a
     free-text line (``description`` and ``unit_price`` required)."""
 
-    product_id: int | None = None
+    product_id: DbId | None = None
     description: str | None = Field(default=None, min_length=1, max_length=500)
     unit: str | None = Field(default=None, min_length=1, max_length=20)
     quantity: Quantity
@@ -39,16 +40,16 @@ class LineIn(Strict):
 
 
 class DraftIn(Strict):
-    customer_id: int
-    series_id: int | None = Field(default=None, description="Defaults to the issuer's default invoice series.")
+    customer_id: DbId
+    series_id: DbId | None = Field(default=None, description="Defaults to the issuer's default invoice series.")
     due_date: date | None = Field(default=None, description="Defaults to issue date + customer's payment terms.")
     notes: str = Field(default="", max_length=1000)
     lines: list[LineIn] = Field(default_factory=list, max_length=500)
 
 
 class DraftPatch(Strict):
-    customer_id: int | None = None
-    series_id: int | None = None
+    customer_id: DbId | None = None
+    series_id: DbId | None = None
     due_date: date | None = None
     notes: str | None = Field(default=None, max_length=1000)
     lines: list[LineIn] | None = Field(default=None, max_length=500, description="Replaces all lines.")
@@ -66,7 +67,7 @@ class CreditItemIn(Strict):
     """Either ``line_number`` and ``quantity`` (return part of an invoiced line), or
     ``description`` and ``amount`` (a tax-included amount off the invoice)."""
 
-    line_number: int | None = Field(default=None, ge=1)
+    line_number: int | None = Field(default=None, ge=1, le=10_000)
     quantity: Quantity | None = None
     description: str | None = Field(default=None, min_length=1, max_length=500)
     amount: PositiveAmount | None = None

@@ -18,6 +18,9 @@ from num2words import num2words
 
 ROUNDING = ROUND_HALF_UP
 ZERO = Decimal(0)
+# The largest amount a single line or payment may carry (13 integer digits): far beyond any real
+# invoice, and small enough that sums of many lines stay exact in a 64-bit integer of cents.
+MAX_AMOUNT = Decimal("9999999999999.99")
 
 
 def to_decimal(value: Decimal | int | str) -> Decimal:
@@ -166,5 +169,6 @@ def amount_in_words(amount: Decimal, currency: str = "GTQ") -> str:
     joiner = " de " if re.search(r"(millón|millones|billón|billones)$", words) else " "
     text = f"{words}{joiner}{noun}"
     if minor_units(currency):
-        text += f" con {cents:0{minor_units(currency)}d}/{10 ** minor_units(currency)}" if cents else " exactos"
+        exact = " exacto" if whole == 1 else " exactos"
+        text += f" con {cents:0{minor_units(currency)}d}/{10 ** minor_units(currency)}" if cents else exact
     return ("menos " if negative else "") + text

@@ -19,6 +19,11 @@ StockQuantity = Annotated[Decimal, Field(max_digits=18, decimal_places=6, allow_
 TaxRate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4, allow_inf_nan=False), _as_text]
 
 
+# Ids are 32-bit on PostgreSQL; a larger number can only be a mistake, so it is a 422, not a 500.
+MAX_ID = 2_147_483_647
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class Strict(BaseModel):
     """Input models: unknown fields are an error, not silently dropped."""
 

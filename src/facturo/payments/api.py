@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from facturo.api.deps import CurrentActor, DbSession
+from facturo.api.deps import CurrentActor, DbSession, PathId
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.invoicing import service as invoicing
 from facturo.payments import service
@@ -19,20 +19,20 @@ def _out(session: DbSession, payment: Payment) -> PaymentOut:
 
 
 @router.post("/invoices/{invoice_id}/payments", response_model=PaymentOut, status_code=status.HTTP_201_CREATED)
-def register_payment(session: DbSession, actor: CurrentActor, invoice_id: int, data: PaymentIn) -> PaymentOut:
+def register_payment(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: PaymentIn) -> PaymentOut:
     return _out(session, service.register_payment(session, actor, invoice_id, data))
 
 
 @router.get("/invoices/{invoice_id}/payments", response_model=list[PaymentOut])
-def list_payments(session: DbSession, invoice_id: int) -> list[PaymentOut]:
+def list_payments(session: DbSession, invoice_id: PathId) -> list[PaymentOut]:
     return [PaymentOut.model_validate(p) for p in service.payments_of(session, invoice_id)]
 
 
 @router.get("/payments/{payment_id}", response_model=PaymentOut)
-def get_payment(session: DbSession, payment_id: int) -> PaymentOut:
+def get_payment(session: DbSession, payment_id: PathId) -> PaymentOut:
     return _out(session, service.get_payment(session, payment_id))
 
 
 @router.post("/payments/{payment_id}/reverse", response_model=PaymentOut)
-def reverse_payment(session: DbSession, actor: CurrentActor, payment_id: int, data: ReversalIn) -> PaymentOut:
+def reverse_payment(session: DbSession, actor: CurrentActor, payment_id: PathId, data: ReversalIn) -> PaymentOut:
     return _out(session, service.reverse_payment(session, actor, payment_id, data.reason))

@@ -1,0 +1,66 @@
+"""Bad input gets a clear 4xx in the caller's language, never a 500."""
+
+from __future__ import annotations
+
+from tests.api.helpers import ok, setup_org
+
+
+def test_missing_organisation_is_explained(client) -> None:
+    r = client.post("/api/v1/invoices", json={"customer_id": 1, "lines": []})
+    assert r.status_code == 404
+    assert "organización aún no está configurada" in r.json()["error"]["message"]
+
+
+def test_validation_errors_name_the_field_in_spanish_or_english(client) -> None:
+    setup_org(client)
+    body = {"nit": "CF", "name": "", "payment_terms_days": "treinta", "extra": 1}
+    es = client.post("/api/v1/customers", json=body)
+    en = client.post("/api/v1/customers", json=body, headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert es.status_code == en.status_code == 422
+    es_details = {d["field"]: d["message"] for d in es.json()["error"]["details"]}
+    en_details = {d["field"]: d["message"] for d in en.json()["error"]["details"]}
+    assert es_details == {
+        "name": "Debe tener al menos 1 caracteres.",
+        "payment_terms_days": "Debe ser un número entero.",
+        "extra": "Campo no permitido.",
+    }
+    assert set(en_details) == set(es_details)
+    assert en_details["extra"] == "Extra inputs are not permitted"
+
+
+def test_money_with_too_many_decimals_or_floats_is_refused_clearly(client) -> None:
+    setup_org(client)
+    r = client.post("/api/v1/products", json={"code": "X1", "name": "X", "unit_price": "1.1234567"})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["field"] == "unit_price"
+    assert "decimales" in r.json()["error"]["details"][0]["message"]
+
+
+def test_malformed_json_unknown_ids_and_wrong_types_are_4xx(client) -> None:
+    setup_org(client)
+    broken = client.post("/api/v1/customers", content=b'{"nit": ', headers={"Content-Type": "application/json"})
+    assert broken.status_code == 422
+    assert client.get("/api/v1/invoices/999999").status_code == 404
+    assert client.get("/api/v1/invoices/abc").status_code == 422
+    assert client.get("/api/v1/invoices?status=unknown").status_code == 422
+    assert client.get("/api/v1/invoices?from=2026-13-45").status_code == 422
+    unknown = client.post("/api/v1/invoices", json={"customer_id": 424242, "lines": []})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["details"][0]["rule"] == "customer.unknown"
+    huge = client.get("/api/v1/invoices/99999999999999999999999")
+    assert huge.status_code in {404, 422}
+
+
+def test_alerts_list_overdue_and_due_soon(client) -> None:
+    setup_org(client)
+    customer = ok(client.post("/api/v1/customers", json={"nit": "CF", "name": "Mostrador", "payment_terms_days": 5}),
+                  201)
+    draft = ok(client.post("/api/v1/invoices", json={"customer_id": customer["id"], "lines": [
+        {"description": "Servicio", "quantity": "1", "unit_price": "250.00"}]}), 201)
+    ok(client.post(f"/api/v1/invoices/{draft['id']}/issue", json={"issue_date": "2020-01-01"}))
+    alerts = ok(client.get("/api/v1/invoices/alerts"))
+    assert [i["full_number"] for i in alerts["overdue"]] == ["A-00000001"]
+    assert alerts["overdue_total"] == "250.00"
+    assert alerts["overdue"][0]["overdue"] is True
+    listed = ok(client.get("/api/v1/invoices?overdue=true"))
+    assert listed["total"] == 1
