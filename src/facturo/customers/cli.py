@@ -13,7 +13,7 @@ app = typer.Typer(help="Customers (clientes).", no_args_is_help=True)
 @app.command("list")
 def list_customers(
     q: str = typer.Option(None, "--search", "-q", help="Search in name and NIT."),
-    page: int = typer.Option(1, min=1),
+    page: int = typer.Option(1, min=1, max=1_000_000),
     size: int = typer.Option(50, min=1, max=500),
     as_json: bool = JsonOption,
 ) -> None:

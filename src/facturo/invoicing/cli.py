@@ -34,7 +34,7 @@ def list_invoices(
     date_from: str = typer.Option(None, "--from", help="Issue date from, YYYY-MM-DD."),
     date_to: str = typer.Option(None, "--to", help="Issue date to, YYYY-MM-DD."),
     overdue: bool = typer.Option(False, help="Only overdue invoices."),
-    page: int = typer.Option(1, min=1),
+    page: int = typer.Option(1, min=1, max=1_000_000),
     size: int = typer.Option(50, min=1, max=500),
     as_json: bool = JsonOption,
 ) -> None:
