@@ -50,10 +50,8 @@ def _drop_pg_database(admin_url: str, url: str) -> None:
 @contextmanager
 def migrated_database(tmp_dir: Path) -> Iterator[Database]:
     """A brand-new database with the schema migrated to head."""
-    if PG_URL:
-        url = _create_pg_database(PG_URL)
-    else:
-        url = f"sqlite:///{tmp_dir / f'facturo-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    sqlite_file = tmp_dir / f"facturo-{uuid.uuid4().hex[:8]}.sqlite3"
+    url = _create_pg_database(PG_URL) if PG_URL else f"sqlite:///{sqlite_file}"
     database = Database(make_engine(url))
     upgrade(database.engine)
     try:

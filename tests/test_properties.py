@@ -176,7 +176,7 @@ def test_balance_holds_for_any_sequence_of_payments_credits_and_reversals(sessio
                 except Exception as exc:
                     assert balance == 0, exc
             elif paid:
-                payment_id, amount = paid.pop(value % len(paid))
+                payment_id, _ = paid.pop(value % len(paid))
                 payments.reverse_payment(session, ACTOR, payment_id, "pago rechazado por el banco")
             session.refresh(invoice)
             paid_sum = sum((a for _, a in paid), Decimal(0))

@@ -42,15 +42,18 @@ def test_invoice_story_from_customer_to_paid(client):
     hammer = ok(
         client.post(
             "/api/v1/products",
-            json={"code": "MART-01", "name": "Martillo 16 oz", "unit_price": "85.50", "category_id": category["id"],
-                  "stock": "40"},
+            json={
+                "code": "MART-01",
+                "name": "Martillo 16 oz",
+                "unit_price": "85.50",
+                "category_id": category["id"],
+                "stock": "40",
+            },
         ),
         201,
     )
     drill = ok(
-        client.post(
-            "/api/v1/products", json={"code": "TAL-02", "name": "Taladro 1/2 pulgada", "unit_price": "649.99"}
-        ),
+        client.post("/api/v1/products", json={"code": "TAL-02", "name": "Taladro 1/2 pulgada", "unit_price": "649.99"}),
         201,
     )
 
@@ -105,8 +108,12 @@ def test_invoice_story_from_customer_to_paid(client):
     payment = ok(
         client.post(
             f"/api/v1/invoices/{draft['id']}/payments",
-            json={"splits": [{"method": "cash", "amount": "300.00"}, {"method": "credit_card", "amount": "200.00",
-                                                                       "reference": "VISA 4242"}]},
+            json={
+                "splits": [
+                    {"method": "cash", "amount": "300.00"},
+                    {"method": "credit_card", "amount": "200.00", "reference": "VISA 4242"},
+                ]
+            },
         ),
         201,
     )

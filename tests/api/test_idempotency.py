@@ -51,8 +51,10 @@ def test_replayed_payment_is_recorded_once(client) -> None:
     draft = ok(
         client.post(
             "/api/v1/invoices",
-            json={"customer_id": customer["id"],
-                  "lines": [{"description": "Servicio", "quantity": "1", "unit_price": "1000.00"}]},
+            json={
+                "customer_id": customer["id"],
+                "lines": [{"description": "Servicio", "quantity": "1", "unit_price": "1000.00"}],
+            },
         ),
         201,
     )
@@ -70,8 +72,16 @@ def test_replayed_payment_is_recorded_once(client) -> None:
 def test_keys_are_per_credential(client) -> None:
     setup_org(client)
     key = {"Idempotency-Key": "compartida"}
-    ok(client.post("/api/v1/customers", json={"nit": "CF", "name": "Uno"}, headers=key | {"Authorization": "Bearer a"}),
-       201)
-    ok(client.post("/api/v1/customers", json={"nit": "CF", "name": "Dos"}, headers=key | {"Authorization": "Bearer b"}),
-       201)
+    ok(
+        client.post(
+            "/api/v1/customers", json={"nit": "CF", "name": "Uno"}, headers=key | {"Authorization": "Bearer a"}
+        ),
+        201,
+    )
+    ok(
+        client.post(
+            "/api/v1/customers", json={"nit": "CF", "name": "Dos"}, headers=key | {"Authorization": "Bearer b"}
+        ),
+        201,
+    )
     assert _customer_count(client) == 2

@@ -29,7 +29,7 @@ def test_untouched_chain_verifies(session: Session) -> None:
 
 
 def test_altering_a_line_amount_breaks_the_chain_at_that_document(session: Session) -> None:
-    issuer_id, docs = _issue_five(session)
+    _, docs = _issue_five(session)
     target = docs[2]
     # Tamper directly in the database, as someone with SQL access would: 102.00 -> 12.00.
     session.execute(
@@ -41,7 +41,7 @@ def test_altering_a_line_amount_breaks_the_chain_at_that_document(session: Sessi
 
 
 def test_altering_the_customer_or_rehashing_one_document_is_detected(session: Session) -> None:
-    issuer_id, docs = _issue_five(session)
+    _, docs = _issue_five(session)
     session.execute(text("UPDATE invoices SET customer_name = 'Otro' WHERE id = :id"), {"id": docs[3].id})
     session.expire_all()
     series = invoicing.get_series(session, docs[3].series_id)  # type: ignore[arg-type]
@@ -65,7 +65,7 @@ def test_altering_the_customer_or_rehashing_one_document_is_detected(session: Se
 
 
 def test_deleting_a_document_leaves_a_detectable_gap(session: Session) -> None:
-    issuer_id, docs = _issue_five(session)
+    _, docs = _issue_five(session)
     session.execute(text("DELETE FROM history_records"))
     session.execute(text("DELETE FROM invoice_lines WHERE invoice_id = :id"), {"id": docs[1].id})
     session.execute(text("DELETE FROM invoices WHERE id = :id"), {"id": docs[1].id})

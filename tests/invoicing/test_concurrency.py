@@ -28,11 +28,15 @@ def _prepare(database: Database) -> tuple[list[int], int]:
                 session,
                 customer,
                 # Two products in both orders, so lock ordering is exercised too.
-                [LineIn(product_id=stocked.id, quantity=Decimal(1)), LineIn(product_id=service_product.id,
-                                                                             quantity=Decimal(2))]
+                [
+                    LineIn(product_id=stocked.id, quantity=Decimal(1)),
+                    LineIn(product_id=service_product.id, quantity=Decimal(2)),
+                ]
                 if i % 2
-                else [LineIn(product_id=service_product.id, quantity=Decimal(2)),
-                      LineIn(product_id=stocked.id, quantity=Decimal(1))],
+                else [
+                    LineIn(product_id=service_product.id, quantity=Decimal(2)),
+                    LineIn(product_id=stocked.id, quantity=Decimal(1)),
+                ],
             ).id
             for i in range(INVOICES)
         ]
