@@ -104,9 +104,7 @@ def test_demo_a_second_time_does_nothing(cli: Run) -> None:
     before = documents(cli)
     result = cli("demo")
     assert result.exit_code == 0, result.output
-    assert flat(result.stdout) == (
-        "La base de datos ya tiene una organización; no se cargaron datos de demostración."
-    )
+    assert flat(result.stdout) == ("La base de datos ya tiene una organización; no se cargaron datos de demostración.")
     assert documents(cli) == before
     assert as_json(cli("customers", "list", "--json"))["total"] == 9
 
@@ -157,7 +155,7 @@ def test_invoices_show(cli: Run) -> None:
     assert (doc["paid_total"], doc["credited_total"], doc["balance"]) == ("882.00", "0.00", "0.00")
     assert [(ln["description"], ln["total_amount"]) for ln in doc["lines"]] == [
         ("Pintura látex blanca, galón", "660.00"),
-        ("Llave de paso de bronce 1/2\"", "222.00"),
+        ('Llave de paso de bronce 1/2"', "222.00"),
     ]
     assert doc["content_hash"] and len(doc["content_hash"]) == 64
 

@@ -31,7 +31,9 @@ def count_customers(session: Session) -> int:
 # --- NIT ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "stored"), [("576937-k", "576937-K"), (" 576937k ", "576937-K"), ("39525503", "3952550-3")])
+@pytest.mark.parametrize(
+    ("raw", "stored"), [("576937-k", "576937-K"), (" 576937k ", "576937-K"), ("39525503", "3952550-3")]
+)
 def test_nit_is_normalised(session: Session, raw: str, stored: str) -> None:
     customer = create(session, raw)
     assert customer.nit == stored
@@ -167,7 +169,9 @@ def test_a_customer_never_invoiced_can_be_deleted(session: Session) -> None:
 
 def test_every_change_leaves_a_history_record_with_before_and_after(session: Session) -> None:
     customer = create(session, "576937-K", "Café Los Altos", payment_terms_days=15)
-    customers.update_customer(session, ACTOR, customer.id, CustomerPatch(name="Café Los Altos, S.A.", phone="7765-0000"))
+    customers.update_customer(
+        session, ACTOR, customer.id, CustomerPatch(name="Café Los Altos, S.A.", phone="7765-0000")
+    )
     customers.update_customer(session, ACTOR, customer.id, CustomerPatch(name="Café Los Altos, S.A."))  # no change
     customers.set_active(session, ACTOR, customer.id, False)
     customers.set_active(session, ACTOR, customer.id, False)  # already inactive: nothing to record

@@ -73,7 +73,9 @@ def credit_lines(session: Session, invoice_id: int, *items: tuple[int, str]) -> 
 
 
 def credit_full(session: Session, invoice_id: int) -> Invoice:
-    return invoicing.create_credit_note(session, ACTOR, invoice_id, CreditNoteIn(reason="Anulación comercial", full=True))
+    return invoicing.create_credit_note(
+        session, ACTOR, invoice_id, CreditNoteIn(reason="Anulación comercial", full=True)
+    )
 
 
 def stock_of(session: Session, product_id: int) -> Decimal | None:
@@ -331,7 +333,9 @@ def test_issuing_more_than_the_stock_is_refused_and_changes_nothing(session: Ses
     # As a surface would: the unit of work rolls back whatever the failed command did.
     with pytest.raises(Conflict) as caught, session.begin_nested():
         invoicing.issue_invoice(session, ACTOR, draft.id)
-    assert caught.value.message.es == "Existencias insuficientes de CEM-42 (Cemento gris 42.5 kg): hay 5, se necesitan 6."
+    assert (
+        caught.value.message.es == "Existencias insuficientes de CEM-42 (Cemento gris 42.5 kg): hay 5, se necesitan 6."
+    )
     assert "CEM-42" in caught.value.message.en
 
     session.expire_all()
@@ -492,7 +496,9 @@ def test_credit_beyond_the_balance_after_a_payment_is_refused(session: Session) 
         session,
         ACTOR,
         invoice.id,
-        CreditNoteIn(reason="Descuento por pronto pago", items=[CreditItemIn(description="Descuento", amount=D("12.00"))]),
+        CreditNoteIn(
+            reason="Descuento por pronto pago", items=[CreditItemIn(description="Descuento", amount=D("12.00"))]
+        ),
     )
     assert note.total == D("12.00")
     assert invoice.balance == 0
@@ -573,7 +579,9 @@ def test_stored_totals_match_lines_credit_notes_and_payments(session: Session, s
                     session,
                     ACTOR,
                     invoice.id,
-                    CreditNoteIn(reason="Bonificación", items=[CreditItemIn(description="Bonificación", amount=amount)]),
+                    CreditNoteIn(
+                        reason="Bonificación", items=[CreditItemIn(description="Bonificación", amount=amount)]
+                    ),
                 )
         elif action == "reverse":
             active = session.scalars(select(Payment).where(Payment.status == "active")).all()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Dialect, func, select, text
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from tests.factories import make_product
 GUATEMALA = timezone(timedelta(hours=-6))
 
 
-def _dialect(session: Session):  # type: ignore[no-untyped-def]
+def _dialect(session: Session) -> Dialect:
     return session.get_bind().dialect
 
 

@@ -167,7 +167,7 @@ def test_allocate_edge_cases() -> None:
         allocate(D("5.00"), [D(0), D(0)])
 
 
-cents = st.integers(min_value=-10**11, max_value=10**11).map(lambda c: D(c).scaleb(-2))
+cents = st.integers(min_value=-(10**11), max_value=10**11).map(lambda c: D(c).scaleb(-2))
 weights = st.lists(
     st.decimals(min_value=D("0.0001"), max_value=D(10**6), places=4, allow_nan=False, allow_infinity=False),
     min_size=1,

@@ -41,9 +41,7 @@ def _issuer(session: Session) -> None:
     make_issuer(session)
 
 
-def pay(
-    session: Session, invoice_id: int, *splits: tuple[Method, str], received_on: date | None = None
-) -> Payment:
+def pay(session: Session, invoice_id: int, *splits: tuple[Method, str], received_on: date | None = None) -> Payment:
     data = PaymentIn(
         received_on=received_on,
         splits=[SplitIn(method=m, amount=D(a), reference=f"ref-{i}") for i, (m, a) in enumerate(splits)],
@@ -98,9 +96,7 @@ def test_overpayment_is_refused_naming_both_amounts(session: Session) -> None:
     assert "Q1,200.01" in error.message.es
     assert "Q1,200.00" in error.message.es
     assert "A-00000001" in error.message.es
-    assert error.message.es == (
-        "El pago de Q1,200.01 excede el saldo pendiente de Q1,200.00 de la factura A-00000001."
-    )
+    assert error.message.es == ("El pago de Q1,200.01 excede el saldo pendiente de Q1,200.00 de la factura A-00000001.")
     assert "GTQ1,200.01" in error.message.en
     assert "GTQ1,200.00" in error.message.en
     assert invoice_state(session, invoice.id) == ("partially_paid", D("300.00"), D("1200.00"))

@@ -1,0 +1,111 @@
+"""The demo business loads once, shows every state, and its documents verify."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from facturo.catalog.models import Product
+from facturo.customers.models import Customer
+from facturo.demo.loader import DemoSummary, load_demo
+from facturo.invoicing import service as invoicing
+from facturo.invoicing.models import Invoice
+from facturo.kit import clock
+from facturo.organisation import service as organisation
+from tests.factories import ACTOR
+
+D = Decimal
+NOW = datetime(2024, 6, 14, 10, 0, tzinfo=ZoneInfo("America/Guatemala"))
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock() -> Iterator[None]:
+    with clock.frozen(NOW):
+        yield
+
+
+@pytest.fixture
+def summary(session: Session) -> DemoSummary | None:
+    return load_demo(session, ACTOR, TODAY)
+
+
+def docs(session: Session) -> list[Invoice]:
+    return list(session.scalars(select(Invoice).order_by(Invoice.id)))
+
+
+def count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_demo_summary_matches_what_was_loaded(session: Session, summary: DemoSummary | None) -> None:
+    assert summary == DemoSummary(customers=9, products=8, documents=14)
+    assert count(session, Customer) == 9
+    assert count(session, Product) == 8
+    assert count(session, Invoice) == 14
+    assert organisation.own_issuer(session).name == "Tecnologías Chapinas, S.A."
+
+
+def test_demo_shows_every_status(session: Session, summary: DemoSummary | None) -> None:
+    invoices = [d for d in docs(session) if d.document_type == "invoice"]
+    assert Counter(d.status for d in invoices) == {
+        "draft": 2,
+        "issued": 4,
+        "partially_paid": 2,
+        "paid": 2,
+        "credited": 1,
+        "void": 1,
+    }
+    notes = [d for d in docs(session) if d.document_type == "credit_note"]
+    assert [(n.full_number, n.status) for n in notes] == [("NC-00000001", "issued"), ("NC-00000002", "issued")]
+
+
+def test_demo_includes_overdue_and_due_soon_invoices(session: Session, summary: DemoSummary | None) -> None:
+    overdue = [d for d in docs(session) if invoicing.is_overdue(d.status, d.due_date, d.balance, TODAY)]
+    assert {d.status for d in overdue} == {"issued", "partially_paid"}
+    assert len(overdue) == 2
+    soon = invoicing.alerts(session, TODAY, due_soon_days=7)
+    assert len(soon.overdue) == 2
+    assert soon.due_soon, "the demo should show an invoice falling due this week"
+    assert all(TODAY <= d.due_date <= TODAY + timedelta(days=7) for d in soon.due_soon if d.due_date)
+
+
+def test_demo_numbers_rise_with_dates(session: Session, summary: DemoSummary | None) -> None:
+    issued = sorted(
+        (d for d in docs(session) if d.document_type == "invoice" and d.number), key=lambda d: d.number or 0
+    )
+    assert [d.full_number for d in issued] == [f"A-{n:08d}" for n in range(1, 11)]
+    dates = [d.issue_date for d in issued]
+    assert dates == sorted(dates)
+    assert dates[-1] == TODAY
+
+
+def test_demo_amounts_add_up(session: Session, summary: DemoSummary | None) -> None:
+    for doc in docs(session):
+        assert doc.subtotal + doc.tax_total == doc.total
+        assert doc.total == sum((ln.total_amount for ln in doc.lines), D(0))
+        assert doc.balance >= 0
+    paid = next(d for d in docs(session) if d.status == "paid" and d.customer_nit != "CF")
+    assert (paid.total, paid.paid_total, paid.balance) == (D("882.00"), D("882.00"), D("0.00"))
+    credited = next(d for d in docs(session) if d.status == "credited")
+    assert credited.credited_total == credited.total
+
+
+def test_demo_documents_verify(session: Session, summary: DemoSummary | None) -> None:
+    reports = invoicing.verify_all(session, organisation.own_issuer(session).id)
+    assert [(r.series_code, r.documents, r.ok) for r in reports] == [("A", 10, True), ("NC", 2, True)]
+
+
+def test_loading_the_demo_twice_does_nothing(session: Session, summary: DemoSummary | None) -> None:
+    assert summary is not None
+    before = [(d.id, d.status, d.total) for d in docs(session)]
+    assert load_demo(session, ACTOR, TODAY) is None
+    assert [(d.id, d.status, d.total) for d in docs(session)] == before
+    assert count(session, Customer) == 9
