@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -21,7 +22,9 @@ from facturo.kit.db import Database
 from facturo.kit.errors import FacturoError
 from facturo.kit.migrate import upgrade
 
-console = Console()
+# Piped output (scripts, CI logs) gets a wide fixed width instead of Rich's 80 columns, so tables keep
+# their ids and names readable.
+console = Console() if sys.stdout.isatty() else Console(width=200)
 err_console = Console(stderr=True)
 
 
@@ -82,7 +85,12 @@ def table(
 ) -> None:
     out = Table(title=title)
     for column in columns:
-        out.add_column(column, justify="right" if column in right else "left", no_wrap=column not in wrap)
+        out.add_column(
+            column,
+            justify="right" if column in right else "left",
+            no_wrap=column not in wrap,
+            min_width=len(column),
+        )
     for row in rows:
         out.add_row(*("" if v is None else str(v) for v in row))
     console.print(out)

@@ -10,6 +10,7 @@ from facturo.catalog.models import PRICE_SCALE, QUANTITY_SCALE, RATE_SCALE
 from facturo.kit.db import Base
 from facturo.kit.db_types import ScaledDecimal, UTCDateTime
 from facturo.kit.models import Timestamped
+from facturo.kit.money import quantize
 
 
 class Series(Timestamped, Base):
@@ -81,7 +82,7 @@ class Invoice(Timestamped, Base):
     def balance(self) -> Decimal:
         """What the customer still owes. Nothing is owed on a void invoice or on a credit note."""
         if self.document_type != "invoice" or self.status == "void":
-            return Decimal(0)
+            return quantize(Decimal(0), self.currency)
         return self.total - self.credited_total - self.paid_total
 
     @property

@@ -107,7 +107,10 @@ def sum_money(values: Iterable[Money], currency: str) -> Money:
 
 def format_money(amount: Decimal, currency: str = "GTQ", locale: str = "es_GT") -> str:
     """``Q1,234.50`` in es_GT. Babel accepts Decimal and keeps it exact."""
-    return str(format_currency(quantize(amount, currency), currency, locale=locale))
+    rounded = quantize(amount, currency)
+    if rounded == 0:
+        rounded = abs(rounded)  # never "-Q0.00"
+    return str(format_currency(rounded, currency, locale=locale))
 
 
 def allocate(total: Decimal, weights: Sequence[Decimal], currency: str = "GTQ") -> list[Decimal]:

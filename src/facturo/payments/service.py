@@ -99,6 +99,10 @@ def reverse_payment(session: Session, actor: Actor, payment_id: int, reason: str
     invoice = invoicing.get_document(session, payment.invoice_id, for_update=True)
     if payment.status != "active":
         raise Conflict(Msg(f"El pago {payment.id} ya fue revertido.", f"Payment {payment.id} is already reversed."))
+    if len(reason.strip()) < 5:
+        raise ValidationFailed.on(
+            "reason", "reversal.reason", "Indique el motivo de la reversión.", "Give the reason for the reversal."
+        )
     payment.status = "reversed"
     payment.reversal_reason = reason.strip()
     payment.reversed_at = clock.now()
