@@ -73,6 +73,7 @@ def test_invoice_story_from_customer_to_paid(client):
         201,
     )
     assert draft["status"] == "draft" and draft["number"] is None
+    assert (draft["customer_name"], draft["customer_nit"]) == ("Ferretería El Martillo", good_nit)
     totals = [(ln["line_number"], ln["total_amount"], ln["base_amount"], ln["tax_amount"]) for ln in draft["lines"]]
     # 3 × 85.50 = 256.50 -> base 229.02 (256.50/1.12 = 229.0178…), IVA 27.48
     # 649.99 − 50.00 = 599.99 -> base 535.71 (535.7053…), IVA 64.28

@@ -26,9 +26,7 @@ def session() -> Iterator[Session]:
     engine = create_engine("sqlite+pysqlite:///:memory:")
     _Base.metadata.create_all(engine)
     with Session(engine) as s:
-        s.add_all(
-            _Widget(id=i, name=f"w{i:03d}", colour="red" if i % 3 == 0 else "blue") for i in range(1, 124)
-        )
+        s.add_all(_Widget(id=i, name=f"w{i:03d}", colour="red" if i % 3 == 0 else "blue") for i in range(1, 124))
         s.commit()
         yield s
     engine.dispose()
@@ -60,9 +58,7 @@ def test_params_are_frozen() -> None:
         params.page = 2  # type: ignore[misc]
 
 
-@pytest.mark.parametrize(
-    ("total", "size", "pages"), [(0, 50, 0), (1, 50, 1), (50, 50, 1), (51, 50, 2), (123, 10, 13)]
-)
+@pytest.mark.parametrize(("total", "size", "pages"), [(0, 50, 0), (1, 50, 1), (50, 50, 1), (51, 50, 2), (123, 10, 13)])
 def test_pages(total: int, size: int, pages: int) -> None:
     assert Page(items=[], total=total, page=1, size=size).pages == pages
 

@@ -66,9 +66,7 @@ def test_lowercase_entity_marker_refused_by_prescan() -> None:
 
 def test_doctype_in_utf16_refused() -> None:
     with pytest.raises(UnsafeXmlError) as info:
-        parse_untrusted(
-            XXE.replace(b' version="1.0"', b' version="1.0" encoding="UTF-16"').decode().encode("utf-16")
-        )
+        parse_untrusted(XXE.replace(b' version="1.0"', b' version="1.0" encoding="UTF-16"').decode().encode("utf-16"))
     assert info.value.rule == "xml_doctype"
 
 
@@ -151,9 +149,7 @@ def test_local_name_strips_namespace() -> None:
 
 
 def test_child_lookup_case_insensitive() -> None:
-    root = parse_untrusted(
-        b"<consumo><tiempo> 2.6 </tiempo><fechahora>  15/06/2005 </fechahora><!-- x --></consumo>"
-    )
+    root = parse_untrusted(b"<consumo><tiempo> 2.6 </tiempo><fechahora>  15/06/2005 </fechahora><!-- x --></consumo>")
     assert child_text(root, "fechaHora") == "15/06/2005"
     assert child_text(root, "fechaHora", ci=False) is None
     assert child_text(root, "fechahora", ci=False) == "15/06/2005"
@@ -168,9 +164,7 @@ def test_child_text_skips_comments_and_keeps_empty() -> None:
 
 
 def test_iter_children() -> None:
-    root = parse_untrusted(
-        b'<l xmlns="urn:x"><Recurso id="1"/><recurso id="2"/><otro/><RECURSO id="3"/><!-- r --></l>'
-    )
+    root = parse_untrusted(b'<l xmlns="urn:x"><Recurso id="1"/><recurso id="2"/><otro/><RECURSO id="3"/><!-- r --></l>')
     assert [c.get("id") for c in iter_children(root, "recurso")] == ["1", "2", "3"]
     assert [c.get("id") for c in iter_children(root, "recurso", ci=False)] == ["2"]
 

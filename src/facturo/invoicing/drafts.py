@@ -118,7 +118,8 @@ def _set_lines(session: Session, doc: Invoice, lines: list[LineIn]) -> None:
     refresh_totals(doc)
 
 
-def _check_customer(session: Session, customer_id: int) -> None:
+def _attach_customer(session: Session, doc: Invoice, customer_id: int) -> None:
+    """Drafts show their customer as it is now; issuing takes the final snapshot."""
     try:
         customer = customers.get_customer(session, customer_id)
     except Exception:
@@ -135,11 +136,12 @@ def _check_customer(session: Session, customer_id: int) -> None:
             f"El cliente {customer.name} está desactivado.",
             f"Customer {customer.name} is deactivated.",
         )
+    doc.customer_id = customer.id
+    doc.customer_nit, doc.customer_name, doc.customer_address = customer.nit, customer.name, customer.address
 
 
 def create_draft(session: Session, actor: Actor, data: DraftIn) -> Invoice:
     issuer = organisation.own_issuer(session)
-    _check_customer(session, data.customer_id)
     if data.series_id is not None:
         check_series_kind(get_series(session, data.series_id), "invoice")
         series_id = data.series_id
@@ -150,11 +152,11 @@ def create_draft(session: Session, actor: Actor, data: DraftIn) -> Invoice:
         document_type="invoice",
         status=Status.DRAFT,
         series_id=series_id,
-        customer_id=data.customer_id,
         currency=issuer.currency,
         due_date=data.due_date,
         notes=data.notes,
     )
+    _attach_customer(session, doc, data.customer_id)
     session.add(doc)
     _set_lines(session, doc, data.lines)
     session.flush()
@@ -167,8 +169,7 @@ def update_draft(session: Session, actor: Actor, invoice_id: int, patch: DraftPa
     ensure_draft(doc)
     before = draft_snapshot(doc)
     if patch.customer_id is not None:
-        _check_customer(session, patch.customer_id)
-        doc.customer_id = patch.customer_id
+        _attach_customer(session, doc, patch.customer_id)
     if patch.series_id is not None:
         check_series_kind(get_series(session, patch.series_id), "invoice")
         doc.series_id = patch.series_id
