@@ -25,6 +25,7 @@ from facturo.api.app import create_app
 from facturo.kit.config import Settings
 from facturo.kit.db import Database, make_engine
 from facturo.kit.migrate import upgrade
+from facturo.organisation.models import Issuer
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 PG_URL = os.environ.get("FACTURO_TEST_DATABASE_URL")
@@ -117,3 +118,21 @@ def client(db: RollbackDatabase, tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(Settings(data_dir=tmp_path, auto_migrate=False), database=db)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[None]:
+    """Freeze facturo's clock at ``factories.NOW``."""
+    from facturo.kit import clock
+    from tests.factories import NOW
+
+    with clock.frozen(NOW):
+        yield
+
+
+@pytest.fixture
+def issuer(session: Session) -> Issuer:
+    """Our organisation, with its default series."""
+    from tests.factories import make_issuer
+
+    return make_issuer(session)

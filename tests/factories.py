@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 from stdnum.gt import nit as gt_nit
@@ -23,6 +25,8 @@ from facturo.organisation.models import Issuer
 from facturo.organisation.schemas import IssuerIn
 
 ACTOR = Actor("user", "tester", "Test User")
+# A fixed business moment for tests that depend on "today" (a Friday morning in Guatemala).
+NOW = datetime(2024, 6, 14, 10, 0, tzinfo=ZoneInfo("America/Guatemala"))
 _seq = itertools.count(1000)
 
 

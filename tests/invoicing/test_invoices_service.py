@@ -4,10 +4,8 @@ totals that always agree with the lines, credit notes and payments they summaris
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -30,23 +28,13 @@ from facturo.organisation import service as organisation
 from facturo.payments import service as payments
 from facturo.payments.models import Payment, PaymentSplit
 from facturo.payments.schemas import Method, PaymentIn, SplitIn
-from tests.factories import ACTOR, make_customer, make_draft, make_issued, make_issuer, make_product
+from tests.factories import ACTOR, NOW, make_customer, make_draft, make_issued, make_product
 
 D = Decimal
-GT = ZoneInfo("America/Guatemala")
-NOW = datetime(2024, 6, 14, 10, 0, tzinfo=GT)
+GT = NOW.tzinfo
 TODAY = NOW.date()
 
-
-@pytest.fixture(autouse=True)
-def _frozen_clock() -> Iterator[None]:
-    with clock.frozen(NOW):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _issuer(session: Session) -> None:
-    make_issuer(session)
+pytestmark = pytest.mark.usefixtures("frozen_clock", "issuer")
 
 
 # --- helpers ------------------------------------------------------------------------------------

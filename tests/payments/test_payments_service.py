@@ -4,10 +4,8 @@ reason rather than deleted, and the invoice's status follows by itself."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -17,28 +15,16 @@ from sqlalchemy.orm import Session
 from facturo.audit import service as audit
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.models import Invoice
-from facturo.kit import clock
 from facturo.kit.errors import Conflict, InvalidTransition, ValidationFailed
 from facturo.payments import service as payments
 from facturo.payments.models import Payment
 from facturo.payments.schemas import Method, PaymentIn, SplitIn
-from tests.factories import ACTOR, make_draft, make_issued, make_issuer
+from tests.factories import ACTOR, NOW, make_draft, make_issued
 
 D = Decimal
-GT = ZoneInfo("America/Guatemala")
-NOW = datetime(2024, 6, 14, 10, 0, tzinfo=GT)
 TODAY = NOW.date()
 
-
-@pytest.fixture(autouse=True)
-def _frozen_clock() -> Iterator[None]:
-    with clock.frozen(NOW):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _issuer(session: Session) -> None:
-    make_issuer(session)
+pytestmark = pytest.mark.usefixtures("frozen_clock", "issuer")
 
 
 def pay(session: Session, invoice_id: int, *splits: tuple[Method, str], received_on: date | None = None) -> Payment:

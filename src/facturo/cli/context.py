@@ -21,6 +21,7 @@ from facturo.kit.config import get_settings
 from facturo.kit.db import Database
 from facturo.kit.errors import FacturoError
 from facturo.kit.migrate import upgrade
+from facturo.kit.pagination import Page
 
 # Piped output (scripts, CI logs) gets a wide fixed width instead of Rich's 80 columns, so tables keep
 # their ids and names readable.
@@ -74,6 +75,19 @@ def emit_json(data: Any) -> None:
     else:
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     typer.echo(text)
+
+
+def emit_page(page: Page[Any]) -> None:
+    """A page of Pydantic views as JSON, with the same envelope as the API."""
+    emit_json(
+        {
+            "items": [item.model_dump(mode="json") for item in page.items],
+            "total": page.total,
+            "page": page.page,
+            "size": page.size,
+            "pages": page.pages,
+        }
+    )
 
 
 def table(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import typer
 
-from facturo.cli.context import JsonOption, emit_json, local_actor, table, unit_of_work
+from facturo.cli.context import JsonOption, emit_json, emit_page, local_actor, table, unit_of_work
 from facturo.customers import service
 from facturo.customers.schemas import CustomerIn, CustomerOut
 from facturo.kit.pagination import PageParams
@@ -21,14 +21,7 @@ def list_customers(
     with unit_of_work(write=False) as session:
         found = service.search_customers(session, PageParams(page, size), q).map(CustomerOut.model_validate)
     if as_json:
-        emit_json(
-            {
-                "items": [c.model_dump(mode="json") for c in found.items],
-                "total": found.total,
-                "page": found.page,
-                "pages": found.pages,
-            }
-        )
+        emit_page(found)
         return
     table(
         f"Clientes (página {found.page} de {max(found.pages, 1)}, {found.total} en total)",

@@ -50,14 +50,7 @@ def list_invoices(
         )
         found = service.list_invoices(session, PageParams(page, size), flt).map(lambda d: invoice_summary(d, today))
     if as_json:
-        emit_json(
-            {
-                "items": [i.model_dump(mode="json") for i in found.items],
-                "total": found.total,
-                "page": found.page,
-                "pages": found.pages,
-            }
-        )
+        emit_page(found)
         return
     table(
         f"Documentos (página {found.page} de {max(found.pages, 1)}, {found.total} en total)",
