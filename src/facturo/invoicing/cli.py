@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from facturo.cli.context import JsonOption, console, emit_json, fail, local_actor, table, unit_of_work
+from facturo.cli.context import JsonOption, console, emit_json, emit_page, fail, local_actor, table, unit_of_work
 from facturo.invoicing import service
 from facturo.invoicing.schemas import ChainReportOut
 from facturo.invoicing.views import invoice_out, invoice_summary
