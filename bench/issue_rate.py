@@ -156,9 +156,9 @@ def issue_one(db: Database) -> Callable[[int], None]:
 def check_numbering(session: Session, series_id: int, expected: int) -> bool:
     numbers = list(
         session.scalars(
-            select(Invoice.number).where(Invoice.series_id == series_id, Invoice.number.is_not(None)).order_by(
-                Invoice.number
-            )
+            select(Invoice.number)
+            .where(Invoice.series_id == series_id, Invoice.number.is_not(None))
+            .order_by(Invoice.number)
         )
     )
     return numbers == list(range(1, expected + 1))
@@ -229,8 +229,10 @@ def print_table(results: Sequence[CaseResult]) -> None:
     print("\n" + header)
     print("-" * len(header))
     for r in results:
-        integrity = "OK" if r.integrity_ok else (
-            f"FAIL (numbers={r.numbering_ok} chain={r.chain_ok} stock={r.stock_ok} errors={len(r.errors)})"
+        integrity = (
+            "OK"
+            if r.integrity_ok
+            else (f"FAIL (numbers={r.numbering_ok} chain={r.chain_ok} stock={r.stock_ok} errors={len(r.errors)})")
         )
         print(
             f"{r.database:<10} {r.workers:>7} {r.invoices:>8,} {r.seconds:>8.2f} {r.rate:>10,.0f} "

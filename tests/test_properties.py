@@ -75,6 +75,7 @@ def test_amounts_round_trip_exactly_and_sum_exactly(session: Session, price, sto
         assert sql_sum == sum(amounts, Decimal(0))
     finally:
         savepoint.rollback()
+        session.expunge_all()  # SQLite reuses the rolled-back ids in the next example
 
 
 line_strategy = st.builds(
@@ -128,6 +129,7 @@ def test_invoice_totals_equal_the_sum_of_rounded_lines(session: Session, lines) 
         assert draft.subtotal + draft.tax_total == draft.total
     finally:
         savepoint.rollback()
+        session.expunge_all()  # SQLite reuses the rolled-back ids in the next example
 
 
 operation = st.one_of(
@@ -195,3 +197,4 @@ def test_balance_holds_for_any_sequence_of_payments_credits_and_reversals(sessio
             assert invoice.status == expected_status
     finally:
         savepoint.rollback()
+        session.expunge_all()  # SQLite reuses the rolled-back ids in the next example

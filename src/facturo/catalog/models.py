@@ -38,7 +38,7 @@ class Product(Timestamped, Base):
     stock: Mapped[Decimal | None] = mapped_column(ScaledDecimal(QUANTITY_SCALE))  # None: not tracked
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    category: Mapped[Category | None] = relationship(lazy="joined")
+    category: Mapped[Category | None] = relationship()
 
 
 class ProductPrice(Base):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from facturo.audit import service as audit
 from facturo.catalog.models import Category, Product, ProductPrice
@@ -141,51 +143,57 @@ def price_at(session: Session, product_id: int, at: datetime) -> Decimal:
     return first
 
 
-def move_stock(
+def move_stocks(
     session: Session,
     actor: Actor,
-    product_id: int,
-    delta: Decimal,
+    deltas: dict[int, Decimal],
     reason: str,
     *,
     document: tuple[str, int] | None = None,
-) -> Product:
-    """Add (delta > 0) or take (delta < 0) units of a tracked product. Never goes below zero:
-    running out is an error the user sees, not a silent negative count."""
-    product = session.scalars(
-        select(Product)
-        .where(Product.id == product_id)
-        .with_for_update(of=Product)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if product is None:
-        raise not_found("el producto", "Product", product_id)
-    if product.stock is None:
-        return product
-    new_stock = product.stock + delta
-    if new_stock < 0:
-        raise Conflict(
-            Msg(
-                f"Existencias insuficientes de {product.code} ({product.name}): hay {product.stock.normalize():f},"
-                f" se necesitan {(-delta).normalize():f}.",
-                f"Not enough stock of {product.code} ({product.name}): {product.stock.normalize():f} on hand,"
-                f" {(-delta).normalize():f} needed.",
+) -> None:
+    """Add (delta > 0) or take (delta < 0) units of several products; untracked products are left alone.
+
+    Each movement is one guarded UPDATE, so concurrent movements can neither lose an update nor take
+    a count below zero: running out is an error the user sees, not a silent negative count. Products
+    are updated in id order, a fixed lock order that rules out deadlocks between documents.
+    """
+    connection = session.connection()  # Core statements: no ORM bookkeeping on the hot path
+    products = cast(Table, Product.__table__)
+    tracked = connection.execute(
+        select(products.c.id).where(products.c.id.in_(deltas), products.c.stock.is_not(None))
+    ).scalars()
+    for product_id in sorted(tracked):
+        delta = deltas[product_id]
+        moved = connection.execute(
+            update(products)
+            .where(products.c.id == product_id, products.c.stock + delta >= 0)
+            .values(stock=products.c.stock + delta)
+            .returning(products.c.stock)
+        ).scalar_one_or_none()
+        loaded = session.identity_map.get(identity_key(Product, product_id))
+        if loaded is not None:
+            session.expire(loaded, ["stock"])  # an instance already in the session must not show the old count
+        if moved is None:
+            product = get_product(session, product_id)
+            assert product.stock is not None
+            raise Conflict(
+                Msg(
+                    f"Existencias insuficientes de {product.code} ({product.name}): hay "
+                    f"{product.stock.normalize():f}, se necesitan {(-delta).normalize():f}.",
+                    f"Not enough stock of {product.code} ({product.name}): {product.stock.normalize():f} on hand,"
+                    f" {(-delta).normalize():f} needed.",
+                )
             )
+        audit.record(
+            session,
+            actor,
+            "product",
+            product_id,
+            "stock_moved",
+            before={"stock": audit.jsonable(moved - delta)},
+            after={"stock": audit.jsonable(moved), "delta": audit.jsonable(delta), "reason": reason},
+            parent=document,
         )
-    before = {"stock": audit.jsonable(product.stock)}
-    product.stock = new_stock
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "product",
-        product.id,
-        "stock_moved",
-        before=before,
-        after={"stock": audit.jsonable(new_stock), "delta": audit.jsonable(delta), "reason": reason},
-        parent=document,
-    )
-    return product
 
 
 def adjust_stock(session: Session, actor: Actor, product_id: int, delta: Decimal, reason: str) -> Product:
@@ -198,4 +206,6 @@ def adjust_stock(session: Session, actor: Actor, product_id: int, delta: Decimal
             f"El producto {product.code} no lleva control de existencias.",
             f"Product {product.code} does not track stock.",
         )
-    return move_stock(session, actor, product_id, delta, reason)
+    move_stocks(session, actor, {product_id: delta}, reason)
+    session.flush()
+    return product

@@ -12,7 +12,7 @@ from facturo.audit import service as audit
 from facturo.catalog import service as catalog
 from facturo.customers import service as customers
 from facturo.invoicing.chain import GENESIS, document_hash
-from facturo.invoicing.drafts import draft_snapshot, ensure_draft, get_document
+from facturo.invoicing.drafts import ensure_draft, get_document
 from facturo.invoicing.lifecycle import Status, ensure_transition
 from facturo.invoicing.models import Invoice, Series
 from facturo.invoicing.numbering import check_series_kind, lock_series
@@ -32,15 +32,13 @@ def lock_series_of(session: Session, doc: Invoice) -> Series:
 
 
 def move_stock_for(session: Session, actor: Actor, doc: Invoice, sign: int, reason: str, parent_id: int) -> None:
-    """One stock movement per product, in product-id order (a fixed lock order: no deadlocks)."""
+    """Take (sign -1) or return (sign +1) the document's goods, one movement per product."""
     per_product: dict[int, Decimal] = {}
     for line in doc.lines:
         if line.product_id is not None:
-            per_product[line.product_id] = per_product.get(line.product_id, Decimal(0)) + line.quantity
-    for product_id in sorted(per_product):
-        catalog.move_stock(
-            session, actor, product_id, sign * per_product[product_id], reason, document=("invoice", parent_id)
-        )
+            per_product[line.product_id] = per_product.get(line.product_id, Decimal(0)) + sign * line.quantity
+    if per_product:
+        catalog.move_stocks(session, actor, per_product, reason, document=("invoice", parent_id))
 
 
 def assign_number(doc: Invoice, series: Series) -> None:
@@ -50,6 +48,22 @@ def assign_number(doc: Invoice, series: Series) -> None:
     doc.content_hash = document_hash(doc, doc.previous_hash)
     series.next_number += 1
     series.last_hash = doc.content_hash
+
+
+# What issuing sets; the history records exactly these (lines do not change when issuing).
+_ISSUE_FIELDS = (
+    "status",
+    "series_id",
+    "number",
+    "issue_date",
+    "due_date",
+    "customer_nit",
+    "customer_name",
+    "customer_address",
+    "issued_at",
+    "previous_hash",
+    "content_hash",
+)
 
 
 def _issue_date(requested: date | None, today: date) -> date:
@@ -87,7 +101,6 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int, issue_date: d
         raise Conflict(
             Msg(f"El cliente {customer.name} está desactivado.", f"Customer {customer.name} is deactivated.")
         )
-    before = draft_snapshot(doc)
     doc.issue_date = _issue_date(issue_date, clock.today(issuer.timezone))
     if doc.due_date is None:
         doc.due_date = doc.issue_date + timedelta(days=customer.payment_terms_days)
@@ -103,9 +116,9 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int, issue_date: d
     assign_number(doc, series)
     doc.status = Status.ISSUED
     doc.issued_at = clock.now()
-    session.flush()
-    old, new = audit.changed_only(before, draft_snapshot(doc))
-    audit.record(session, actor, "invoice", doc.id, "issued", before=old, after=new)
+    issued = {key: audit.jsonable(getattr(doc, key)) for key in _ISSUE_FIELDS}
+    audit.record(session, actor, "invoice", doc.id, "issued", before={"status": Status.DRAFT.value}, after=issued)
+    session.flush()  # one flush for the whole issue: constraints fire here, inside the service
     return doc
 
 
