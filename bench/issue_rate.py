@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import queue
 import sys
@@ -54,6 +55,8 @@ class CaseResult:
     seconds: float
     baseline_tps: float
     errors: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # this process, all threads: the whole cost on SQLite, the client side on PG
+    load_average: float = 0.0
     numbering_ok: bool = False
     chain_ok: bool = False
     stock_ok: bool = False
@@ -61,6 +64,10 @@ class CaseResult:
     @property
     def rate(self) -> float:
         return self.invoices / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_invoice(self) -> float:
+        return self.cpu_seconds / self.invoices * 1000 if self.invoices else 0.0
 
     @property
     def ratio(self) -> float:
@@ -177,7 +184,8 @@ def check_stock(session: Session) -> bool:
         .where(Invoice.status == Status.ISSUED, InvoiceLine.product_id.is_not(None))
     )
     for product_id, quantity in rows:
-        issued[product_id] = issued.get(product_id, Decimal(0)) + quantity
+        if product_id is not None:  # filtered in SQL; this tells the type checker
+            issued[product_id] = issued.get(product_id, Decimal(0)) + quantity
     tracked = session.scalars(select(Product).where(Product.stock.is_not(None)))
     return all(p.stock == generate.LARGE_STOCK - issued.get(p.id, Decimal(0)) for p in tracked)
 
@@ -209,9 +217,12 @@ def run_case(
         issue = issue_one(db)
         run(data.draft_ids[:WARMUP], workers, issue)
         print(f"   issuing {drafts:,} invoices, one unit of work each", flush=True)
+        load_average = os.getloadavg()[0]
+        cpu_before = time.process_time()
         with profiled(profile):
             seconds, errors = run(data.draft_ids[WARMUP:], workers, issue)
-        result = CaseResult(label, workers, drafts - len(errors), seconds, baseline, errors)
+        cpu = time.process_time() - cpu_before
+        result = CaseResult(label, workers, drafts - len(errors), seconds, baseline, errors, cpu, load_average)
         with db.unit_of_work(write=False) as session:
             result.numbering_ok = check_numbering(session, data.series_id, drafts + WARMUP - len(errors))
             result.chain_ok = check_chain(session, data.series_id)
@@ -224,7 +235,8 @@ def run_case(
 def print_table(results: Sequence[CaseResult]) -> None:
     header = (
         f"{'database':<10} {'workers':>7} {'invoices':>8} {'seconds':>8} {'invoices/s':>10} "
-        f"{'baseline tx/s':>13} {'ratio':>6}  {'target':<14} {'1..N, chain, stock':<18}"
+        f"{'baseline tx/s':>13} {'ratio':>6} {'CPU ms/inv':>10} {'load':>5}  {'target':<14} "
+        f"{'1..N, chain, stock':<18}"
     )
     print("\n" + header)
     print("-" * len(header))
@@ -236,8 +248,13 @@ def print_table(results: Sequence[CaseResult]) -> None:
         )
         print(
             f"{r.database:<10} {r.workers:>7} {r.invoices:>8,} {r.seconds:>8.2f} {r.rate:>10,.0f} "
-            f"{r.baseline_tps:>13,.0f} {r.ratio:>6.2f}  {r.target:<14} {integrity}"
+            f"{r.baseline_tps:>13,.0f} {r.ratio:>6.2f} {r.cpu_ms_per_invoice:>10.2f} {r.load_average:>5.2f}  "
+            f"{r.target:<14} {integrity}"
         )
+    print(
+        "CPU ms/inv: this process's CPU per invoice (all of it on SQLite; client side only on PostgreSQL).\n"
+        f"load: 1-minute load average when timing started, on {os.cpu_count()} CPUs (other work shares them)."
+    )
     for r in results:
         for message in r.errors[:5]:
             print(f"  error ({r.database}, {r.workers} workers): {message}")

@@ -7,11 +7,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import and_, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from facturo.audit.models import HistoryRecord
+from facturo.kit import clock
 from facturo.kit.actor import Actor
+from facturo.kit.db import table_of
 
 _SKIPPED = frozenset({"created_at", "updated_at"})
 
@@ -46,21 +48,28 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     parent: tuple[str, int] | None = None,
-) -> HistoryRecord:
-    entry = HistoryRecord(
-        entity_type=entity_type,
-        entity_id=entity_id,
-        parent_type=parent[0] if parent else None,
-        parent_id=parent[1] if parent else None,
-        action=action,
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        actor_name=actor.name,
-        before=before,
-        after=after,
+) -> None:
+    """Append one history record, in the caller's transaction.
+
+    A plain INSERT rather than an ORM object: records are never read back or changed by the code
+    that writes them, and this runs on every change, so it skips the unit-of-work bookkeeping.
+    """
+    session.connection().execute(
+        insert(table_of(HistoryRecord)),
+        {
+            "at": clock.now(),
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "parent_type": parent[0] if parent else None,
+            "parent_id": parent[1] if parent else None,
+            "action": action,
+            "actor_kind": actor.kind,
+            "actor_id": actor.id,
+            "actor_name": actor.name,
+            "before": before,
+            "after": after,
+        },
     )
-    session.add(entry)
-    return entry
 
 
 def history_of(session: Session, entity_type: str, entity_id: int) -> list[HistoryRecord]:

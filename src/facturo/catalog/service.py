@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
 
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -15,6 +14,7 @@ from facturo.catalog.models import Category, Product, ProductPrice
 from facturo.catalog.schemas import CategoryIn, ProductIn, ProductPatch
 from facturo.kit import clock
 from facturo.kit.actor import Actor
+from facturo.kit.db import table_of
 from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
 from facturo.kit.pagination import Page, PageParams, paginate
 
@@ -143,6 +143,20 @@ def price_at(session: Session, product_id: int, at: datetime) -> Decimal:
     return first
 
 
+# Built once: stock moves run for every issued document.
+_products = table_of(Product)
+_TRACKED = select(_products.c.id).where(
+    _products.c.id.in_(bindparam("ids", expanding=True)), _products.c.stock.is_not(None)
+)
+_delta = bindparam("delta", type_=_products.c.stock.type)
+_MOVE = (
+    update(_products)
+    .where(_products.c.id == bindparam("product_id"), _products.c.stock + _delta >= 0)
+    .values(stock=_products.c.stock + _delta)
+    .returning(_products.c.stock)
+)
+
+
 def move_stocks(
     session: Session,
     actor: Actor,
@@ -158,18 +172,10 @@ def move_stocks(
     are updated in id order, a fixed lock order that rules out deadlocks between documents.
     """
     connection = session.connection()  # Core statements: no ORM bookkeeping on the hot path
-    products = cast(Table, Product.__table__)
-    tracked = connection.execute(
-        select(products.c.id).where(products.c.id.in_(deltas), products.c.stock.is_not(None))
-    ).scalars()
+    tracked = connection.execute(_TRACKED, {"ids": list(deltas)}).scalars()
     for product_id in sorted(tracked):
         delta = deltas[product_id]
-        moved = connection.execute(
-            update(products)
-            .where(products.c.id == product_id, products.c.stock + delta >= 0)
-            .values(stock=products.c.stock + delta)
-            .returning(products.c.stock)
-        ).scalar_one_or_none()
+        moved = connection.execute(_MOVE, {"product_id": product_id, "delta": delta}).scalar_one_or_none()
         loaded = session.identity_map.get(identity_key(Product, product_id))
         if loaded is not None:
             session.expire(loaded, ["stock"])  # an instance already in the session must not show the old count

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,7 @@ from facturo.audit import service as audit
 from facturo.customers.models import Customer
 from facturo.customers.schemas import CustomerIn, CustomerPatch
 from facturo.kit.actor import Actor
+from facturo.kit.db import table_of
 from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
 from facturo.kit.nit import CONSUMIDOR_FINAL, normalize_nit
 from facturo.kit.pagination import Page, PageParams, paginate
@@ -47,6 +49,34 @@ def get_customer(session: Session, customer_id: int) -> Customer:
     if customer is None:
         raise not_found("el cliente", "Customer", customer_id)
     return customer
+
+
+class BillingProfile(NamedTuple):
+    """What an invoice copies from its customer when it is issued."""
+
+    nit: str
+    name: str
+    address: str
+    payment_terms_days: int
+    active: bool
+
+
+_customers = table_of(Customer)
+_BILLING = select(
+    _customers.c.nit,
+    _customers.c.name,
+    _customers.c.address,
+    _customers.c.payment_terms_days,
+    _customers.c.active,
+).where(_customers.c.id == bindparam("customer_id"))
+
+
+def billing_profile(session: Session, customer_id: int) -> BillingProfile:
+    """A light read for the issuing hot path (no ORM instance)."""
+    row = session.connection().execute(_BILLING, {"customer_id": customer_id}).one_or_none()
+    if row is None:
+        raise not_found("el cliente", "Customer", customer_id)
+    return BillingProfile(*row)
 
 
 def create_customer(session: Session, actor: Actor, data: CustomerIn) -> Customer:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from facturo.audit import service as audit
 from facturo.invoicing.amounts import IVA_GT
 from facturo.invoicing.drafts import draft_snapshot, get_document, refresh_totals
-from facturo.invoicing.issuing import assign_number, lock_series_of, move_stock_for
+from facturo.invoicing.issuing import assign_number, move_stock_for, take_number_for
 from facturo.invoicing.lifecycle import Status
 from facturo.invoicing.models import Invoice, InvoiceLine
 from facturo.invoicing.numbering import default_series
@@ -166,9 +166,9 @@ def create_credit_note(session: Session, actor: Actor, invoice_id: int, data: Cr
         )
     session.add(note)
     session.flush()
-    series = lock_series_of(session, note)
+    ticket = take_number_for(session, note)
     move_stock_for(session, actor, note, 1, "credited", invoice.id)
-    assign_number(note, series)
+    assign_number(session, note, ticket)
     note.issued_at = clock.now()
     session.flush()
     audit.record(

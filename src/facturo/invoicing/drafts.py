@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.util import identity_key
 
 from facturo.audit import service as audit
 from facturo.catalog import service as catalog
@@ -18,15 +19,22 @@ from facturo.kit.errors import ImmutableDocument, Msg, ValidationFailed, not_fou
 from facturo.kit.money import MAX_AMOUNT
 from facturo.organisation import service as organisation
 
+_FOR_UPDATE = (
+    select(Invoice)
+    .where(Invoice.id == bindparam("invoice_id"))
+    .with_for_update(of=Invoice)
+    # The series comes from the identity map when needed; the lock query does not join it.
+    .options(lazyload(Invoice.series))
+)
+
 
 def get_document(session: Session, invoice_id: int, *, for_update: bool = False) -> Invoice:
+    """One document; ``for_update`` locks its row (PostgreSQL) and reloads it if already in the session."""
     if for_update:
-        doc = session.scalars(
-            select(Invoice)
-            .where(Invoice.id == invoice_id)
-            .with_for_update(of=Invoice)
-            .execution_options(populate_existing=True)
-        ).one_or_none()
+        stmt = _FOR_UPDATE
+        if session.identity_map.get(identity_key(Invoice, invoice_id)) is not None:
+            stmt = stmt.execution_options(populate_existing=True)
+        doc = session.scalars(stmt, {"invoice_id": invoice_id}).one_or_none()
     else:
         doc = session.get(Invoice, invoice_id)
     if doc is None:

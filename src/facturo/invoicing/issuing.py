@@ -11,24 +11,22 @@ from sqlalchemy.orm import Session
 from facturo.audit import service as audit
 from facturo.catalog import service as catalog
 from facturo.customers import service as customers
-from facturo.invoicing.chain import GENESIS, document_hash
+from facturo.invoicing.chain import document_hash
 from facturo.invoicing.drafts import ensure_draft, get_document
 from facturo.invoicing.lifecycle import Status, ensure_transition
-from facturo.invoicing.models import Invoice, Series
-from facturo.invoicing.numbering import check_series_kind, lock_series
+from facturo.invoicing.models import Invoice
+from facturo.invoicing.numbering import Ticket, advance_head, take_number
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.errors import Conflict, InvalidTransition, Msg, ValidationFailed
 from facturo.organisation import service as organisation
 
 
-def lock_series_of(session: Session, doc: Invoice) -> Series:
-    """Lock the document's series before anything else: every issuer of a series queues here,
+def take_number_for(session: Session, doc: Invoice) -> Ticket:
+    """Take the document's number before anything else: every issuer of a series queues here,
     so the locks taken after it (products) can never be taken in a conflicting order."""
     assert doc.series_id is not None
-    series = lock_series(session, doc.series_id)
-    check_series_kind(series, doc.document_type)
-    return series
+    return take_number(session, doc.series_id, doc.document_type)
 
 
 def move_stock_for(session: Session, actor: Actor, doc: Invoice, sign: int, reason: str, parent_id: int) -> None:
@@ -41,13 +39,12 @@ def move_stock_for(session: Session, actor: Actor, doc: Invoice, sign: int, reas
         catalog.move_stocks(session, actor, per_product, reason, document=("invoice", parent_id))
 
 
-def assign_number(doc: Invoice, series: Series) -> None:
-    """Take the series' next number and chain the hash. Must run after the content is final."""
-    doc.number = series.next_number
-    doc.previous_hash = series.last_hash or GENESIS
-    doc.content_hash = document_hash(doc, doc.previous_hash)
-    series.next_number += 1
-    series.last_hash = doc.content_hash
+def assign_number(session: Session, doc: Invoice, ticket: Ticket) -> None:
+    """Give the document its number and chain its hash. Must run after the content is final."""
+    doc.number = ticket.number
+    doc.previous_hash = ticket.previous_hash
+    doc.content_hash = document_hash(doc, ticket.previous_hash)
+    advance_head(session, ticket, doc.content_hash)
 
 
 # What issuing sets; the history records exactly these (lines do not change when issuing).
@@ -83,7 +80,7 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int, issue_date: d
     doc = get_document(session, invoice_id, for_update=True)
     ensure_draft(doc)
     ensure_transition(doc.status, Status.ISSUED)
-    series = lock_series_of(session, doc)
+    ticket = take_number_for(session, doc)
     if not doc.lines:
         raise ValidationFailed.on(
             "lines", "invoice.no_lines", "La factura no tiene líneas.", "The invoice has no lines."
@@ -95,13 +92,12 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int, issue_date: d
             "El total de la factura es negativo.",
             "The invoice total is negative.",
         )
-    issuer = organisation.own_issuer(session)
-    customer = customers.get_customer(session, doc.customer_id)
+    customer = customers.billing_profile(session, doc.customer_id)
     if not customer.active:
         raise Conflict(
             Msg(f"El cliente {customer.name} está desactivado.", f"Customer {customer.name} is deactivated.")
         )
-    doc.issue_date = _issue_date(issue_date, clock.today(issuer.timezone))
+    doc.issue_date = _issue_date(issue_date, clock.today(organisation.timezone_of(session, doc.issuer_id)))
     if doc.due_date is None:
         doc.due_date = doc.issue_date + timedelta(days=customer.payment_terms_days)
     elif doc.due_date < doc.issue_date:
@@ -113,7 +109,7 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int, issue_date: d
         )
     doc.customer_nit, doc.customer_name, doc.customer_address = customer.nit, customer.name, customer.address
     move_stock_for(session, actor, doc, -1, "issued", doc.id)
-    assign_number(doc, series)
+    assign_number(session, doc, ticket)
     doc.status = Status.ISSUED
     doc.issued_at = clock.now()
     issued = {key: audit.jsonable(getattr(doc, key)) for key in _ISSUE_FIELDS}

@@ -1,20 +1,25 @@
 """Series and gapless numbering.
 
-Issuing locks the series row (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the write unit
-already holds the database write lock from ``BEGIN IMMEDIATE``), takes ``next_number`` and the
-previous hash, and advances both in the same transaction as the document. A rolled-back issue
+Issuing takes the number with one ``UPDATE … RETURNING`` on the series row, which locks it on
+PostgreSQL (on SQLite the write unit already holds the database write lock from ``BEGIN IMMEDIATE``),
+and records the new document's hash as the series head in the same transaction as the document. A rolled-back issue
 therefore rolls back its number too: no gaps, no duplicates.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from facturo.audit import service as audit
+from facturo.invoicing.chain import GENESIS
 from facturo.invoicing.models import Series
 from facturo.invoicing.schemas import SeriesIn
 from facturo.kit.actor import Actor
+from facturo.kit.db import table_of
 from facturo.kit.errors import Conflict, Msg, NotFound, ValidationFailed, not_found
 
 
@@ -85,13 +90,47 @@ def ensure_default_series(session: Session, actor: Actor, issuer_id: int) -> Non
         )
 
 
-def lock_series(session: Session, series_id: int) -> Series:
-    series = session.scalars(
-        select(Series).where(Series.id == series_id).with_for_update().execution_options(populate_existing=True)
-    ).one_or_none()
-    if series is None:
-        raise not_found("la serie", "Series", series_id)
-    return series
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A number taken from a series, and the hash the new document must chain to."""
+
+    series_id: int
+    number: int
+    previous_hash: str
+
+
+# One statement both locks the counter row and takes the number (built once: it runs on every issue).
+_series = table_of(Series)
+_TAKE = (
+    update(_series)
+    .where(
+        _series.c.id == bindparam("series_id"),
+        _series.c.document_type == bindparam("b_document_type"),
+        _series.c.active.is_(True),
+    )
+    .values(next_number=_series.c.next_number + 1)
+    .returning(_series.c.next_number, _series.c.last_hash)
+)
+_HEAD = update(_series).where(_series.c.id == bindparam("series_id")).values(last_hash=bindparam("b_last_hash"))
+
+
+def take_number(session: Session, series_id: int, document_type: str) -> Ticket:
+    """Lock the series and take its next number, in the caller's transaction. Concurrent callers
+    queue on the row lock (the write lock on SQLite) until this transaction ends, so a rolled-back
+    document gives its number back: no gaps, no duplicates."""
+    row = session.connection().execute(_TAKE, {"series_id": series_id, "b_document_type": document_type}).one_or_none()
+    if row is None:
+        check_series_kind(get_series(session, series_id), document_type)
+        raise AssertionError("unreachable: the series exists and fits")  # pragma: no cover
+    loaded = session.identity_map.get(identity_key(Series, series_id))
+    if loaded is not None:
+        session.expire(loaded, ["next_number", "last_hash"])
+    return Ticket(series_id, row.next_number - 1, row.last_hash or GENESIS)
+
+
+def advance_head(session: Session, ticket: Ticket, content_hash: str) -> None:
+    """Record the hash of the document just numbered as the head the next one chains to."""
+    session.connection().execute(_HEAD, {"series_id": ticket.series_id, "b_last_hash": content_hash})
 
 
 def check_series_kind(series: Series, document_type: str) -> None:
