@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], route_class=Uni
 
 
 def _today(session: DbSession) -> date:
-    return clock.today(organisation.own_issuer(session).timezone)
+    return clock.today(organisation.own_timezone(session))
 
 
 @router.get("", response_model=PageOut[InvoiceSummaryOut])

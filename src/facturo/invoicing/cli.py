@@ -40,7 +40,7 @@ def list_invoices(
 ) -> None:
     """List invoices, newest first."""
     with unit_of_work(write=False) as session:
-        today = clock.today(organisation.own_issuer(session).timezone)
+        today = clock.today(organisation.own_timezone(session))
         flt = service.InvoiceFilter(
             status=status,
             customer_id=customer,
@@ -76,7 +76,7 @@ def list_invoices(
 def show_invoice(invoice_id: int, as_json: bool = JsonOption) -> None:
     """Show one invoice with its lines."""
     with unit_of_work(write=False) as session:
-        today = clock.today(organisation.own_issuer(session).timezone)
+        today = clock.today(organisation.own_timezone(session))
         doc = invoice_out(service.get_document(session, invoice_id), today)
     if as_json:
         emit_json(doc)
@@ -119,7 +119,7 @@ def issue_invoice(invoice_id: int, as_json: bool = JsonOption) -> None:
     """Issue a draft: it takes the next number of its series."""
     with unit_of_work() as session:
         doc = service.issue_invoice(session, local_actor(), invoice_id)
-        out = invoice_out(doc, clock.today(organisation.own_issuer(session).timezone))
+        out = invoice_out(doc, clock.today(organisation.own_timezone(session)))
     if as_json:
         emit_json(out)
     else:

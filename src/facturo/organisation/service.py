@@ -41,6 +41,17 @@ def timezone_of(session: Session, issuer_id: int) -> str:
     return str(timezone)
 
 
+_OWN_TIMEZONE = select(_issuers.c.timezone).where(_issuers.c.is_own.is_(True))
+
+
+def own_timezone(session: Session) -> str:
+    """Our organisation's business time zone (a light read: every invoice view needs "today")."""
+    timezone = session.connection().execute(_OWN_TIMEZONE).scalar_one_or_none()
+    if timezone is None:
+        own_issuer(session)  # raises the "set up your organisation first" error
+    return str(timezone)
+
+
 def _validate(data: IssuerIn) -> str:
     nit = normalize_nit(data.nit)
     if nit == CONSUMIDOR_FINAL:
