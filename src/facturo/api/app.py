@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app = FastAPI(title="facturo", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.database = database
+    app.state.unit_of_work_slots = asyncio.Semaphore(database.max_connections)
     app.state.settings = settings
     errors.install(app)
     for router in (organisation_router, customers_router, catalog_router, invoices_router, payments_router):

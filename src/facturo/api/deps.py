@@ -13,19 +13,19 @@ from facturo.kit.pagination import MAX_PAGE_SIZE, PageParams
 from facturo.kit.schemas import MAX_ID
 
 
-def get_session(request: Request) -> Session:
+async def get_session(request: Request) -> Session:
     session: Session = request.state.session
     return session
 
 
-def current_actor(request: Request) -> Actor:
+async def current_actor(request: Request) -> Actor:
     """Who is calling. Until credentials exist (access-control issue) every API caller is the
     anonymous API client; the history records it as such."""
     actor: Actor | None = getattr(request.state, "actor", None)
     return actor or Actor("anonymous", "api", "API client")
 
 
-def page_params(
+async def page_params(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")] = 50,
 ) -> PageParams:

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from facturo.kit.errors import FacturoError, Msg
@@ -150,9 +151,10 @@ def install(app: FastAPI) -> None:
         )
         return JSONResponse(_body("conflict", msg.in_language(language(request))), status_code=409)
 
+    @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)
-    async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database unavailable: %s", exc.orig)
+    async def _busy(request: Request, exc: Exception) -> JSONResponse:
+        log.error("database unavailable: %s", exc)
         msg = Msg(
             "La base de datos está ocupada o no disponible; reintente.",
             "The database is busy or unavailable; retry.",

@@ -2,6 +2,8 @@
 
 * one session per request (a write unit for POST/PUT/PATCH/DELETE, a read unit for GET),
   committed when the handler answers 2xx/3xx and rolled back otherwise;
+* at most as many units of work at once as the pool has connections; the others wait in the
+  event loop, not in worker threads;
 * ``Idempotency-Key`` on POST: the stored response is replayed for the same key and body,
   a different body with the same key is refused (422), and the stored response is committed
   in the same transaction as whatever the request created, so a replay can never create twice.
@@ -91,6 +93,13 @@ class UnitOfWorkRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
+            # Wait for a free connection here, in the event loop. Waiting inside a worker thread
+            # instead can deadlock: every thread blocked on the pool while the requests that
+            # hold connections need a thread to finish.
+            async with request.app.state.unit_of_work_slots:
+                return await run(request)
+
+        async def run(request: Request) -> Response:
             database: Database = request.app.state.database
             write = request.method not in READ_METHODS
             session = database.session(write=write)

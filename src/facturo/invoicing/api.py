@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from facturo.api.deps import CurrentActor, DbSession, Paging, PathId, QueryId
+from facturo.api.responses import model_json
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.schemas import PageOut
 from facturo.audit import service as audit
@@ -76,8 +77,8 @@ def create_draft(session: DbSession, actor: CurrentActor, data: DraftIn) -> Invo
 
 
 @router.get("/{invoice_id}", response_model=InvoiceOut)
-def get_invoice(session: DbSession, invoice_id: PathId) -> InvoiceOut:
-    return invoice_out(service.get_document(session, invoice_id), _today(session))
+def get_invoice(session: DbSession, invoice_id: PathId) -> Response:
+    return model_json(invoice_out(service.get_document(session, invoice_id), _today(session)))
 
 
 @router.patch("/{invoice_id}", response_model=InvoiceOut)

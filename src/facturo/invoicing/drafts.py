@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.util import identity_key
 
 from facturo.audit import service as audit
@@ -28,6 +28,10 @@ _FOR_UPDATE = (
 )
 
 
+# Reading one document: its series and lines in a single query.
+_READ = select(Invoice).where(Invoice.id == bindparam("invoice_id")).options(joinedload(Invoice.lines))
+
+
 def get_document(session: Session, invoice_id: int, *, for_update: bool = False) -> Invoice:
     """One document; ``for_update`` locks its row (PostgreSQL) and reloads it if already in the session."""
     if for_update:
@@ -36,7 +40,7 @@ def get_document(session: Session, invoice_id: int, *, for_update: bool = False)
             stmt = stmt.execution_options(populate_existing=True)
         doc = session.scalars(stmt, {"invoice_id": invoice_id}).one_or_none()
     else:
-        doc = session.get(Invoice, invoice_id)
+        doc = session.scalars(_READ, {"invoice_id": invoice_id}).unique().one_or_none()
     if doc is None:
         raise not_found("la factura", "Invoice", invoice_id)
     return doc

@@ -29,6 +29,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+POOL_SIZE = 16
 WRITE = "IMMEDIATE"
 READ = "DEFERRED"
 _BEGIN_OPTION = "facturo_sqlite_begin"
@@ -56,16 +57,22 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    kwargs: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         if ":memory:" in url or url in {"sqlite://", "sqlite:///"}:
             kwargs["poolclass"] = StaticPool
+            return _finish(create_engine(url, **kwargs))
     else:
         kwargs["pool_pre_ping"] = True
-        kwargs["pool_size"] = 10
-        kwargs["max_overflow"] = 20
-    engine = create_engine(url, **kwargs)
+    # A fixed pool (no overflow connections that are opened and closed again under load: each
+    # SQLite connect reruns its PRAGMAs). The API admits at most this many units of work at once.
+    kwargs["pool_size"] = POOL_SIZE
+    kwargs["max_overflow"] = 0
+    return _finish(create_engine(url, **kwargs))
+
+
+def _finish(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
@@ -83,6 +90,13 @@ class Database:
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
         return cls(make_engine(url, echo=echo))
+
+    @property
+    def max_connections(self) -> int:
+        """How many units of work can hold a connection at once."""
+        pool = self.engine.pool
+        size = getattr(pool, "size", None)
+        return int(size()) if callable(size) else 1
 
     @property
     def dialect(self) -> str:
