@@ -73,3 +73,11 @@ def test_alerts_list_overdue_and_due_soon(client) -> None:
     assert alerts["overdue"][0]["overdue"] is True
     listed = ok(client.get("/api/v1/invoices?overdue=true"))
     assert listed["total"] == 1
+
+
+def test_series_codes_fit_their_prefix_on_every_database(client) -> None:
+    setup_org(client)
+    too_long = client.post("/api/v1/series", json={"code": "ABCDEFGHIJK"})
+    assert too_long.status_code == 422
+    created = ok(client.post("/api/v1/series", json={"code": "abcdefghij"}), 201)
+    assert (created["code"], created["prefix"], created["next_number"]) == ("ABCDEFGHIJ", "ABCDEFGHIJ-", 1)

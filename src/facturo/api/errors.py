@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -150,6 +150,16 @@ def install(app: FastAPI) -> None:
             "The operation conflicts with existing data (another request may have changed it); retry.",
         )
         return JSONResponse(_body("conflict", msg.in_language(language(request))), status_code=409)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # Input validation should stop these first; this is the net under it, not the rule.
+        log.warning("data error reached the API: %s", exc.orig)
+        msg = Msg(
+            "Un valor no cabe en su campo (demasiado largo o fuera de rango).",
+            "A value does not fit its field (too long or out of range).",
+        )
+        return JSONResponse(_body("validation_error", msg.in_language(language(request))), status_code=422)
 
     @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)

@@ -165,7 +165,8 @@ class AlertsOut(Out):
 
 
 class SeriesIn(Strict):
-    code: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
+    # Ten characters leave room for the default prefix "CODE-" in the 20-character column.
+    code: str = Field(min_length=1, max_length=10, pattern=r"^[A-Za-z0-9_-]+$")
     prefix: str = Field(default="", max_length=20)
     document_type: Literal["invoice", "credit_note"] = "invoice"
     is_default: bool = False
