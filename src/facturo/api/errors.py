@@ -99,6 +99,47 @@ def _body(code: str, message: str, details: list[dict[str, str]] | None = None) 
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
+# Database errors that input validation should have prevented: the net under it, never the rule.
+_DATABASE_ERRORS: dict[type[Exception], tuple[int, str, Msg]] = {
+    IntegrityError: (
+        409,
+        "conflict",
+        Msg(
+            "La operación choca con datos existentes (otra solicitud pudo cambiarlos); reintente.",
+            "The operation conflicts with existing data (another request may have changed it); retry.",
+        ),
+    ),
+    DataError: (
+        422,
+        "validation_error",
+        Msg(
+            "Un valor no cabe en su campo (demasiado largo o fuera de rango).",
+            "A value does not fit its field (too long or out of range).",
+        ),
+    ),
+    OperationalError: (
+        503,
+        "unavailable",
+        Msg("La base de datos está ocupada o no disponible; reintente.", "The database is busy or unavailable; retry."),
+    ),
+    PoolTimeout: (
+        503,
+        "unavailable",
+        Msg(
+            "El servidor está saturado; reintente en unos segundos.", "The server is saturated; retry in a few seconds."
+        ),
+    ),
+}
+
+
+def _database_handler(status: int, code: str, message: Msg) -> Any:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("%s reached the API on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+        return JSONResponse(_body(code, message.in_language(language(request))), status_code=status)
+
+    return handle
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(FacturoError)
     async def _facturo(request: Request, exc: FacturoError) -> JSONResponse:
@@ -142,34 +183,8 @@ def install(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(IntegrityError)
-    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
-        log.warning("integrity error reached the API: %s", exc.orig)
-        msg = Msg(
-            "La operación choca con datos existentes (otra solicitud pudo cambiarlos); reintente.",
-            "The operation conflicts with existing data (another request may have changed it); retry.",
-        )
-        return JSONResponse(_body("conflict", msg.in_language(language(request))), status_code=409)
-
-    @app.exception_handler(DataError)
-    async def _data(request: Request, exc: DataError) -> JSONResponse:
-        # Input validation should stop these first; this is the net under it, not the rule.
-        log.warning("data error reached the API: %s", exc.orig)
-        msg = Msg(
-            "Un valor no cabe en su campo (demasiado largo o fuera de rango).",
-            "A value does not fit its field (too long or out of range).",
-        )
-        return JSONResponse(_body("validation_error", msg.in_language(language(request))), status_code=422)
-
-    @app.exception_handler(PoolTimeout)
-    @app.exception_handler(OperationalError)
-    async def _busy(request: Request, exc: Exception) -> JSONResponse:
-        log.error("database unavailable: %s", exc)
-        msg = Msg(
-            "La base de datos está ocupada o no disponible; reintente.",
-            "The database is busy or unavailable; retry.",
-        )
-        return JSONResponse(_body("unavailable", msg.in_language(language(request))), status_code=503)
+    for exc_type, (status, code, message) in _DATABASE_ERRORS.items():
+        app.add_exception_handler(exc_type, _database_handler(status, code, message))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
