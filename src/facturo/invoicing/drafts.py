@@ -15,7 +15,7 @@ from facturo.invoicing.models import Invoice, InvoiceLine
 from facturo.invoicing.numbering import check_series_kind, default_series, get_series
 from facturo.invoicing.schemas import DraftIn, DraftPatch, LineIn
 from facturo.kit.actor import Actor
-from facturo.kit.errors import ImmutableDocument, Msg, ValidationFailed, not_found
+from facturo.kit.errors import ImmutableDocument, Msg, NotFound, ValidationFailed, not_found
 from facturo.kit.money import MAX_AMOUNT
 from facturo.organisation import service as organisation
 
@@ -64,7 +64,7 @@ def build_line(session: Session, currency: str, number: int, data: LineIn) -> In
     if data.product_id is not None:
         try:
             product = catalog.get_product(session, data.product_id)
-        except Exception:
+        except NotFound:
             raise ValidationFailed.on(
                 f"lines[{number - 1}].product_id",
                 "product.unknown",
@@ -124,8 +124,10 @@ def refresh_totals(doc: Invoice) -> None:
 
 
 def _set_lines(session: Session, doc: Invoice, lines: list[LineIn]) -> None:
-    doc.lines.clear()
-    session.flush()
+    if doc.lines:
+        # Old lines must be gone before new ones reuse their numbers (unique per invoice).
+        doc.lines.clear()
+        session.flush()
     doc.lines.extend(build_line(session, doc.currency, i, line) for i, line in enumerate(lines, start=1))
     refresh_totals(doc)
 
@@ -134,7 +136,7 @@ def _attach_customer(session: Session, doc: Invoice, customer_id: int) -> None:
     """Drafts show their customer as it is now; issuing takes the final snapshot."""
     try:
         customer = customers.get_customer(session, customer_id)
-    except Exception:
+    except NotFound:
         raise ValidationFailed.on(
             "customer_id",
             "customer.unknown",
@@ -192,7 +194,6 @@ def update_draft(session: Session, actor: Actor, invoice_id: int, patch: DraftPa
     if patch.lines is not None:
         _set_lines(session, doc, patch.lines)
     session.flush()
-    session.refresh(doc)
     old, new = audit.changed_only(before, draft_snapshot(doc))
     if new:
         audit.record(session, actor, "invoice", doc.id, "draft_updated", before=old, after=new)
