@@ -81,3 +81,13 @@ def test_series_codes_fit_their_prefix_on_every_database(client) -> None:
     assert too_long.status_code == 422
     created = ok(client.post("/api/v1/series", json={"code": "abcdefghij"}), 201)
     assert (created["code"], created["prefix"], created["next_number"]) == ("ABCDEFGHIJ", "ABCDEFGHIJ-", 1)
+
+
+def test_docs_are_served_without_a_cdn(client) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "/static/swagger-ui/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    script = client.get("/static/swagger-ui/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert client.get("/openapi.json").json()["info"]["title"] == "facturo"

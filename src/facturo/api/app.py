@@ -6,8 +6,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import swagger_ui_bundle  # type: ignore[import-untyped]
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from facturo import __version__
@@ -45,7 +48,27 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         yield
         database.dispose()
 
-    app = FastAPI(title="facturo", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # Docs are served from a packaged Swagger UI: no CDN, so /docs works offline.
+    app = FastAPI(
+        title="facturo",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="facturo — API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
+
     app.state.database = database
     app.state.unit_of_work_slots = asyncio.Semaphore(database.max_connections)
     app.state.settings = settings
