@@ -131,6 +131,9 @@ def test_invoice_story_from_customer_to_paid(client):
     )
     assert (note["document_type"], note["full_number"], note["total"]) == ("credit_note", "NC-00000001", "85.50")
     assert ok(client.get(f"/api/v1/products/{hammer['id']}"))["stock"] == "38.000000"
+    note_pdf = pdf_text(client.get(f"/api/v1/invoices/{note['id']}/pdf").content)
+    for figure in ("NOTA DE CRÉDITO", "NC-00000001", "A-00000001", "Devolución de un martillo", "Q85.50"):
+        assert figure in note_pdf, figure
     after_note = ok(client.get(f"/api/v1/invoices/{draft['id']}"))
     assert (after_note["credited_total"], after_note["balance"]) == ("85.50", "570.99")
 

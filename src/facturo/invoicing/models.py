@@ -71,6 +71,7 @@ class Invoice(Timestamped, Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
 
     series: Mapped[Series | None] = relationship(lazy="joined")
+    credited_invoice: Mapped[Invoice | None] = relationship(remote_side="Invoice.id", lazy="select")
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice",
         order_by="InvoiceLine.line_number",

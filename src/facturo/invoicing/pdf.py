@@ -344,7 +344,17 @@ def _customer_block(pdf: _InvoicePDF, doc: Invoice) -> None:
 
 
 def _credit_note_block(pdf: _InvoicePDF, doc: Invoice) -> None:
-    reference = f"Factura ID {doc.credited_invoice_id}" if doc.credited_invoice_id is not None else _DASH
+    credited = doc.credited_invoice
+    if credited is not None and credited.full_number:
+        reference = (
+            f"{credited.full_number} del {credited.issue_date:%d/%m/%Y}"
+            if credited.issue_date
+            else credited.full_number
+        )
+    elif doc.credited_invoice_id is not None:
+        reference = f"Factura ID {doc.credited_invoice_id}"
+    else:
+        reference = _DASH
     _labelled(pdf, "Factura de referencia:", reference, label_w=38)
     _labelled(pdf, "Motivo:", _or_dash(doc.reason), label_w=38)
     pdf.ln(3)
