@@ -7,6 +7,7 @@ import typer
 
 from facturo.cli.context import JsonOption, console, emit_json, emit_page, fail, local_actor, table, unit_of_work
 from facturo.invoicing import service
+from facturo.invoicing.lifecycle import LABELS_ES
 from facturo.invoicing.schemas import ChainReportOut
 from facturo.invoicing.views import invoice_out, invoice_summary
 from facturo.kit import clock
@@ -25,6 +26,10 @@ def _date(value: str | None, option: str) -> date | None:
         return datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar date, no time
     except ValueError:
         fail(f"{option} debe ser una fecha AAAA-MM-DD (recibido: {value}).", 2)
+
+
+def _dmy(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "—"
 
 
 @app.command("list")
@@ -59,10 +64,10 @@ def list_invoices(
             (
                 i.id,
                 i.full_number or "(borrador)",
-                i.status + (" · vencida" if i.overdue else ""),
+                LABELS_ES[service.Status(i.status)] + (" · vencida" if i.overdue else ""),
                 i.customer_name,
-                i.issue_date.strftime("%d/%m/%Y") if i.issue_date else "",
-                i.due_date.strftime("%d/%m/%Y") if i.due_date else "",
+                _dmy(i.issue_date),
+                _dmy(i.due_date),
                 format_money(i.total),
                 format_money(i.balance),
             )
@@ -81,11 +86,12 @@ def show_invoice(invoice_id: int, as_json: bool = JsonOption) -> None:
     if as_json:
         emit_json(doc)
         return
+    kind = "Nota de crédito" if doc.document_type == "credit_note" else "Factura"
+    status = LABELS_ES[service.Status(doc.status)]
     console.print(
-        f"[bold]{doc.full_number or 'Borrador'}[/] ({doc.document_type}) · {doc.status}"
-        f"{' · VENCIDA' if doc.overdue else ''}\n"
-        f"Cliente: {doc.customer_name or doc.customer_id} NIT {doc.customer_nit or '—'}\n"
-        f"Emisión: {doc.issue_date or '—'} · Vence: {doc.due_date or '—'}"
+        f"[bold]{kind} {doc.full_number or '(borrador)'}[/] · {status}{' · [red]VENCIDA[/]' if doc.overdue else ''}\n"
+        f"Cliente: {doc.customer_name or doc.customer_id} · NIT {doc.customer_nit or '—'}\n"
+        f"Emisión: {_dmy(doc.issue_date)} · Vence: {_dmy(doc.due_date)}"
     )
     table(
         "Líneas",
