@@ -165,7 +165,7 @@ def test_invoices_show_in_a_table(cli: Run) -> None:
     result = cli("invoices", "show", str(paid["id"]))
     assert result.exit_code == 0, result.output
     out = flat(result.stdout)
-    assert f"{paid['full_number']} (invoice) · paid" in out
+    assert f"Factura {paid['full_number']} · pagada" in out
     assert "Total: Q882.00" in out
     assert "Saldo: Q0.00" in out
 
