@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.helpers import ok, setup_org
+from tests.api.helpers import issue_via_api, ok, setup_org
 
 
 def test_missing_organisation_is_explained(client) -> None:
@@ -53,20 +53,7 @@ def test_malformed_json_unknown_ids_and_wrong_types_are_4xx(client) -> None:
 
 def test_alerts_list_overdue_and_due_soon(client) -> None:
     setup_org(client)
-    customer = ok(
-        client.post("/api/v1/customers", json={"nit": "CF", "name": "Mostrador", "payment_terms_days": 5}), 201
-    )
-    draft = ok(
-        client.post(
-            "/api/v1/invoices",
-            json={
-                "customer_id": customer["id"],
-                "lines": [{"description": "Servicio", "quantity": "1", "unit_price": "250.00"}],
-            },
-        ),
-        201,
-    )
-    ok(client.post(f"/api/v1/invoices/{draft['id']}/issue", json={"issue_date": "2020-01-01"}))
+    issue_via_api(client, "250.00", terms_days=5, issue_date="2020-01-01")
     alerts = ok(client.get("/api/v1/invoices/alerts"))
     assert [i["full_number"] for i in alerts["overdue"]] == ["A-00000001"]
     assert alerts["overdue_total"] == "250.00"

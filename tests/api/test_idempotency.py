@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.helpers import ok, setup_org
+from tests.api.helpers import issue_via_api, ok, setup_org
 from tests.factories import valid_nit
 
 
@@ -47,18 +47,7 @@ def test_a_refused_request_is_not_remembered(client) -> None:
 
 def test_replayed_payment_is_recorded_once(client) -> None:
     setup_org(client)
-    customer = ok(client.post("/api/v1/customers", json={"nit": "CF", "name": "Mostrador"}), 201)
-    draft = ok(
-        client.post(
-            "/api/v1/invoices",
-            json={
-                "customer_id": customer["id"],
-                "lines": [{"description": "Servicio", "quantity": "1", "unit_price": "1000.00"}],
-            },
-        ),
-        201,
-    )
-    ok(client.post(f"/api/v1/invoices/{draft['id']}/issue"))
+    draft = issue_via_api(client, "1000.00")
     headers = {"Idempotency-Key": "pago-7781"}
     body = {"splits": [{"method": "cash", "amount": "400.00"}]}
     first = ok(client.post(f"/api/v1/invoices/{draft['id']}/payments", json=body, headers=headers), 201)
