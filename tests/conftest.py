@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -27,7 +28,12 @@ from facturo.kit.db import Database, make_engine
 from facturo.kit.migrate import upgrade
 from facturo.organisation.models import Issuer
 
+# A fixed signing key for the suite, so tests never write one into ./var.
+os.environ.setdefault("FACTURO_JWT_SECRET", "facturo-test-signing-key-" + "0" * 40)
+
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+ADMIN_EMAIL = "admin@facturo.test"
+ADMIN_PASSWORD = "clave-de-prueba-segura"
 PG_URL = os.environ.get("FACTURO_TEST_DATABASE_URL")
 
 
@@ -114,10 +120,35 @@ def session(db: RollbackDatabase) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(db: RollbackDatabase, tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(data_dir=tmp_path, auto_migrate=False), database=db)
+def app(db: RollbackDatabase, tmp_path: Path) -> FastAPI:
+    return create_app(Settings(data_dir=tmp_path, auto_migrate=False), database=db)
+
+
+@pytest.fixture
+def anonymous_client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+def sign_in(client: TestClient, email: str, password: str) -> TestClient:
+    """Log in through the API and send the access token on every later request."""
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+    return client
+
+
+@pytest.fixture
+def client(app: FastAPI, db: RollbackDatabase) -> Iterator[TestClient]:
+    """A client signed in as a real admin user (created directly, then logged in over the API)."""
+    from facturo.auth import service as auth
+    from facturo.auth.permissions import Role
+    from facturo.kit.actor import SYSTEM
+
+    with db.unit_of_work() as session:
+        auth.create_user(session, SYSTEM, ADMIN_EMAIL, "Administración de pruebas", ADMIN_PASSWORD, Role.ADMIN)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield sign_in(test_client, ADMIN_EMAIL, ADMIN_PASSWORD)
 
 
 @pytest.fixture

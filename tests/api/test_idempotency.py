@@ -60,17 +60,15 @@ def test_replayed_payment_is_recorded_once(client) -> None:
 
 def test_keys_are_per_credential(client) -> None:
     setup_org(client)
+    tokens = [
+        ok(
+            client.post("/api/v1/tokens", json={"name": name, "permissions": ["customers:read", "customers:write"]}),
+            201,
+        )
+        for name in ("caja 1", "caja 2")
+    ]
     key = {"Idempotency-Key": "compartida"}
-    ok(
-        client.post(
-            "/api/v1/customers", json={"nit": "CF", "name": "Uno"}, headers=key | {"Authorization": "Bearer a"}
-        ),
-        201,
-    )
-    ok(
-        client.post(
-            "/api/v1/customers", json={"nit": "CF", "name": "Dos"}, headers=key | {"Authorization": "Bearer b"}
-        ),
-        201,
-    )
+    for token, name in zip(tokens, ("Uno", "Dos"), strict=True):
+        auth = {"Authorization": f"Bearer {token['token']}"}
+        ok(client.post("/api/v1/customers", json={"nit": "CF", "name": name}, headers=key | auth), 201)
     assert _customer_count(client) == 2

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from facturo import __version__
 from facturo.api import errors
+from facturo.auth.api import router as access_router
 from facturo.catalog.api import router as catalog_router
 from facturo.customers.api import router as customers_router
 from facturo.invoicing.api import router as invoices_router
@@ -73,7 +74,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.unit_of_work_slots = asyncio.Semaphore(database.max_connections)
     app.state.settings = settings
     errors.install(app)
-    for router in (organisation_router, customers_router, catalog_router, invoices_router, payments_router):
+    for router in (
+        access_router,
+        organisation_router,
+        customers_router,
+        catalog_router,
+        invoices_router,
+        payments_router,
+    ):
         app.include_router(router)
 
     @app.get("/health", tags=["health"])

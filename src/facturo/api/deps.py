@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
+from facturo.api.security import authenticate
+from facturo.auth.service import Principal
 from facturo.kit.actor import Actor
 from facturo.kit.errors import ValidationFailed
 from facturo.kit.pagination import MAX_PAGE_SIZE, PageParams
@@ -18,11 +20,9 @@ async def get_session(request: Request) -> Session:
     return session
 
 
-async def current_actor(request: Request) -> Actor:
-    """Who is calling. Until credentials exist (access-control issue) every API caller is the
-    anonymous API client; the history records it as such."""
-    actor: Actor | None = getattr(request.state, "actor", None)
-    return actor or Actor("anonymous", "api", "API client")
+async def current_actor(principal: Annotated[Principal, Depends(authenticate)]) -> Actor:
+    """Who is acting, from the request's credential; the history records it."""
+    return principal.actor
 
 
 async def page_params(

@@ -12,20 +12,25 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from facturo.auth import service as auth
+from facturo.kit import clock
 from facturo.kit.db import Database
-from facturo.kit.errors import Conflict, Msg, ValidationFailed
+from facturo.kit.errors import Conflict, FacturoError, Msg, ValidationFailed
 from facturo.kit.idempotency import IdempotentResponse
 
+log = logging.getLogger("facturo.api")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -88,6 +93,31 @@ def _store(session: Session, scope: str, key: str, fingerprint: str, response: R
         ) from None
 
 
+_TOUCH_EVERY = timedelta(seconds=60)
+_touched: dict[int, datetime] = {}
+
+
+async def _touch_token(request: Request, database: Database) -> None:
+    """Record an API token's last use in a short write unit of its own (still inside the request's
+    slot), at most once a minute per token and process, so reading requests stay read-only."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None or principal.actor.kind != "token":
+        return
+    token_id, now = int(principal.actor.id), clock.now()
+    if now - _touched.get(token_id, datetime.min.replace(tzinfo=UTC)) < _TOUCH_EVERY:
+        return
+    _touched[token_id] = now
+
+    def touch() -> None:
+        with database.unit_of_work() as session:
+            auth.touch_api_token(session, token_id, now)
+
+    try:
+        await run_in_threadpool(touch)
+    except OperationalError:
+        log.warning("could not record the last use of API token %s", token_id)
+
+
 class UnitOfWorkRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
@@ -112,7 +142,12 @@ class UnitOfWorkRoute(APIRoute):
                     stored = await run_in_threadpool(_find, session, scope, key)
                     if stored is not None:
                         return _replay(stored, fingerprint, key)
-                response = await handle(request)
+                try:
+                    response = await handle(request)
+                except FacturoError as exc:
+                    if exc.keep_changes:  # a refusal whose record must survive (a counted failed login)
+                        await run_in_threadpool(session.commit)
+                    raise
                 if write and response.status_code < 400:
                     if key:
                         await run_in_threadpool(_store, session, scope, key, fingerprint, response)
@@ -121,5 +156,6 @@ class UnitOfWorkRoute(APIRoute):
             finally:
                 # Rolls back anything not committed (errors, reads); a no-op after a commit.
                 await run_in_threadpool(session.close)
+                await _touch_token(request, database)
 
         return handler

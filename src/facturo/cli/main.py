@@ -7,6 +7,7 @@ import os
 import typer
 
 from facturo import __version__
+from facturo.auth.cli import app as users_app
 from facturo.cli.context import console, database, local_actor, unit_of_work
 from facturo.customers.cli import app as customers_app
 from facturo.invoicing.cli import app as invoices_app
@@ -21,6 +22,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(customers_app, name="customers")
 app.add_typer(invoices_app, name="invoices")
+app.add_typer(users_app, name="users")
 
 
 @app.callback()

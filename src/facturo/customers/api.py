@@ -7,15 +7,17 @@ from fastapi import APIRouter, Query, status
 from facturo.api.deps import CurrentActor, DbSession, Paging, PathId
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.schemas import PageOut
+from facturo.api.security import requires
 from facturo.audit import service as audit
 from facturo.audit.schemas import HistoryEntryOut
+from facturo.auth.permissions import Permission
 from facturo.customers import service
 from facturo.customers.schemas import CustomerIn, CustomerOut, CustomerPatch
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"], route_class=UnitOfWorkRoute)
 
 
-@router.get("", response_model=PageOut[CustomerOut])
+@router.get("", response_model=PageOut[CustomerOut], dependencies=[requires(Permission.CUSTOMERS_READ)])
 def list_customers(
     session: DbSession,
     paging: Paging,
@@ -26,37 +28,48 @@ def list_customers(
     return PageOut.of(page.map(CustomerOut.model_validate))
 
 
-@router.post("", response_model=CustomerOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=CustomerOut,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[requires(Permission.CUSTOMERS_WRITE)],
+)
 def create_customer(session: DbSession, actor: CurrentActor, data: CustomerIn) -> CustomerOut:
     return CustomerOut.model_validate(service.create_customer(session, actor, data))
 
 
-@router.get("/{customer_id}", response_model=CustomerOut)
+@router.get("/{customer_id}", response_model=CustomerOut, dependencies=[requires(Permission.CUSTOMERS_READ)])
 def get_customer(session: DbSession, customer_id: PathId) -> CustomerOut:
     return CustomerOut.model_validate(service.get_customer(session, customer_id))
 
 
-@router.patch("/{customer_id}", response_model=CustomerOut)
+@router.patch("/{customer_id}", response_model=CustomerOut, dependencies=[requires(Permission.CUSTOMERS_WRITE)])
 def update_customer(session: DbSession, actor: CurrentActor, customer_id: PathId, data: CustomerPatch) -> CustomerOut:
     return CustomerOut.model_validate(service.update_customer(session, actor, customer_id, data))
 
 
-@router.post("/{customer_id}/deactivate", response_model=CustomerOut)
+@router.post(
+    "/{customer_id}/deactivate", response_model=CustomerOut, dependencies=[requires(Permission.CUSTOMERS_WRITE)]
+)
 def deactivate_customer(session: DbSession, actor: CurrentActor, customer_id: PathId) -> CustomerOut:
     return CustomerOut.model_validate(service.set_active(session, actor, customer_id, False))
 
 
-@router.post("/{customer_id}/activate", response_model=CustomerOut)
+@router.post("/{customer_id}/activate", response_model=CustomerOut, dependencies=[requires(Permission.CUSTOMERS_WRITE)])
 def activate_customer(session: DbSession, actor: CurrentActor, customer_id: PathId) -> CustomerOut:
     return CustomerOut.model_validate(service.set_active(session, actor, customer_id, True))
 
 
-@router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[requires(Permission.CUSTOMERS_WRITE)]
+)
 def delete_customer(session: DbSession, actor: CurrentActor, customer_id: PathId) -> None:
     service.delete_customer(session, actor, customer_id)
 
 
-@router.get("/{customer_id}/history", response_model=list[HistoryEntryOut])
+@router.get(
+    "/{customer_id}/history", response_model=list[HistoryEntryOut], dependencies=[requires(Permission.HISTORY_READ)]
+)
 def customer_history(session: DbSession, customer_id: PathId) -> list[HistoryEntryOut]:
     service.get_customer(session, customer_id)
     return [HistoryEntryOut.model_validate(r) for r in audit.history_of(session, "customer", customer_id)]

@@ -9,8 +9,10 @@ from facturo.api.deps import CurrentActor, DbSession, Paging, PathId, QueryId
 from facturo.api.responses import model_json
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.schemas import PageOut
+from facturo.api.security import CurrentPrincipal, requires
 from facturo.audit import service as audit
 from facturo.audit.schemas import HistoryEntryOut
+from facturo.auth.permissions import Permission
 from facturo.invoicing import service
 from facturo.invoicing.schemas import (
     AlertsOut,
@@ -34,9 +36,10 @@ def _today(session: DbSession) -> date:
     return clock.today(organisation.own_timezone(session))
 
 
-@router.get("", response_model=PageOut[InvoiceSummaryOut])
+@router.get("", response_model=PageOut[InvoiceSummaryOut], dependencies=[requires(Permission.INVOICES_READ)])
 def list_invoices(
     session: DbSession,
+    principal: CurrentPrincipal,
     paging: Paging,
     status_: Annotated[service.Status | None, Query(alias="status")] = None,
     customer_id: QueryId = None,
@@ -53,14 +56,17 @@ def list_invoices(
         date_to=date_to,
         document_type=document_type,
         overdue_on=today if overdue else None,
+        visible_to=principal.customer_id,
     )
     page = service.list_invoices(session, paging, flt)
     return PageOut.of(page.map(lambda doc: invoice_summary(doc, today)))
 
 
-@router.get("/alerts", response_model=AlertsOut)
-def invoice_alerts(session: DbSession, due_soon_days: Annotated[int, Query(ge=0, le=90)] = 7) -> AlertsOut:
-    found = service.alerts(session, _today(session), due_soon_days)
+@router.get("/alerts", response_model=AlertsOut, dependencies=[requires(Permission.INVOICES_READ)])
+def invoice_alerts(
+    session: DbSession, principal: CurrentPrincipal, due_soon_days: Annotated[int, Query(ge=0, le=90)] = 7
+) -> AlertsOut:
+    found = service.alerts(session, _today(session), due_soon_days, visible_to=principal.customer_id)
     return AlertsOut(
         today=found.today,
         due_soon_days=found.due_soon_days,
@@ -71,27 +77,35 @@ def invoice_alerts(session: DbSession, due_soon_days: Annotated[int, Query(ge=0,
     )
 
 
-@router.post("", response_model=InvoiceOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=InvoiceOut,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[requires(Permission.INVOICES_WRITE)],
+)
 def create_draft(session: DbSession, actor: CurrentActor, data: DraftIn) -> InvoiceOut:
     return invoice_out(service.create_draft(session, actor, data), _today(session))
 
 
-@router.get("/{invoice_id}", response_model=InvoiceOut)
-def get_invoice(session: DbSession, invoice_id: PathId) -> Response:
-    return model_json(invoice_out(service.get_document(session, invoice_id), _today(session)))
+@router.get("/{invoice_id}", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_READ)])
+def get_invoice(session: DbSession, principal: CurrentPrincipal, invoice_id: PathId) -> Response:
+    doc = service.get_document(session, invoice_id, visible_to=principal.customer_id)
+    return model_json(invoice_out(doc, _today(session)))
 
 
-@router.patch("/{invoice_id}", response_model=InvoiceOut)
+@router.patch("/{invoice_id}", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_WRITE)])
 def update_draft(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: DraftPatch) -> InvoiceOut:
     return invoice_out(service.update_draft(session, actor, invoice_id, data), _today(session))
 
 
-@router.delete("/{invoice_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{invoice_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[requires(Permission.INVOICES_WRITE)]
+)
 def delete_draft(session: DbSession, actor: CurrentActor, invoice_id: PathId) -> None:
     service.delete_draft(session, actor, invoice_id)
 
 
-@router.post("/{invoice_id}/issue", response_model=InvoiceOut)
+@router.post("/{invoice_id}/issue", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_ISSUE)])
 def issue_invoice(
     session: DbSession, actor: CurrentActor, invoice_id: PathId, data: IssueIn | None = None
 ) -> InvoiceOut:
@@ -99,29 +113,40 @@ def issue_invoice(
     return invoice_out(doc, _today(session))
 
 
-@router.post("/{invoice_id}/void", response_model=InvoiceOut)
+@router.post("/{invoice_id}/void", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_VOID)])
 def void_invoice(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: VoidIn) -> InvoiceOut:
     return invoice_out(service.void_invoice(session, actor, invoice_id, data.reason), _today(session))
 
 
-@router.post("/{invoice_id}/credit-notes", response_model=InvoiceOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{invoice_id}/credit-notes",
+    response_model=InvoiceOut,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[requires(Permission.INVOICES_ISSUE)],
+)
 def create_credit_note(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: CreditNoteIn) -> InvoiceOut:
     return invoice_out(service.create_credit_note(session, actor, invoice_id, data), _today(session))
 
 
-@router.get("/{invoice_id}/credit-notes", response_model=list[InvoiceSummaryOut])
-def list_credit_notes(session: DbSession, invoice_id: PathId) -> list[InvoiceSummaryOut]:
+@router.get(
+    "/{invoice_id}/credit-notes",
+    response_model=list[InvoiceSummaryOut],
+    dependencies=[requires(Permission.INVOICES_READ)],
+)
+def list_credit_notes(session: DbSession, principal: CurrentPrincipal, invoice_id: PathId) -> list[InvoiceSummaryOut]:
     today = _today(session)
-    return [invoice_summary(d, today) for d in service.credit_notes_of(session, invoice_id)]
+    notes = service.credit_notes_of(session, invoice_id, visible_to=principal.customer_id)
+    return [invoice_summary(d, today) for d in notes]
 
 
 @router.get(
     "/{invoice_id}/pdf",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "The invoice as PDF."}},
+    dependencies=[requires(Permission.INVOICES_READ)],
 )
-def invoice_pdf(session: DbSession, invoice_id: PathId) -> Response:
-    filename, content = payments.invoice_pdf(session, invoice_id)
+def invoice_pdf(session: DbSession, principal: CurrentPrincipal, invoice_id: PathId) -> Response:
+    filename, content = payments.invoice_pdf(session, invoice_id, visible_to=principal.customer_id)
     return Response(
         content,
         media_type="application/pdf",
@@ -129,7 +154,9 @@ def invoice_pdf(session: DbSession, invoice_id: PathId) -> Response:
     )
 
 
-@router.get("/{invoice_id}/history", response_model=list[HistoryEntryOut])
+@router.get(
+    "/{invoice_id}/history", response_model=list[HistoryEntryOut], dependencies=[requires(Permission.HISTORY_READ)]
+)
 def invoice_history(session: DbSession, invoice_id: PathId) -> list[HistoryEntryOut]:
     service.get_document(session, invoice_id)
     return [HistoryEntryOut.model_validate(r) for r in audit.history_of(session, "invoice", invoice_id)]

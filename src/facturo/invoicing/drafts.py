@@ -32,8 +32,14 @@ _FOR_UPDATE = (
 _READ = select(Invoice).where(Invoice.id == bindparam("invoice_id")).options(joinedload(Invoice.lines))
 
 
-def get_document(session: Session, invoice_id: int, *, for_update: bool = False) -> Invoice:
-    """One document; ``for_update`` locks its row (PostgreSQL) and reloads it if already in the session."""
+def get_document(
+    session: Session, invoice_id: int, *, for_update: bool = False, visible_to: int | None = None
+) -> Invoice:
+    """One document; ``for_update`` locks its row (PostgreSQL) and reloads it if already in the session.
+
+    ``visible_to`` is the customer a portal caller belongs to: another customer's document is
+    reported as not found, exactly like one that does not exist, so ids leak nothing.
+    """
     if for_update:
         stmt = _FOR_UPDATE
         if session.identity_map.get(identity_key(Invoice, invoice_id)) is not None:
@@ -41,7 +47,7 @@ def get_document(session: Session, invoice_id: int, *, for_update: bool = False)
         doc = session.scalars(stmt, {"invoice_id": invoice_id}).one_or_none()
     else:
         doc = session.scalars(_READ, {"invoice_id": invoice_id}).unique().one_or_none()
-    if doc is None:
+    if doc is None or (visible_to is not None and doc.customer_id != visible_to):
         raise not_found("la factura", "Invoice", invoice_id)
     return doc
 

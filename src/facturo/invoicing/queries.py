@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from facturo.invoicing.drafts import get_document
 from facturo.invoicing.lifecycle import OPEN, Status
 from facturo.invoicing.models import Invoice
 from facturo.kit.pagination import Page, PageParams, paginate
@@ -22,6 +23,7 @@ class InvoiceFilter:
     date_to: date | None = None
     document_type: str | None = None
     overdue_on: date | None = None  # only invoices overdue on this business date
+    visible_to: int | None = None  # a portal caller's own customer: nothing else is listed
 
 
 def _filtered(flt: InvoiceFilter) -> Select[Invoice]:
@@ -34,6 +36,8 @@ def _filtered(flt: InvoiceFilter) -> Select[Invoice]:
         stmt = stmt.where(Invoice.issue_date >= flt.date_from)
     if flt.date_to is not None:
         stmt = stmt.where(Invoice.issue_date <= flt.date_to)
+    if flt.visible_to is not None:
+        stmt = stmt.where(Invoice.customer_id == flt.visible_to)
     if flt.document_type is not None:
         stmt = stmt.where(Invoice.document_type == flt.document_type)
     if flt.overdue_on is not None:
@@ -62,9 +66,13 @@ class Alerts:
         return sum((i.balance for i in self.due_soon), Decimal(0))
 
 
-def alerts(session: Session, today: date, due_soon_days: int = 7, limit: int = 200) -> Alerts:
+def alerts(
+    session: Session, today: date, due_soon_days: int = 7, limit: int = 200, visible_to: int | None = None
+) -> Alerts:
     """Open invoices past their due date, and those falling due within ``due_soon_days``."""
     open_ = select(Invoice).where(Invoice.status.in_([s.value for s in OPEN]), Invoice.document_type == "invoice")
+    if visible_to is not None:
+        open_ = open_.where(Invoice.customer_id == visible_to)
     overdue = session.scalars(
         open_.where(Invoice.due_date < today).order_by(Invoice.due_date, Invoice.id).limit(limit)
     ).all()
@@ -76,6 +84,7 @@ def alerts(session: Session, today: date, due_soon_days: int = 7, limit: int = 2
     return Alerts(today, due_soon_days, list(overdue), list(due_soon))
 
 
-def credit_notes_of(session: Session, invoice_id: int) -> list[Invoice]:
+def credit_notes_of(session: Session, invoice_id: int, visible_to: int | None = None) -> list[Invoice]:
+    get_document(session, invoice_id, visible_to=visible_to)
     stmt = select(Invoice).where(Invoice.credited_invoice_id == invoice_id, Invoice.document_type == "credit_note")
     return list(session.scalars(stmt.order_by(Invoice.id)))

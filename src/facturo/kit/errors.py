@@ -42,6 +42,8 @@ class FacturoError(Exception):
     code: ClassVar[str] = "error"
     http_status: ClassVar[int] = 400
     exit_code: ClassVar[int] = 1
+    # A refusal that changed state it depends on (a counted failed login): commit, then answer.
+    keep_changes: ClassVar[bool] = False
 
     def __str__(self) -> str:
         return self.message.en

@@ -4,6 +4,8 @@ from fastapi import APIRouter, status
 
 from facturo.api.deps import CurrentActor, DbSession
 from facturo.api.routing import UnitOfWorkRoute
+from facturo.api.security import requires
+from facturo.auth.permissions import Permission
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.schemas import ChainReportOut, SeriesIn, SeriesOut
 from facturo.organisation import service
@@ -12,31 +14,38 @@ from facturo.organisation.schemas import IssuerIn, IssuerOut
 router = APIRouter(prefix="/api/v1", tags=["organisation"], route_class=UnitOfWorkRoute)
 
 
-@router.get("/organisation", response_model=IssuerOut)
+@router.get("/organisation", response_model=IssuerOut, dependencies=[requires(Permission.INVOICES_READ)])
 def get_organisation(session: DbSession) -> IssuerOut:
     return IssuerOut.model_validate(service.own_issuer(session))
 
 
-@router.put("/organisation", response_model=IssuerOut)
+@router.put("/organisation", response_model=IssuerOut, dependencies=[requires(Permission.ORGANISATION_WRITE)])
 def save_organisation(session: DbSession, actor: CurrentActor, data: IssuerIn) -> IssuerOut:
     issuer = service.save_profile(session, actor, data)
     invoicing.ensure_default_series(session, actor, issuer.id)
     return IssuerOut.model_validate(issuer)
 
 
-@router.get("/series", response_model=list[SeriesOut])
+@router.get("/series", response_model=list[SeriesOut], dependencies=[requires(Permission.INVOICES_READ)])
 def list_series(session: DbSession) -> list[SeriesOut]:
     issuer = service.own_issuer(session)
     return [SeriesOut.model_validate(s) for s in invoicing.list_series(session, issuer.id)]
 
 
-@router.post("/series", response_model=SeriesOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/series",
+    response_model=SeriesOut,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[requires(Permission.ORGANISATION_WRITE)],
+)
 def create_series(session: DbSession, actor: CurrentActor, data: SeriesIn) -> SeriesOut:
     issuer = service.own_issuer(session)
     return SeriesOut.model_validate(invoicing.create_series(session, actor, issuer.id, data))
 
 
-@router.get("/series/verify-chain", response_model=list[ChainReportOut])
+@router.get(
+    "/series/verify-chain", response_model=list[ChainReportOut], dependencies=[requires(Permission.HISTORY_READ)]
+)
 def verify_chain(session: DbSession) -> list[ChainReportOut]:
     issuer = service.own_issuer(session)
     return [ChainReportOut.model_validate(r) for r in invoicing.verify_all(session, issuer.id)]

@@ -12,7 +12,7 @@ from facturo.audit import service as audit
 from facturo.invoicing import service as invoicing
 from facturo.kit import clock
 from facturo.kit.actor import Actor
-from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
+from facturo.kit.errors import Conflict, Msg, NotFound, ValidationFailed, not_found
 from facturo.kit.money import format_money
 from facturo.organisation import service as organisation
 from facturo.payments.models import Payment, PaymentSplit
@@ -87,8 +87,13 @@ def register_payment(session: Session, actor: Actor, invoice_id: int, data: Paym
     return payment
 
 
-def get_payment(session: Session, payment_id: int) -> Payment:
+def get_payment(session: Session, payment_id: int, visible_to: int | None = None) -> Payment:
     payment = session.get(Payment, payment_id)
+    if payment is not None and visible_to is not None:
+        try:
+            invoicing.get_document(session, payment.invoice_id, visible_to=visible_to)
+        except NotFound:
+            payment = None
     if payment is None:
         raise not_found("el pago", "Payment", payment_id)
     return payment
@@ -123,17 +128,17 @@ def reverse_payment(session: Session, actor: Actor, payment_id: int, reason: str
     return payment
 
 
-def payments_of(session: Session, invoice_id: int) -> list[Payment]:
-    invoicing.get_document(session, invoice_id)
+def payments_of(session: Session, invoice_id: int, visible_to: int | None = None) -> list[Payment]:
+    invoicing.get_document(session, invoice_id, visible_to=visible_to)
     return list(session.scalars(select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id)))
 
 
-def invoice_pdf(session: Session, invoice_id: int) -> tuple[str, bytes]:
+def invoice_pdf(session: Session, invoice_id: int, visible_to: int | None = None) -> tuple[str, bytes]:
     """The printable invoice with the payments received so far. Lives here because payments is the
     one package that knows both documents and payments."""
     from facturo.invoicing.pdf import PaymentLine, render_invoice_pdf
 
-    doc = invoicing.get_document(session, invoice_id)
+    doc = invoicing.get_document(session, invoice_id, visible_to=visible_to)
     issuer = organisation.own_issuer(session)
     received = [
         PaymentLine(

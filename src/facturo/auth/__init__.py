@@ -1,0 +1,1 @@
+"""Access control: users, roles and permissions, JWT sessions, scoped API tokens."""

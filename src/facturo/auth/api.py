@@ -1,0 +1,115 @@
+"""Sign-in, sessions, users and API tokens over HTTP."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, status
+
+from facturo.api.deps import CurrentActor, DbSession, PathId
+from facturo.api.routing import UnitOfWorkRoute
+from facturo.api.security import CurrentPrincipal, requires, requires_login
+from facturo.auth import service
+from facturo.auth.permissions import Permission
+from facturo.auth.schemas import (
+    ApiTokenCreatedOut,
+    ApiTokenIn,
+    ApiTokenOut,
+    LoginIn,
+    PasswordChangeIn,
+    RefreshIn,
+    TokenPairOut,
+    UserIn,
+    UserOut,
+)
+from facturo.kit.errors import Msg, PermissionDenied
+
+router = APIRouter(prefix="/api/v1", tags=["access"], route_class=UnitOfWorkRoute)
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/auth/login", response_model=TokenPairOut)
+def login(session: DbSession, request: Request, data: LoginIn) -> TokenPairOut:
+    """Exchange email and password for a short-lived access token and a rotating refresh token."""
+    pair = service.login(session, data.email, data.password, _client_address(request))
+    return TokenPairOut.model_validate(pair)
+
+
+@router.post("/auth/refresh", response_model=TokenPairOut)
+def refresh(session: DbSession, data: RefreshIn) -> TokenPairOut:
+    """Trade a refresh token for a new pair; the old refresh token stops working."""
+    return TokenPairOut.model_validate(service.refresh(session, data.refresh_token))
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(session: DbSession, data: RefreshIn) -> None:
+    """Revoke a refresh token (its access tokens expire on their own within minutes)."""
+    service.logout(session, data.refresh_token)
+
+
+@router.get("/auth/me", dependencies=[requires_login()])
+def me(principal: CurrentPrincipal) -> dict[str, object]:
+    return {
+        "actor": {"kind": principal.actor.kind, "id": principal.actor.id, "name": principal.actor.name},
+        "role": principal.role.value if principal.role else None,
+        "customer_id": principal.customer_id,
+        "permissions": sorted(p.value for p in principal.permissions),
+    }
+
+
+@router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT, dependencies=[requires_login()])
+def change_password(
+    session: DbSession, actor: CurrentActor, principal: CurrentPrincipal, data: PasswordChangeIn
+) -> None:
+    if principal.actor.kind != "user":
+        raise PermissionDenied(
+            Msg("Solo una persona usuaria puede cambiar su contraseña.", "Only a user can change their password.")
+        )
+    service.change_password(session, actor, int(principal.actor.id), data.old_password, data.new_password)
+
+
+@router.get("/users", response_model=list[UserOut], dependencies=[requires(Permission.USERS_ADMIN)])
+def list_users(session: DbSession) -> list[UserOut]:
+    return [UserOut.model_validate(u) for u in service.list_users(session)]
+
+
+@router.post(
+    "/users",
+    response_model=UserOut,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[requires(Permission.USERS_ADMIN)],
+)
+def create_user(session: DbSession, actor: CurrentActor, data: UserIn) -> UserOut:
+    user = service.create_user(session, actor, data.email, data.name, data.password, data.role, data.customer_id)
+    return UserOut.model_validate(user)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserOut, dependencies=[requires(Permission.USERS_ADMIN)])
+def deactivate_user(session: DbSession, actor: CurrentActor, user_id: PathId) -> UserOut:
+    return UserOut.model_validate(service.set_active(session, actor, user_id, False))
+
+
+@router.get("/tokens", response_model=list[ApiTokenOut], dependencies=[requires(Permission.TOKENS_ADMIN)])
+def list_tokens(session: DbSession) -> list[ApiTokenOut]:
+    return [ApiTokenOut.model_validate(t) for t in service.list_api_tokens(session)]
+
+
+@router.post(
+    "/tokens",
+    response_model=ApiTokenCreatedOut,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[requires(Permission.TOKENS_ADMIN)],
+)
+def create_token(
+    session: DbSession, actor: CurrentActor, principal: CurrentPrincipal, data: ApiTokenIn
+) -> ApiTokenCreatedOut:
+    token, plaintext = service.create_api_token(
+        session, actor, data.name, data.permissions, data.expires_at, data.customer_id, granted_by=principal
+    )
+    return ApiTokenCreatedOut(**ApiTokenOut.model_validate(token).model_dump(), token=plaintext)
+
+
+@router.post("/tokens/{token_id}/revoke", response_model=ApiTokenOut, dependencies=[requires(Permission.TOKENS_ADMIN)])
+def revoke_token(session: DbSession, actor: CurrentActor, token_id: PathId) -> ApiTokenOut:
+    return ApiTokenOut.model_validate(service.revoke_api_token(session, actor, token_id))

@@ -1,0 +1,202 @@
+"""API tokens for machine clients: random, shown once, stored as sha256, scoped, revocable.
+
+The plaintext looks like ``fct_<43 url-safe characters>``. The 8 characters after ``fct_`` are
+kept as a visible prefix so people can tell their tokens apart in lists and logs.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from facturo.audit import service as audit
+from facturo.auth.errors import Unauthenticated
+from facturo.auth.models import ApiToken
+from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from facturo.auth.principal import Principal
+from facturo.auth.sessions import hash_token
+from facturo.customers import service as customers
+from facturo.kit import clock
+from facturo.kit.actor import Actor
+from facturo.kit.errors import Msg, ValidationFailed, not_found
+
+PLAINTEXT_MARKER = "fct_"
+PREFIX_LENGTH = 8
+MAX_NAME = 120
+# A busy client would otherwise turn every read into a write; minute precision is all anyone
+# needs from "last used".
+LAST_USED_PRECISION = timedelta(minutes=1)
+_SECRET_COLUMNS = ("token_hash",)
+
+
+def _snapshot(token: ApiToken) -> dict[str, Any]:
+    return audit.snapshot(token, exclude=_SECRET_COLUMNS)
+
+
+def _parse_permissions(values: Iterable[str]) -> list[str]:
+    values = list(values)
+    known = {p.value for p in Permission}
+    unknown = sorted({str(v) for v in values if v not in known})
+    if unknown:
+        listed = ", ".join(unknown)
+        raise ValidationFailed.on(
+            "permissions",
+            "permissions.unknown",
+            f"Permisos desconocidos: {listed}.",
+            f"Unknown permissions: {listed}.",
+        )
+    if not values:
+        raise ValidationFailed.on(
+            "permissions",
+            "permissions.empty",
+            "Indique al menos un permiso para el token.",
+            "Give the token at least one permission.",
+        )
+    return sorted(set(values))
+
+
+def create_api_token(
+    session: Session,
+    actor: Actor,
+    name: str,
+    permissions: Iterable[str],
+    expires_at: datetime | None = None,
+    customer_id: int | None = None,
+    *,
+    granted_by: Principal | None = None,
+    now: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token; the plaintext is returned once and never stored.
+
+    ``granted_by``: when the creator is an authenticated principal, the token may not carry a
+    permission its creator lacks (no escalation through tokens).
+    A customer-scoped token can only hold what a customer user holds.
+    """
+    now = now or clock.now()
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise ValidationFailed.on(
+            "name",
+            "name.length",
+            f"El nombre es obligatorio y admite como máximo {MAX_NAME} caracteres.",
+            f"The name is required and can be at most {MAX_NAME} characters long.",
+        )
+    chosen = _parse_permissions(permissions)
+    if granted_by is not None:
+        beyond = sorted(set(chosen) - {p.value for p in granted_by.permissions})
+        if beyond:
+            listed = ", ".join(beyond)
+            raise ValidationFailed.on(
+                "permissions",
+                "permissions.beyond_creator",
+                f"No puede otorgar permisos que usted no tiene: {listed}.",
+                f"You cannot grant permissions you do not have: {listed}.",
+            )
+        if granted_by.customer_id is not None and customer_id != granted_by.customer_id:
+            raise ValidationFailed.on(
+                "customer_id",
+                "token.customer_scope",
+                "Un usuario de cliente solo puede crear tokens de su propio cliente.",
+                "A customer user can only create tokens for its own customer.",
+            )
+    if customer_id is not None:
+        customers.get_customer(session, customer_id)
+        allowed = {p.value for p in ROLE_PERMISSIONS[Role.CUSTOMER]}
+        beyond = sorted(set(chosen) - allowed)
+        if beyond:
+            listed = ", ".join(beyond)
+            raise ValidationFailed.on(
+                "permissions",
+                "permissions.customer_scope",
+                f"Un token de cliente no admite estos permisos: {listed}.",
+                f"A customer token cannot hold these permissions: {listed}.",
+            )
+    if expires_at is not None and (expires_at.tzinfo is None or expires_at <= now):
+        raise ValidationFailed.on(
+            "expires_at",
+            "token.expiry_past",
+            "La fecha de caducidad debe estar en el futuro (con zona horaria).",
+            "The expiry must be in the future (with a time zone).",
+        )
+
+    plaintext = PLAINTEXT_MARKER + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name,
+        prefix=plaintext[len(PLAINTEXT_MARKER) : len(PLAINTEXT_MARKER) + PREFIX_LENGTH],
+        token_hash=hash_token(plaintext),
+        permissions=chosen,
+        created_by_user_id=int(actor.id) if actor.kind == "user" and actor.id.isdigit() else None,
+        customer_id=customer_id,
+        expires_at=expires_at,
+        created_at=now,
+    )
+    session.add(token)
+    session.flush()
+    audit.record(session, actor, "api_token", token.id, "created", after=_snapshot(token))
+    return token, plaintext
+
+
+def get_api_token(session: Session, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise not_found("el token", "API token", token_id)
+    return token
+
+
+def list_api_tokens(session: Session, include_revoked: bool = True) -> list[ApiToken]:
+    stmt = select(ApiToken).order_by(ApiToken.id)
+    if not include_revoked:
+        stmt = stmt.where(ApiToken.revoked_at.is_(None))
+    return list(session.scalars(stmt))
+
+
+def revoke_api_token(session: Session, actor: Actor, token_id: int, now: datetime | None = None) -> ApiToken:
+    """Effective on the token's next request. Revoking twice keeps the first revocation time."""
+    token = get_api_token(session, token_id)
+    if token.revoked_at is None:
+        token.revoked_at = now or clock.now()
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "api_token",
+            token.id,
+            "revoked",
+            before={"revoked_at": None},
+            after={"revoked_at": audit.jsonable(token.revoked_at)},
+        )
+    return token
+
+
+def authenticate_api_token(session: Session, plaintext: str, now: datetime | None = None) -> ApiToken:
+    now = now or clock.now()
+    invalid = Unauthenticated(Msg("El token de API no es válido.", "The API token is not valid."))
+    if not plaintext.startswith(PLAINTEXT_MARKER) or len(plaintext) > 200:
+        raise invalid
+    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext))).one_or_none()
+    if token is None:
+        raise invalid
+    if token.revoked_at is not None:
+        raise Unauthenticated(Msg("El token de API fue revocado.", "The API token has been revoked."))
+    if token.expires_at is not None and now >= token.expires_at:
+        raise Unauthenticated(Msg("El token de API ha caducado.", "The API token has expired."))
+    return token
+
+
+def touch_api_token(session: Session, token_id: int, now: datetime | None = None) -> bool:
+    """Record that a token was used. Kept apart from authentication so that reading requests stay
+    read-only; the adapter calls it in a short write unit of its own. At most one write per
+    ``LAST_USED_PRECISION``: the UPDATE only matches a stale timestamp."""
+    now = now or clock.now()
+    cutoff = now - LAST_USED_PRECISION
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= cutoff))
+        .values(last_used_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))

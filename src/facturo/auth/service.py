@@ -1,0 +1,83 @@
+"""The access-control service: the one entry point surfaces and other packages use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from facturo.auth.api_tokens import (
+    PLAINTEXT_MARKER,
+    authenticate_api_token,
+    create_api_token,
+    get_api_token,
+    list_api_tokens,
+    revoke_api_token,
+    touch_api_token,
+)
+from facturo.auth.errors import RejectedAndRecorded, TooManyAttempts, Unauthenticated
+from facturo.auth.jwt_tokens import AccessClaims, decode_access_token, issue_access_token
+from facturo.auth.models import User
+from facturo.auth.principal import Principal, principal_for_local, principal_for_token, principal_for_user
+from facturo.auth.sessions import TokenPair, login, logout, refresh
+from facturo.auth.settings import AuthSettings, get_auth_settings
+from facturo.auth.users import change_password, create_user, find_by_email, get_user, list_users, set_active
+from facturo.kit import clock
+from facturo.kit.errors import Msg
+
+
+def resolve_bearer(
+    session: Session, token: str, now: datetime | None = None, settings: AuthSettings | None = None
+) -> Principal:
+    """The principal behind an ``Authorization: Bearer`` value: an API token (``fct_…``) or a JWT
+    access token whose user still exists and is active. Role and customer come from the database,
+    not the token, so a demotion or deactivation applies at once."""
+    now = now or clock.now()
+    token = token.strip()
+    if not token:
+        raise Unauthenticated(Msg("Falta el token de acceso.", "The access token is missing."))
+    if token.startswith(PLAINTEXT_MARKER):
+        return principal_for_token(authenticate_api_token(session, token, now))
+    claims = decode_access_token(token, now, settings)
+    user = session.get(User, claims.user_id)
+    if user is None or not user.active:
+        raise Unauthenticated(
+            Msg(
+                "El usuario de este token ya no existe o está desactivado.",
+                "The user of this token no longer exists or is deactivated.",
+            )
+        )
+    return principal_for_user(user)
+
+
+__all__ = [
+    "AccessClaims",
+    "AuthSettings",
+    "Principal",
+    "RejectedAndRecorded",
+    "TokenPair",
+    "TooManyAttempts",
+    "Unauthenticated",
+    "authenticate_api_token",
+    "change_password",
+    "create_api_token",
+    "create_user",
+    "decode_access_token",
+    "find_by_email",
+    "get_api_token",
+    "get_auth_settings",
+    "get_user",
+    "issue_access_token",
+    "list_api_tokens",
+    "list_users",
+    "login",
+    "logout",
+    "principal_for_local",
+    "principal_for_token",
+    "principal_for_user",
+    "refresh",
+    "resolve_bearer",
+    "revoke_api_token",
+    "set_active",
+    "touch_api_token",
+]

@@ -1,0 +1,270 @@
+"""Login, refresh-token rotation and logout.
+
+Refresh tokens are random strings the database knows only by sha256. Each refresh revokes the
+presented token and issues its successor in the same family; presenting a token that was already
+rotated means two parties hold the chain (one of them stole it), so the whole family is revoked
+and both must log in again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NoReturn
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.orm import Session
+
+from facturo.audit import service as audit
+from facturo.auth.errors import RejectedAndRecorded, TooManyAttempts, Unauthenticated
+from facturo.auth.jwt_tokens import issue_access_token
+from facturo.auth.models import LoginAttempt, RefreshToken, User
+from facturo.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from facturo.auth.principal import principal_for_user
+from facturo.auth.settings import AuthSettings, get_auth_settings
+from facturo.auth.users import normalize_email
+from facturo.kit import clock
+from facturo.kit.actor import SYSTEM
+from facturo.kit.errors import Msg
+
+MAX_CLIENT_ADDRESS = 100
+MAX_EMAIL = 254
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int  # seconds the access token lives
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+_WRONG_CREDENTIALS = Msg("Correo o contraseña incorrectos.", "Incorrect email or password.")
+
+
+def login(
+    session: Session,
+    email: str,
+    password: str,
+    client_address: str,
+    now: datetime | None = None,
+    settings: AuthSettings | None = None,
+) -> TokenPair:
+    """Exchange email and password for a token pair.
+
+    Failures are counted per account and per client address; past the limit even the right
+    password is refused until the window moves on. A failed attempt raises ``RejectedAndRecorded``
+    whose record the adapter must commit (see its docstring).
+    """
+    settings = settings or get_auth_settings()
+    now = now or clock.now()
+    email = normalize_email(email)[:MAX_EMAIL]
+    client_address = (client_address or "unknown")[:MAX_CLIENT_ADDRESS]
+    _enforce_rate_limit(session, email, client_address, now, settings)
+
+    user = session.scalars(select(User).where(User.email == email)).one_or_none()
+    # Verify against a dummy hash when there is no account, so timing does not reveal which
+    # emails exist; the message is the same for both mistakes for the same reason.
+    valid = verify_password(user.password_hash if user else dummy_hash(), password)
+    if user is None or not valid:
+        _record_attempt(session, email, client_address, now, succeeded=False)
+        raise RejectedAndRecorded(_WRONG_CREDENTIALS)
+    if not user.active:
+        _record_attempt(session, email, client_address, now, succeeded=False)
+        raise RejectedAndRecorded(
+            Msg(
+                "La cuenta está desactivada; consulte a un administrador.",
+                "The account is deactivated; ask an administrator.",
+            )
+        )
+
+    _record_attempt(session, email, client_address, now, succeeded=True)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now
+    _, refresh_token = _new_refresh_token(session, user.id, str(uuid.uuid4()), now, settings)
+    session.flush()
+    audit.record(session, principal_for_user(user).actor, "user", user.id, "logged_in")
+    return TokenPair(
+        access_token=issue_access_token(user, now, settings),
+        refresh_token=refresh_token,
+        expires_in=settings.access_ttl_minutes * 60,
+    )
+
+
+def refresh(
+    session: Session, refresh_token: str, now: datetime | None = None, settings: AuthSettings | None = None
+) -> TokenPair:
+    settings = settings or get_auth_settings()
+    now = now or clock.now()
+    stored = _find(session, refresh_token)
+    if stored is None:
+        raise _invalid_refresh()
+    if stored.revoked_at is not None:
+        if stored.replaced_by_id is not None:
+            _revoke_family_after_reuse(session, stored, now)
+        raise _invalid_refresh()
+    if now >= stored.expires_at:
+        raise Unauthenticated(
+            Msg("La sesión ha caducado; vuelva a iniciar sesión.", "The session has expired; log in again.")
+        )
+    user = session.get(User, stored.user_id)
+    if user is None or not user.active:
+        raise _invalid_refresh()
+
+    # Claim the token with a conditional UPDATE: of two concurrent refreshes with the same token,
+    # exactly one wins; the other sees a rotated token, which is reuse.
+    claimed = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == stored.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        session.refresh(stored)
+        _revoke_family_after_reuse(session, stored, now)
+        raise _invalid_refresh()
+    successor, plaintext = _new_refresh_token(session, user.id, stored.family_id, now, settings)
+    session.flush()
+    stored.revoked_at = now  # already so in the database; keeps the loaded object truthful
+    stored.replaced_by_id = successor.id
+    session.flush()
+    return TokenPair(
+        access_token=issue_access_token(user, now, settings),
+        refresh_token=plaintext,
+        expires_in=settings.access_ttl_minutes * 60,
+    )
+
+
+def logout(session: Session, refresh_token: str, now: datetime | None = None) -> None:
+    """End the session the refresh token belongs to. Unknown or already revoked tokens are a
+    no-op: logging out twice is not an error, and the answer reveals nothing about the token."""
+    now = now or clock.now()
+    stored = _find(session, refresh_token)
+    if stored is None:
+        return
+    revoked = _revoke_family(session, stored.family_id, now)
+    user = session.get(User, stored.user_id)
+    if revoked and user is not None:
+        audit.record(session, principal_for_user(user).actor, "user", user.id, "logged_out")
+
+
+def _find(session: Session, refresh_token: str) -> RefreshToken | None:
+    if not refresh_token or len(refresh_token) > 512:
+        return None
+    return session.scalars(select(RefreshToken).where(RefreshToken.token_hash == hash_token(refresh_token))).first()
+
+
+def _new_refresh_token(
+    session: Session, user_id: int, family_id: str, now: datetime, settings: AuthSettings
+) -> tuple[RefreshToken, str]:
+    plaintext = secrets.token_urlsafe(32)
+    # Each refresh extends the session (sliding expiry): an idle session ends after the TTL.
+    stored = RefreshToken(
+        user_id=user_id,
+        token_hash=hash_token(plaintext),
+        family_id=family_id,
+        issued_at=now,
+        expires_at=now + timedelta(days=settings.refresh_ttl_days),
+    )
+    session.add(stored)
+    return stored, plaintext
+
+
+def _revoke_family(session: Session, family_id: str, now: datetime) -> int:
+    result = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _revoke_family_after_reuse(session: Session, stored: RefreshToken, now: datetime) -> NoReturn:
+    _revoke_family(session, stored.family_id, now)
+    audit.record(
+        session,
+        SYSTEM,
+        "user",
+        stored.user_id,
+        "refresh_token_reused",
+        after={"family_id": stored.family_id},
+    )
+    # The revocation is the point: it must survive the refusal (see RejectedAndRecorded).
+    raise RejectedAndRecorded(
+        Msg(
+            "Este token de renovación ya se había usado; por seguridad se cerraron todas las sesiones "
+            "de esta cadena. Vuelva a iniciar sesión.",
+            "This refresh token had already been used; for safety every session in its chain was closed. Log in again.",
+        )
+    )
+
+
+def _invalid_refresh() -> Unauthenticated:
+    return Unauthenticated(Msg("El token de renovación no es válido.", "The refresh token is not valid."))
+
+
+def _record_attempt(session: Session, email: str, client_address: str, now: datetime, *, succeeded: bool) -> None:
+    session.add(LoginAttempt(email=email, client_address=client_address, at=now, succeeded=succeeded))
+    session.flush()
+
+
+def _enforce_rate_limit(
+    session: Session, email: str, client_address: str, now: datetime, settings: AuthSettings
+) -> None:
+    window = timedelta(minutes=settings.login_window_minutes)
+    since = now - window
+    # A successful login clears the account's count, so an old typo does not linger; it does not
+    # clear the address's count, or an attacker could reset it by logging into their own account.
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(True))
+    )
+    email_since = max(since, last_success) if last_success is not None else since
+    waits = [
+        _wait(session, LoginAttempt.email == email, email_since, now, window, settings.login_max_failures),
+        _wait(
+            session,
+            LoginAttempt.client_address == client_address,
+            since,
+            now,
+            window,
+            settings.login_max_failures,
+        ),
+    ]
+    blocked = [w for w in waits if w is not None]
+    if not blocked:
+        return
+    minutes = max(1, math.ceil(max(blocked).total_seconds() / 60))
+    raise TooManyAttempts(
+        Msg(
+            f"Demasiados intentos fallidos de inicio de sesión. Espere {minutes} "
+            f"{'minuto' if minutes == 1 else 'minutos'} e inténtelo de nuevo.",
+            f"Too many failed login attempts. Wait {minutes} {'minute' if minutes == 1 else 'minutes'} and try again.",
+        )
+    )
+
+
+def _wait(
+    session: Session, key: ColumnElement[bool], since: datetime, now: datetime, window: timedelta, limit: int
+) -> timedelta | None:
+    """How long until the failures in the window drop below ``limit`` (None: not blocked)."""
+    failures = list(
+        session.scalars(
+            select(LoginAttempt.at)
+            .where(key, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
+            .order_by(LoginAttempt.at.desc())
+            .limit(limit)
+        )
+    )
+    if len(failures) < limit:
+        return None
+    # The block lifts when the oldest of the latest ``limit`` failures leaves the window.
+    return failures[-1] + window - now

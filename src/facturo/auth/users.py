@@ -1,0 +1,186 @@
+"""User accounts: creation with a role, password changes, activation."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from facturo.audit import service as audit
+from facturo.auth.models import RefreshToken, User
+from facturo.auth.passwords import check_policy, hash_password, verify_password
+from facturo.auth.permissions import Role
+from facturo.customers import service as customers
+from facturo.kit import clock
+from facturo.kit.actor import Actor
+from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL = 254
+MAX_NAME = 200
+# Never copied into the history, even hashed.
+_SECRET_COLUMNS = ("password_hash",)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _check_email(email: str) -> None:
+    if not _EMAIL.match(email) or len(email) > MAX_EMAIL:
+        raise ValidationFailed.on(
+            "email", "email.format", f"El correo «{email}» no es válido.", f"Email “{email}” is not valid."
+        )
+
+
+def _parse_role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        options = ", ".join(r.value for r in Role)
+        raise ValidationFailed.on(
+            "role",
+            "role.unknown",
+            f"El rol «{role}» no existe; opciones: {options}.",
+            f"Role “{role}” does not exist; options: {options}.",
+        ) from None
+
+
+def _check_scope(session: Session, role: Role, customer_id: int | None) -> None:
+    if role is Role.CUSTOMER and customer_id is None:
+        raise ValidationFailed.on(
+            "customer_id",
+            "user.customer_required",
+            "Un usuario con rol «customer» debe estar vinculado a un cliente (customer_id).",
+            "A user with the “customer” role must be linked to a customer (customer_id).",
+        )
+    if role is not Role.CUSTOMER and customer_id is not None:
+        raise ValidationFailed.on(
+            "customer_id",
+            "user.customer_not_allowed",
+            f"Solo los usuarios con rol «customer» se vinculan a un cliente; el rol «{role}» no admite customer_id.",
+            f"Only “customer” users are linked to a customer; role “{role}” takes no customer_id.",
+        )
+    if customer_id is not None:
+        customers.get_customer(session, customer_id)
+
+
+def _snapshot(user: User) -> dict[str, Any]:
+    return audit.snapshot(user, exclude=_SECRET_COLUMNS)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("el usuario", "User", user_id)
+    return user
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == normalize_email(email))).one_or_none()
+
+
+def list_users(session: Session, active: bool | None = None) -> list[User]:
+    stmt = select(User).order_by(User.id)
+    if active is not None:
+        stmt = stmt.where(User.active == active)
+    return list(session.scalars(stmt))
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    email: str,
+    name: str,
+    password: str,
+    role: Role | str,
+    customer_id: int | None = None,
+) -> User:
+    email = normalize_email(email)
+    name = name.strip()
+    _check_email(email)
+    if not name or len(name) > MAX_NAME:
+        raise ValidationFailed.on(
+            "name",
+            "name.length",
+            f"El nombre es obligatorio y admite como máximo {MAX_NAME} caracteres.",
+            f"The name is required and can be at most {MAX_NAME} characters long.",
+        )
+    parsed_role = _parse_role(role)
+    _check_scope(session, parsed_role, customer_id)
+    check_policy(password, email)
+    if find_by_email(session, email) is not None:
+        raise Conflict(
+            Msg(f"Ya existe un usuario con el correo {email}.", f"A user with email {email} already exists.")
+        )
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password),
+        role=parsed_role.value,
+        customer_id=customer_id,
+        active=True,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user", user.id, "created", after=_snapshot(user))
+    return user
+
+
+def change_password(session: Session, actor: Actor, user_id: int, old_password: str, new_password: str) -> User:
+    """The holder changes their own password; every open session ends (stolen refresh tokens too)."""
+    user = get_user(session, user_id)
+    if not verify_password(user.password_hash, old_password):
+        raise ValidationFailed.on(
+            "old_password",
+            "password.wrong",
+            "La contraseña actual no es correcta.",
+            "The current password is not correct.",
+        )
+    check_policy(new_password, user.email)
+    if verify_password(user.password_hash, new_password):
+        raise ValidationFailed.on(
+            "new_password",
+            "password.unchanged",
+            "La nueva contraseña debe ser distinta de la actual.",
+            "The new password must differ from the current one.",
+        )
+    user.password_hash = hash_password(new_password)
+    revoke_all_sessions(session, user.id, clock.now())
+    session.flush()
+    audit.record(session, actor, "user", user.id, "password_changed")
+    return user
+
+
+def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    """Deactivating ends the user's sessions at once; access tokens die with their short TTL, and
+    ``resolve_bearer`` refuses them immediately because it checks the user is still active."""
+    user = get_user(session, user_id)
+    if user.active != active:
+        user.active = active
+        if not active:
+            revoke_all_sessions(session, user.id, clock.now())
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "user",
+            user.id,
+            "reactivated" if active else "deactivated",
+            before={"active": not active},
+            after={"active": active},
+        )
+    return user
+
+
+def revoke_all_sessions(session: Session, user_id: int, now: datetime) -> int:
+    result = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+
+P = Permission
+
+
+def test_permission_names_are_the_published_ones() -> None:
+    assert {p.value for p in Permission} == {
+        "customers:read",
+        "customers:write",
+        "catalog:read",
+        "catalog:write",
+        "invoices:read",
+        "invoices:write",
+        "invoices:issue",
+        "invoices:void",
+        "payments:write",
+        "usage:import",
+        "billing:run",
+        "reports:read",
+        "history:read",
+        "organisation:write",
+        "users:admin",
+        "tokens:admin",
+    }
+
+
+def test_every_role_has_an_entry() -> None:
+    assert set(ROLE_PERMISSIONS) == set(Role)
+
+
+def test_admin_has_everything_and_accountant_everything_but_administration() -> None:
+    assert ROLE_PERMISSIONS[Role.ADMIN] == frozenset(Permission)
+    assert frozenset(Permission) - ROLE_PERMISSIONS[Role.ACCOUNTANT] == {
+        P.USERS_ADMIN,
+        P.TOKENS_ADMIN,
+        P.ORGANISATION_WRITE,
+    }
+
+
+def test_auditor_reads_everything_and_changes_nothing() -> None:
+    auditor = ROLE_PERMISSIONS[Role.AUDITOR]
+    assert auditor == {P.CUSTOMERS_READ, P.CATALOG_READ, P.INVOICES_READ, P.REPORTS_READ, P.HISTORY_READ}
+    assert all(p.endswith(":read") for p in auditor)
+
+
+def test_customer_and_issuer() -> None:
+    assert ROLE_PERMISSIONS[Role.CUSTOMER] == {P.INVOICES_READ, P.CATALOG_READ}
+    assert ROLE_PERMISSIONS[Role.ISSUER] == frozenset()
