@@ -46,7 +46,14 @@ def count(session: Session, model: type) -> int:
 
 
 def test_demo_summary_matches_what_was_loaded(session: Session, summary: DemoSummary | None) -> None:
-    assert summary == DemoSummary(customers=9, products=8, documents=14)
+    assert summary is not None
+    assert (summary.customers, summary.products, summary.documents) == (9, 8, 14)
+    assert [(email, role) for email, _, role in summary.sign_ins] == [
+        ("admin@chapinas.example", "admin"),
+        ("contabilidad@chapinas.example", "accountant"),
+        ("auditoria@chapinas.example", "auditor"),
+        ("portal@martillo.example", "customer"),
+    ]
     assert count(session, Customer) == 9
     assert count(session, Product) == 8
     assert count(session, Invoice) == 14
@@ -109,3 +116,15 @@ def test_loading_the_demo_twice_does_nothing(session: Session, summary: DemoSumm
     assert load_demo(session, ACTOR, TODAY) is None
     assert [(d.id, d.status, d.total) for d in docs(session)] == before
     assert count(session, Customer) == 9
+
+
+def test_demo_sign_ins_work_with_their_roles(session: Session, summary: DemoSummary | None) -> None:
+    from facturo.auth import service as auth
+
+    assert summary is not None
+    for email, password, role in summary.sign_ins:
+        pair = auth.login(session, email, password, "127.0.0.1")
+        principal = auth.resolve_bearer(session, pair.access_token)
+        assert (principal.role, principal.actor.kind) == (role, "user")
+    portal = auth.find_by_email(session, "portal@martillo.example")
+    assert portal is not None and portal.customer_id is not None

@@ -8,7 +8,7 @@ import typer
 
 from facturo import __version__
 from facturo.auth.cli import app as users_app
-from facturo.cli.context import console, database, local_actor, unit_of_work
+from facturo.cli.context import console, database, local_actor, table, unit_of_work
 from facturo.customers.cli import app as customers_app
 from facturo.invoicing.cli import app as invoices_app
 from facturo.kit import clock
@@ -60,6 +60,7 @@ def demo() -> None:
             f"Demostración cargada: {summary.customers} clientes, {summary.products} productos, "
             f"{summary.documents} facturas en todos los estados."
         )
+        table("Usuarios de demostración", ["Correo", "Contraseña", "Rol"], summary.sign_ins)
 
 
 @app.command()

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.gt import nit as gt_nit
 
+from facturo.auth import service as auth
+from facturo.auth.permissions import Role
 from facturo.catalog import service as catalog
 from facturo.catalog.schemas import CategoryIn, ProductIn
 from facturo.customers import service as customers
@@ -59,11 +61,21 @@ PRODUCTS = [
 ]
 
 
+# Demo sign-ins, printed by `facturo demo`. Demo installs only: change or deactivate them before real use.
+DEMO_USERS = (
+    ("admin@chapinas.example", "Ana Administradora", "demo-admin-2026", Role.ADMIN),
+    ("contabilidad@chapinas.example", "Carlos Contador", "demo-conta-2026", Role.ACCOUNTANT),
+    ("auditoria@chapinas.example", "Alicia Auditora", "demo-audit-2026", Role.AUDITOR),
+    ("portal@martillo.example", "Portal Ferretería El Martillo", "demo-portal-2026", Role.CUSTOMER),
+)
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     customers: int
     products: int
     documents: int
+    sign_ins: tuple[tuple[str, str, str], ...]  # email, password, role
 
 
 def already_loaded(session: Session) -> bool:
@@ -179,5 +191,14 @@ def load_demo(session: Session, actor: Actor, today: date) -> DemoSummary | None
             )
         ],
     )
+    for email, name, password, role in DEMO_USERS:
+        # The portal user belongs to the first demo customer, Ferretería El Martillo.
+        portal_customer = clients[0] if role == Role.CUSTOMER else None
+        auth.create_user(session, actor, email, name, password, role, portal_customer)
     session.flush()
-    return DemoSummary(customers=len(clients) + 1, products=len(products), documents=14)
+    return DemoSummary(
+        customers=len(clients) + 1,
+        products=len(products),
+        documents=14,
+        sign_ins=tuple((email, password, role.value) for email, _, password, role in DEMO_USERS),
+    )

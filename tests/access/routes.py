@@ -1,0 +1,68 @@
+"""Every API route of the app, with the permission it declares (shared by the access tests)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.params import Depends
+from fastapi.routing import APIRoute
+
+from facturo.api.security import Requires
+from facturo.auth.permissions import Permission
+
+_PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    declared: tuple[Requires, ...]
+    has_body: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def permission(self) -> Permission | None:
+        """The one permission the route declares (None: being signed in is enough)."""
+        assert len(self.declared) == 1, f"{self.label} declares {len(self.declared)} requirements"
+        return self.declared[0].permission
+
+    def url(self, ids: Mapping[str, int] | None = None) -> str:
+        ids = ids or {}
+        return _PARAM.sub(lambda m: str(ids.get(m.group(1), 1)), self.path)
+
+    def call(self, client: Any, ids: Mapping[str, int] | None = None, **kwargs: Any) -> Any:
+        if self.has_body:
+            kwargs.setdefault("json", {})
+        return client.request(self.method, self.url(ids), **kwargs)
+
+
+def _walk(routes: Iterable[Any], prefix: str, inherited: Sequence[Any]) -> Iterator[tuple[str, APIRoute, list[Any]]]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route, [*inherited, *route.dependencies]
+        elif hasattr(route, "original_router"):  # fastapi's _IncludedRouter
+            context = getattr(route, "include_context", None)
+            yield from _walk(
+                route.original_router.routes,
+                prefix + (getattr(context, "prefix", "") or ""),
+                [*inherited, *(getattr(context, "dependencies", None) or [])],
+            )
+
+
+def endpoints(app: FastAPI) -> list[Endpoint]:
+    found: list[Endpoint] = []
+    for path, route, dependencies in _walk(app.routes, "", []):
+        declared = tuple(
+            d.dependency for d in dependencies if isinstance(d, Depends) and isinstance(d.dependency, Requires)
+        )
+        for method in sorted(route.methods or ()):
+            found.append(Endpoint(method, path, declared, route.body_field is not None))
+    return found
