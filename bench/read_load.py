@@ -42,8 +42,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 import generate
+from facturo.auth import service as auth
+from facturo.auth.permissions import Permission
 from facturo.invoicing.lifecycle import Status
 from facturo.invoicing.models import Invoice
+from facturo.kit.actor import SYSTEM
 from facturo.kit.db import Database
 
 HOST = "127.0.0.1"  # loopback only, by design: this tool must never load anything else
@@ -245,6 +248,8 @@ def parse_wrk(output: str, workers: int, endpoint: str) -> LoadResult:
 
 def run_wrk(base_url: str, path: str, script: Path | None, *, threads: int, connections: int, duration: int) -> str:
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    for name, value in AUTH_HEADERS.items():
+        command += ["-H", f"{name}: {value}"]
     if script is not None:
         command += ["-s", str(script)]
     completed = subprocess.run([*command, base_url + path], capture_output=True, text=True, check=True)
@@ -262,7 +267,7 @@ async def _httpx_load(
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     started = time.perf_counter()
     deadline = started + duration
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=5) as client:
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=5, headers=AUTH_HEADERS) as client:
 
         async def user() -> None:
             nonlocal failures, errors
@@ -301,6 +306,21 @@ def run_httpx(
 # --- orchestration ---------------------------------------------------------------------------
 
 
+# Set once the database is ready: every request carries a read-only API token, as a real client would.
+AUTH_HEADERS: dict[str, str] = {}
+
+
+def create_read_token(database_url: str) -> str:
+    """An API token allowed to read invoices (and only that), created through the service."""
+    db = Database.from_url(database_url)
+    try:
+        with db.unit_of_work() as session:
+            _, plaintext = auth.create_api_token(session, SYSTEM, "bench read_load", [Permission.INVOICES_READ])
+            return plaintext
+    finally:
+        db.dispose()
+
+
 def issued_ids(database_url: str) -> list[int]:
     db = Database.from_url(database_url)
     try:
@@ -327,7 +347,7 @@ def prepare_database(args: argparse.Namespace, tmp: Path) -> str:
 
 def sanity_check(base_url: str, invoice_id: int) -> None:
     """One real response before the load: a fast 404 or 500 must never pass for throughput."""
-    response = httpx.get(f"{base_url}/api/v1/invoices/{invoice_id}", timeout=10)
+    response = httpx.get(f"{base_url}/api/v1/invoices/{invoice_id}", timeout=10, headers=AUTH_HEADERS)
     response.raise_for_status()
     body = response.json()
     if body.get("id") != invoice_id or body.get("status") != Status.ISSUED or not body.get("lines"):
@@ -424,6 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="facturo-read-") as tmp_name:
         tmp = Path(tmp_name)
         url = prepare_database(args, tmp)
+        AUTH_HEADERS["Authorization"] = f"Bearer {create_read_token(url)}"
         ids = issued_ids(url)
         if not ids:
             raise SystemExit("the database holds no issued invoice")

@@ -53,7 +53,7 @@ def new_client(app: FastAPI) -> Iterator[Callable[..., TestClient]]:
     with ExitStack() as stack:
 
         def make(**kwargs: object) -> TestClient:
-            return stack.enter_context(TestClient(app, raise_server_exceptions=False, **kwargs))  # type: ignore[arg-type]
+            return stack.enter_context(TestClient(app, raise_server_exceptions=False, **kwargs))
 
         yield make
 

@@ -90,12 +90,11 @@ def test_each_role_is_allowed_or_refused_as_the_table_says(
     allowed = documented_permissions()[role.value]
     account = make_account(role, customer_id=org_ids["customer_id"] if role is Role.CUSTOMER else None)
     caller = signed_in(account)
-    params = {k: v for k, v in org_ids.items()}
 
     wrong = []
     for endpoint in protected_endpoints:
         needed = endpoint.permission
-        response = endpoint.call(caller, params)
+        response = endpoint.call(caller, org_ids)
         if needed is None or needed.value in allowed:
             if response.status_code in (401, 403):
                 wrong.append((endpoint.label, needed, "should be allowed", response.status_code, response.text[:160]))
@@ -110,9 +109,7 @@ def test_each_role_is_allowed_or_refused_as_the_table_says(
     assert (me["role"], me["actor"]["id"]) == (role.value, str(account.id))
 
 
-def test_a_refusal_names_the_missing_permission_in_both_languages(
-    make_account: MakeAccount, signed_in: SignIn
-) -> None:
+def test_a_refusal_names_the_missing_permission_in_both_languages(make_account: MakeAccount, signed_in: SignIn) -> None:
     auditor = signed_in(make_account(Role.AUDITOR))
     refused = auditor.post("/api/v1/customers", json={"nit": "CF", "name": "No debería existir"})
     assert refused.status_code == 403

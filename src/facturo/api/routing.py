@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from facturo.api.security import Requires, authenticate
 from facturo.auth import service as auth
 from facturo.kit import clock
 from facturo.kit.db import Database
@@ -121,6 +122,9 @@ async def _touch_token(request: Request, database: Database) -> None:
 class UnitOfWorkRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
+        # Protected routes authenticate before FastAPI reads the body: without a credential the
+        # answer is 401, whatever the body holds.
+        protected = any(isinstance(d.dependency, Requires) for d in self.dependencies)
 
         async def handler(request: Request) -> Response:
             # Wait for a free connection here, in the event loop. Waiting inside a worker thread
@@ -135,6 +139,8 @@ class UnitOfWorkRoute(APIRoute):
             session = database.session(write=write)
             request.state.session = session
             try:
+                if protected:
+                    await authenticate(request)
                 key = request.headers.get(IDEMPOTENCY_HEADER) if request.method == "POST" else None
                 if key:
                     key = key.strip()[:200]

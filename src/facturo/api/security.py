@@ -52,6 +52,9 @@ def _bearer(request: Request) -> str:
 
 async def authenticate(request: Request) -> Principal:
     """Who is calling, from the request's credential (resolved once per request)."""
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
     token = _bearer(request)
     principal = await run_in_threadpool(auth.resolve_bearer, request.state.session, token, clock.now())
     request.state.principal = principal
