@@ -205,7 +205,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def responds(url: str) -> bool:
     try:
-        return httpx.get(url, timeout=PROBE_TIMEOUT).status_code == 200
+        return httpx.get(url, timeout=PROBE_TIMEOUT, headers=AUTH_HEADERS).status_code == 200
     except httpx.HTTPError:
         return False
 

@@ -23,8 +23,9 @@ _FOR_UPDATE = (
     select(Invoice)
     .where(Invoice.id == bindparam("invoice_id"))
     .with_for_update(of=Invoice)
-    # The series comes from the identity map when needed; the lock query does not join it.
-    .options(lazyload(Invoice.series))
+    # One round trip: the lines come in the same query (only the invoice row is locked); the
+    # series comes from the identity map when needed.
+    .options(lazyload(Invoice.series), joinedload(Invoice.lines))
 )
 
 
@@ -44,7 +45,7 @@ def get_document(
         stmt = _FOR_UPDATE
         if session.identity_map.get(identity_key(Invoice, invoice_id)) is not None:
             stmt = stmt.execution_options(populate_existing=True)
-        doc = session.scalars(stmt, {"invoice_id": invoice_id}).one_or_none()
+        doc = session.scalars(stmt, {"invoice_id": invoice_id}).unique().one_or_none()
     else:
         doc = session.scalars(_READ, {"invoice_id": invoice_id}).unique().one_or_none()
     if doc is None or (visible_to is not None and doc.customer_id != visible_to):
