@@ -72,6 +72,19 @@ def record(
     )
 
 
+def record_active_change(session: Session, actor: Actor, entity_type: str, entity_id: int, active: bool) -> None:
+    """The history of switching something on or off (customers, users)."""
+    record(
+        session,
+        actor,
+        entity_type,
+        entity_id,
+        "reactivated" if active else "deactivated",
+        before={"active": not active},
+        after={"active": active},
+    )
+
+
 def history_of(session: Session, entity_type: str, entity_id: int) -> list[HistoryRecord]:
     """Records of the object itself and of the objects filed under it (an invoice's payments)."""
     stmt = (

@@ -164,15 +164,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
         if not active:
             revoke_all_sessions(session, user.id, clock.now())
         session.flush()
-        audit.record(
-            session,
-            actor,
-            "user",
-            user.id,
-            "reactivated" if active else "deactivated",
-            before={"active": not active},
-            after={"active": active},
-        )
+        audit.record_active_change(session, actor, "user", user.id, active)
     return user
 
 

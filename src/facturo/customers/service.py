@@ -113,15 +113,7 @@ def set_active(session: Session, actor: Actor, customer_id: int, active: bool) -
     if customer.active != active:
         customer.active = active
         session.flush()
-        audit.record(
-            session,
-            actor,
-            "customer",
-            customer.id,
-            "reactivated" if active else "deactivated",
-            before={"active": not active},
-            after={"active": active},
-        )
+        audit.record_active_change(session, actor, "customer", customer.id, active)
     return customer
 
 
