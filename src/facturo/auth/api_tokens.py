@@ -20,6 +20,7 @@ from facturo.auth.models import ApiToken
 from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from facturo.auth.principal import Principal
 from facturo.auth.sessions import hash_token
+from facturo.auth.users import checked_name
 from facturo.customers import service as customers
 from facturo.kit import clock
 from facturo.kit.actor import Actor
@@ -78,14 +79,7 @@ def create_api_token(
     A customer-scoped token can only hold what a customer user holds.
     """
     now = now or clock.now()
-    name = name.strip()
-    if not name or len(name) > MAX_NAME:
-        raise ValidationFailed.on(
-            "name",
-            "name.length",
-            f"El nombre es obligatorio y admite como máximo {MAX_NAME} caracteres.",
-            f"The name is required and can be at most {MAX_NAME} characters long.",
-        )
+    name = checked_name(name, MAX_NAME)
     chosen = _parse_permissions(permissions)
     if granted_by is not None:
         beyond = sorted(set(chosen) - {p.value for p in granted_by.permissions})

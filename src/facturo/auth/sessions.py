@@ -26,7 +26,7 @@ from facturo.auth.models import LoginAttempt, RefreshToken, User
 from facturo.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from facturo.auth.principal import principal_for_user
 from facturo.auth.settings import AuthSettings, get_auth_settings
-from facturo.auth.users import normalize_email
+from facturo.auth.users import normalize_email, revoke_refresh_tokens
 from facturo.kit import clock
 from facturo.kit.actor import SYSTEM
 from facturo.kit.errors import Msg
@@ -179,13 +179,7 @@ def _new_refresh_token(
 
 
 def _revoke_family(session: Session, family_id: str, now: datetime) -> int:
-    result = session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session="fetch")
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return revoke_refresh_tokens(session, RefreshToken.family_id == family_id, now)
 
 
 def _revoke_family_after_reuse(session: Session, stored: RefreshToken, now: datetime) -> NoReturn:

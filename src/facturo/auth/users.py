@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
@@ -100,15 +100,8 @@ def create_user(
     customer_id: int | None = None,
 ) -> User:
     email = normalize_email(email)
-    name = name.strip()
+    name = checked_name(name, MAX_NAME)
     _check_email(email)
-    if not name or len(name) > MAX_NAME:
-        raise ValidationFailed.on(
-            "name",
-            "name.length",
-            f"El nombre es obligatorio y admite como máximo {MAX_NAME} caracteres.",
-            f"The name is required and can be at most {MAX_NAME} characters long.",
-        )
     parsed_role = _parse_role(role)
     _check_scope(session, parsed_role, customer_id)
     check_policy(password, email)
@@ -168,11 +161,29 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     return user
 
 
-def revoke_all_sessions(session: Session, user_id: int, now: datetime) -> int:
+def checked_name(name: str, max_length: int) -> str:
+    """A display name (of a user or a token): required, trimmed, within its column."""
+    name = name.strip()
+    if not name or len(name) > max_length:
+        raise ValidationFailed.on(
+            "name",
+            "name.length",
+            f"El nombre es obligatorio y admite como máximo {max_length} caracteres.",
+            f"The name is required and can be at most {max_length} characters long.",
+        )
+    return name
+
+
+def revoke_refresh_tokens(session: Session, which: ColumnElement[bool], now: datetime) -> int:
+    """Revoke the still-valid refresh tokens matching ``which``; returns how many."""
     result = session.execute(
         update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .where(which, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
         .execution_options(synchronize_session="fetch")
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def revoke_all_sessions(session: Session, user_id: int, now: datetime) -> int:
+    return revoke_refresh_tokens(session, RefreshToken.user_id == user_id, now)
