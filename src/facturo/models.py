@@ -9,23 +9,55 @@ from facturo.kit.db import Base
 from facturo.kit.idempotency import IdempotentResponse
 from facturo.organisation.models import Issuer
 from facturo.payments.models import Payment, PaymentSplit
+from facturo.usage.models import (
+    BillingRun,
+    Configuration,
+    ConfigurationItem,
+    ConfigurationVersion,
+    Consumption,
+    Instance,
+    LineSnapshot,
+    Resource,
+    ResourcePrice,
+)
+from facturo.usage.models import (
+    Category as UsageCategory,
+)
+from facturo.usage.models import (
+    Lock as UsageLock,
+)
+from facturo.usage.models import (
+    Message as UsageMessage,
+)
 
 __all__ = [
     "ApiToken",
     "Base",
+    "BillingRun",
     "Category",
+    "Configuration",
+    "ConfigurationItem",
+    "ConfigurationVersion",
+    "Consumption",
     "Customer",
     "HistoryRecord",
     "IdempotentResponse",
+    "Instance",
     "Invoice",
     "InvoiceLine",
     "Issuer",
+    "LineSnapshot",
     "LoginAttempt",
     "Payment",
     "PaymentSplit",
     "Product",
     "ProductPrice",
     "RefreshToken",
+    "Resource",
+    "ResourcePrice",
     "Series",
+    "UsageCategory",
+    "UsageLock",
+    "UsageMessage",
     "User",
 ]

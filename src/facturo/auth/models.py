@@ -18,6 +18,8 @@ class User(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased by the service, so the unique index is case-insensitive in effect.
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # An optional second login name (lower-cased), e.g. the ``usuario`` of an IPC2 message.
+    username: Mapped[str | None] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
@@ -69,7 +69,8 @@ def login(
     client_address = (client_address or "unknown")[:MAX_CLIENT_ADDRESS]
     _enforce_rate_limit(session, email, client_address, now, settings)
 
-    user = session.scalars(select(User).where(User.email == email)).one_or_none()
+    # The login name is the email or, for portal logins created from IPC2 messages, the username.
+    user = session.scalars(select(User).where(or_(User.email == email, User.username == email))).one_or_none()
     # Verify against a dummy hash when there is no account, so timing does not reveal which
     # emails exist; the message is the same for both mistakes for the same reason.
     valid = verify_password(user.password_hash if user else dummy_hash(), password)

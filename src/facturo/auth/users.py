@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
 from facturo.auth.models import RefreshToken, User
+from facturo.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from facturo.auth.passwords import check_policy, hash_password, verify_password
 from facturo.auth.permissions import Role
 from facturo.customers import service as customers
@@ -77,6 +78,13 @@ def get_user(session: Session, user_id: int) -> User:
     if user is None:
         raise not_found("el usuario", "User", user_id)
     return user
+
+
+# No "@": a username can then never equal another account's email (login accepts either).
+_USERNAME = re.compile(r"^[\w.+-]{1,100}$")
+# Placeholder address for a portal login whose message gave no usable email; the reserved
+# ``.invalid`` top-level domain (RFC 2606) can never deliver mail.
+_NO_EMAIL_DOMAIN = "clientes.invalid"
 
 
 def find_by_email(session: Session, email: str) -> User | None:
@@ -187,3 +195,70 @@ def revoke_refresh_tokens(session: Session, which: ColumnElement[bool], now: dat
 
 def revoke_all_sessions(session: Session, user_id: int, now: datetime) -> int:
     return revoke_refresh_tokens(session, RefreshToken.user_id == user_id, now)
+
+
+def ensure_portal_login(
+    session: Session, actor: Actor, customer_id: int, username: str, password: str, email: str
+) -> tuple[str, list[Msg]]:
+    """Give a customer the portal login an import message describes (IPC2 ``usuario``/``clave``).
+
+    The password is stored as an argon2id hash, never as given. Returns ``created``, ``updated``
+    (new password), ``unchanged`` or ``skipped``, and warnings for the person importing.
+    """
+    username = username.strip().lower()
+    if not username or not password:
+        return "skipped", [
+            Msg(
+                "Sin usuario o clave: el cliente no tendrá acceso al portal.",
+                "No username or password: the customer gets no portal login.",
+            )
+        ]
+    if not _USERNAME.match(username):
+        return "skipped", [
+            Msg(
+                f"El usuario «{username[:40]}» no es válido (letras, dígitos, . _ - +); no se crea el acceso.",
+                f"Username “{username[:40]}” is not valid (letters, digits, . _ - +); no login created.",
+            )
+        ]
+    warnings: list[Msg] = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        warnings.append(
+            Msg(
+                f"La clave del usuario {username} tiene menos de {MIN_PASSWORD_LENGTH} caracteres; "
+                "conviene que el cliente la cambie.",
+                f"User {username}'s password is shorter than {MIN_PASSWORD_LENGTH} characters; "
+                "the customer should change it.",
+            )
+        )
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is not None:
+        if user.customer_id != customer_id:
+            return "skipped", [
+                Msg(
+                    f"El usuario {username} ya pertenece a otra cuenta; no se modifica.",
+                    f"Username {username} already belongs to another account; left unchanged.",
+                )
+            ]
+        if verify_password(user.password_hash, password):
+            return "unchanged", warnings
+        user.password_hash = hash_password(password)
+        revoke_all_sessions(session, user.id, clock.now())
+        session.flush()
+        audit.record(session, actor, "user", user.id, "password_changed")
+        return "updated", warnings
+    email = normalize_email(email)
+    if not _EMAIL.match(email) or len(email) > MAX_EMAIL or find_by_email(session, email) is not None:
+        email = f"{username}@{_NO_EMAIL_DOMAIN}"
+    user = User(
+        email=email,
+        username=username,
+        name=checked_name(username, MAX_NAME),
+        password_hash=hash_password(password),
+        role=Role.CUSTOMER.value,
+        customer_id=customer_id,
+        active=True,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user", user.id, "created", after=_snapshot(user))
+    return "created", warnings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, or_, select
@@ -21,8 +22,12 @@ from facturo.kit.pagination import Page, PageParams, paginate
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def is_valid_email(email: str) -> bool:
+    return not email or bool(_EMAIL.match(email))
+
+
 def _check_email(email: str) -> None:
-    if email and not _EMAIL.match(email):
+    if not is_valid_email(email):
         raise ValidationFailed.on(
             "email", "email.format", f"El correo «{email}» no es válido.", f"Email “{email}” is not valid."
         )
@@ -88,6 +93,42 @@ def create_customer(session: Session, actor: Actor, data: CustomerIn) -> Custome
     session.flush()
     audit.record(session, actor, "customer", customer.id, "created", after=audit.snapshot(customer))
     return customer
+
+
+def find_by_nits(session: Session, nits: Iterable[str]) -> dict[str, Customer]:
+    """Customers keyed by NIT, for importers that resolve many at once."""
+    wanted = sorted(set(nits))
+    found: dict[str, Customer] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update((c.nit, c) for c in session.scalars(select(Customer).where(Customer.nit.in_(chunk))))
+    return found
+
+
+def save_imported(
+    session: Session, actor: Actor, nit: str, name: str, address: str, email: str, existing: Customer | None
+) -> tuple[Customer, str]:
+    """Create or update a customer described by an import message whose NIT the importer already
+    validated under its own rules (IPC2 messages accept a wrong check digit with a warning).
+
+    Returns the customer and ``created``, ``updated`` or ``unchanged``.
+    """
+    fields = {"name": name[:200], "address": (address or "Ciudad")[:300], "email": email[:200]}
+    if existing is None:
+        customer = Customer(nit=nit, **fields)
+        session.add(customer)
+        session.flush()
+        audit.record(session, actor, "customer", customer.id, "created", after=audit.snapshot(customer))
+        return customer, "created"
+    before = audit.snapshot(existing)
+    for key, value in fields.items():
+        setattr(existing, key, value)
+    old, new = audit.changed_only(before, audit.snapshot(existing))
+    if not new:
+        return existing, "unchanged"
+    session.flush()
+    audit.record(session, actor, "customer", existing.id, "updated", before=old, after=new)
+    return existing, "updated"
 
 
 def update_customer(session: Session, actor: Actor, customer_id: int, patch: CustomerPatch) -> Customer:

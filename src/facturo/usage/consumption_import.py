@@ -1,0 +1,176 @@
+"""Applying a consumption message (``listadoConsumos``): validate each reading against the stored
+customers and instances, skip readings already recorded, insert the rest in bulk."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from facturo.customers import service as customers
+from facturo.kit import clock
+from facturo.kit.db import table_of
+from facturo.usage.import_report import ImportReport
+from facturo.usage.ipc2.messages import ConsumptionItem, ConsumptionMessage, Problem
+from facturo.usage.ipc2.values import Note
+from facturo.usage.models import Consumption, Instance
+
+_consumptions = table_of(Consumption)
+_CHUNK = 500
+
+
+class _InstanceFacts(NamedTuple):
+    id: int
+    customer_id: int
+    start_date: date
+    state: str
+    end_date: date | None
+
+
+Reading = tuple[int, datetime, Decimal]
+
+
+def apply_consumptions(
+    session: Session, message: ConsumptionMessage, message_id: int, timezone: str, report: ImportReport
+) -> None:
+    items = message.consumptions
+    instances = _instances(session, {i.instance_code for i in items})
+    customer_ids = {nit: c.id for nit, c in customers.find_by_nits(session, {i.nit for i in items}).items()}
+    zone = ZoneInfo(timezone)
+    now = clock.now()
+    accepted: list[tuple[ConsumptionItem, _InstanceFacts, datetime]] = []
+    for item in items:
+        instance = instances.get(item.instance_code)
+        at = item.at.replace(tzinfo=zone).astimezone(UTC)
+        note = _refusal(item, instance, customer_ids.get(item.nit), at, now)
+        if note is not None:
+            report.reject(item.line, "consumption", item.instance_code, note)
+            continue
+        assert instance is not None
+        accepted.append((item, instance, at))
+
+    recorded = _recorded(session, accepted)
+    rows: list[dict[str, Any]] = []
+    first_line: dict[Reading, int] = {}
+    for item, instance, at in accepted:
+        reading = (instance.id, at, item.hours)
+        if reading in recorded or reading in first_line:
+            where = f"línea {first_line[reading]}" if reading in first_line else "un mensaje anterior"
+            where_en = f"line {first_line[reading]}" if reading in first_line else "an earlier message"
+            note = Note(
+                "consumption.duplicate",
+                f"Consumo idéntico a uno ya registrado ({where}): se ignora.",
+                f"Identical to a consumption already recorded ({where_en}): ignored.",
+            )
+            report.duplicates.append(Problem(item.line, "consumption", item.instance_code, note))
+            continue
+        first_line[reading] = item.line
+        rows.append(
+            {
+                "customer_id": instance.customer_id,
+                "instance_id": instance.id,
+                "consumed_at": at,
+                "consumed_on": item.at.date(),
+                "hours": item.hours,
+                "message_id": message_id,
+                "recorded_at": now,
+            }
+        )
+    report.count("consumption", "created", _insert(session, rows))
+
+
+def _instances(session: Session, codes: set[str]) -> dict[str, _InstanceFacts]:
+    wanted = sorted(codes)
+    found: dict[str, _InstanceFacts] = {}
+    stmt = select(
+        Instance.code, Instance.id, Instance.customer_id, Instance.start_date, Instance.state, Instance.end_date
+    )
+    for start in range(0, len(wanted), _CHUNK):
+        for row in session.execute(stmt.where(Instance.code.in_(wanted[start : start + _CHUNK]))):
+            found[row.code] = _InstanceFacts(row.id, row.customer_id, row.start_date, row.state, row.end_date)
+    return found
+
+
+def _refusal(
+    item: ConsumptionItem, instance: _InstanceFacts | None, customer_id: int | None, at: datetime, now: datetime
+) -> Note | None:
+    when = item.at.date()
+    if customer_id is None:
+        return Note(
+            "consumption.unknown_customer",
+            f"No existe un cliente con NIT {item.nit}.",
+            f"There is no customer with NIT {item.nit}.",
+        )
+    if instance is None:
+        return Note(
+            "consumption.unknown_instance",
+            f"No existe la instancia «{item.instance_code}».",
+            f"Instance “{item.instance_code}” does not exist.",
+        )
+    if instance.customer_id != customer_id:
+        return Note(
+            "consumption.other_customer",
+            f"La instancia {item.instance_code} no pertenece al cliente {item.nit}.",
+            f"Instance {item.instance_code} does not belong to customer {item.nit}.",
+        )
+    if at > now:
+        return Note(
+            "consumption.future",
+            f"La fecha {item.at:%d/%m/%Y %H:%M} está en el futuro.",
+            f"The date {item.at:%Y-%m-%d %H:%M} is in the future.",
+        )
+    if when < instance.start_date:
+        return Note(
+            "consumption.before_start",
+            f"La fecha {when:%d/%m/%Y} es anterior al inicio de la instancia ({instance.start_date:%d/%m/%Y}).",
+            f"The date {when.isoformat()} is before the instance started ({instance.start_date.isoformat()}).",
+        )
+    if instance.state == "cancelada" and instance.end_date is not None and when > instance.end_date:
+        return Note(
+            "consumption.after_end",
+            f"La fecha {when:%d/%m/%Y} es posterior a la cancelación de la instancia "
+            f"({instance.end_date:%d/%m/%Y}).",
+            f"The date {when.isoformat()} is after the instance was cancelled ({instance.end_date.isoformat()}).",
+        )
+    return None
+
+
+def _recorded(session: Session, accepted: list[tuple[ConsumptionItem, _InstanceFacts, datetime]]) -> set[Reading]:
+    """Readings already stored for the instances and the time span of this message."""
+    if not accepted:
+        return set()
+    first = min(at for _, _, at in accepted)
+    last = max(at for _, _, at in accepted)
+    instance_ids = sorted({instance.id for _, instance, _ in accepted})
+    found: set[Reading] = set()
+    stmt = select(Consumption.instance_id, Consumption.consumed_at, Consumption.hours).where(
+        Consumption.consumed_at.between(first, last)
+    )
+    for start in range(0, len(instance_ids), _CHUNK):
+        chunk = instance_ids[start : start + _CHUNK]
+        found.update(
+            (row[0], row[1], row[2]) for row in session.execute(stmt.where(Consumption.instance_id.in_(chunk)))
+        )
+    return found
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert, letting the unique reading constraint drop one a concurrent import just stored."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    stmt = (
+        postgresql.insert(_consumptions).on_conflict_do_nothing()
+        if dialect == "postgresql"
+        else sqlite.insert(_consumptions).on_conflict_do_nothing()
+        if dialect == "sqlite"
+        else insert(_consumptions)
+    )
+    result = session.connection().execute(stmt, rows)
+    inserted = getattr(result, "rowcount", -1)
+    return len(rows) if inserted is None or inserted < 0 else int(inserted)

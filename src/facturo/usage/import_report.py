@@ -1,0 +1,77 @@
+"""What importing a message did: counts per entity, duplicates, warnings and rejections by line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from facturo.kit.errors import Msg
+from facturo.usage.ipc2.messages import MessageKind, Problem
+from facturo.usage.ipc2.values import Note
+
+ENTITIES: dict[MessageKind, tuple[str, ...]] = {
+    "configuration": ("resource", "category", "configuration", "customer", "portal_login", "instance"),
+    "consumption": ("consumption",),
+}
+OUTCOMES = ("created", "updated", "unchanged", "rejected")
+
+
+@dataclass(slots=True)
+class ImportReport:
+    kind: MessageKind
+    message_id: int | None = None
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    duplicates: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rejections: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.counts:
+            self.counts = {entity: dict.fromkeys(OUTCOMES, 0) for entity in ENTITIES[self.kind]}
+
+    def count(self, entity: str, outcome: str, n: int = 1) -> None:
+        self.counts[entity][outcome] += n
+
+    def warn(self, line: int, entity: str, key: str, note: Note) -> None:
+        self.warnings.append(Problem(line, entity, key, note))
+
+    def warn_msg(self, line: int, entity: str, key: str, rule: str, msg: Msg) -> None:
+        self.warn(line, entity, key, Note(rule, msg.es, msg.en))
+
+    def reject(self, line: int, entity: str, key: str, note: Note) -> None:
+        self.rejections.append(Problem(line, entity, key, note))
+        if entity in self.counts:
+            self.counts[entity]["rejected"] += 1
+
+    def absorb(self, warnings: list[Problem], rejections: list[Problem]) -> None:
+        """Take over what the reader already found, keeping the rejection counts right."""
+        self.warnings.extend(warnings)
+        for problem in rejections:
+            self.reject(problem.line, problem.entity, problem.key, problem.note)
+
+    def sort(self) -> None:
+        for items in (self.duplicates, self.warnings, self.rejections):
+            items.sort(key=lambda p: p.line)
+
+    def summary(self) -> dict[str, Any]:
+        """The counts in a form worth storing with the message."""
+        return {
+            "counts": self.counts,
+            "duplicates": len(self.duplicates),
+            "warnings": len(self.warnings),
+            "rejections": len(self.rejections),
+        }
+
+
+def problem_json(problem: Problem, language: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "line": problem.line,
+        "entity": problem.entity,
+        "key": problem.key,
+        "rule": problem.note.rule,
+        "message_es": problem.note.es,
+        "message_en": problem.note.en,
+    }
+    if language is not None:
+        data["message"] = problem.note.en if language == "en" else problem.note.es
+    return data

@@ -1,0 +1,386 @@
+"""Reading IPC2 messages into typed items, one per XML element, with its line number.
+
+This module knows the tag names (Spanish, matched case-insensitively) and applies the value rules of
+``values``; it never touches the database. Items that cannot be read become ``Problem`` records that
+the importer reports next to the ones it finds against stored data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from lxml import etree
+
+from facturo.kit.errors import ValidationFailed
+from facturo.kit.xml import UnsafeXmlError, child_text, iter_children, local_name, parse_untrusted
+from facturo.usage.ipc2.values import (
+    Note,
+    ValueRejected,
+    clean,
+    find_date,
+    parse_date,
+    parse_datetime,
+    parse_decimal,
+    parse_kind,
+    parse_nit,
+    parse_state,
+)
+from facturo.usage.models import HOURS_SCALE, ITEM_QUANTITY_SCALE, PRICE_SCALE
+
+MessageKind = Literal["configuration", "consumption"]
+MAX_MESSAGE_BYTES = 200 * 1024 * 1024
+_ROOTS: dict[str, MessageKind] = {"archivoconfiguraciones": "configuration", "listadoconsumos": "consumption"}
+_MAX_HOURS = Decimal(100_000)
+_MAX_PRICE = Decimal(1_000_000)
+_MAX_QUANTITY = Decimal(1_000_000)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A warning or a rejection about one item of a message."""
+
+    line: int
+    entity: str  # resource | category | configuration | customer | instance | consumption
+    key: str
+    note: Note
+
+
+@dataclass(slots=True)
+class ResourceItem:
+    line: int
+    code: str
+    name: str
+    abbreviation: str
+    metric: str
+    kind: str
+    price_per_hour: Decimal
+
+
+@dataclass(slots=True)
+class CategoryItem:
+    line: int
+    code: str
+    name: str
+    description: str
+    workload: str
+
+
+@dataclass(slots=True)
+class ConfigurationItem:
+    line: int
+    code: str
+    name: str
+    description: str
+    category_code: str
+    resources: dict[str, Decimal]  # resource code -> quantity, in message order
+
+    def same_content(self, other: ConfigurationItem) -> bool:
+        return (self.name, self.description, self.resources) == (other.name, other.description, other.resources)
+
+
+@dataclass(slots=True)
+class CustomerItem:
+    line: int
+    nit: str
+    name: str
+    username: str
+    password: str
+    address: str
+    email: str
+
+
+@dataclass(slots=True)
+class InstanceItem:
+    line: int
+    code: str
+    customer_nit: str
+    configuration_code: str
+    name: str
+    start_date: date
+    state: str
+    end_date: date | None
+
+
+@dataclass(slots=True)
+class ConsumptionItem:
+    line: int
+    nit: str
+    instance_code: str
+    hours: Decimal
+    at: datetime  # naive, in the organisation's time zone
+
+
+@dataclass(slots=True)
+class ConfigurationMessage:
+    resources: list[ResourceItem] = field(default_factory=list)
+    categories: list[CategoryItem] = field(default_factory=list)
+    configurations: list[ConfigurationItem] = field(default_factory=list)
+    customers: list[CustomerItem] = field(default_factory=list)
+    instances: list[InstanceItem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rejections: list[Problem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ConsumptionMessage:
+    consumptions: list[ConsumptionItem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rejections: list[Problem] = field(default_factory=list)
+
+
+def read_message(data: bytes | str) -> ConfigurationMessage | ConsumptionMessage:
+    """Parse a whole message; a malformed, hostile or unknown document is refused as a whole."""
+    try:
+        root = parse_untrusted(data, max_bytes=MAX_MESSAGE_BYTES)
+    except UnsafeXmlError as exc:
+        raise ValidationFailed.on("message", exc.rule, exc.reason_es, exc.reason_en) from None
+    kind = _ROOTS.get(local_name(root).casefold())
+    if kind is None:
+        raise ValidationFailed.on(
+            "message",
+            "message.unknown_type",
+            f"El documento <{local_name(root)}> no es un mensaje conocido: se esperaba "
+            "<archivoConfiguraciones> o <listadoConsumos>.",
+            f"Document <{local_name(root)}> is not a known message: expected "
+            "<archivoConfiguraciones> or <listadoConsumos>.",
+        )
+    return _read_configuration(root) if kind == "configuration" else _read_consumptions(root)
+
+
+def message_kind(message: ConfigurationMessage | ConsumptionMessage) -> MessageKind:
+    return "configuration" if isinstance(message, ConfigurationMessage) else "consumption"
+
+
+def _line(el: etree._Element) -> int:
+    return int(el.sourceline or 0)
+
+
+def _key(el: etree._Element, name: str = "id") -> str:
+    for attr, value in el.attrib.items():
+        if isinstance(attr, str) and attr.casefold() == name.casefold():
+            return clean(str(value))
+    return ""
+
+
+def _text(el: etree._Element, *names: str) -> str:
+    return clean(child_text(el, *names))
+
+
+def _nested(el: etree._Element, *path: str) -> Iterator[etree._Element]:
+    """Elements under a chain of wrapper tags, e.g. listaRecursos/recurso."""
+    if not path:
+        yield el
+        return
+    for child in iter_children(el, path[0]):
+        yield from _nested(child, *path[1:])
+
+
+def _missing_id(entity_es: str, entity_en: str) -> Note:
+    return Note(
+        "id.missing", f"{entity_es} sin atributo id: se ignora.", f"{entity_en} without an id attribute: ignored."
+    )
+
+
+def _read_configuration(root: etree._Element) -> ConfigurationMessage:
+    msg = ConfigurationMessage()
+    for el in _nested(root, "listaRecursos", "recurso"):
+        _read_resource(el, msg)
+    for cat in _nested(root, "listaCategorias", "categoria"):
+        code = _key(cat)
+        if not code:
+            msg.rejections.append(Problem(_line(cat), "category", "", _missing_id("Categoría", "Category")))
+            for conf in _nested(cat, "listaConfiguraciones", "configuracion"):
+                note = Note(
+                    "configuration.category_rejected",
+                    "Su categoría fue rechazada; la configuración no se registra.",
+                    "Its category was rejected; the configuration is not recorded.",
+                )
+                msg.rejections.append(Problem(_line(conf), "configuration", _key(conf), note))
+            continue
+        msg.categories.append(
+            CategoryItem(_line(cat), code, _text(cat, "nombre"), _text(cat, "descripcion"), _text(cat, "cargaTrabajo"))
+        )
+        for conf in _nested(cat, "listaConfiguraciones", "configuracion"):
+            _read_configuration_item(conf, code, msg)
+    for cli in _nested(root, "listaClientes", "cliente"):
+        _read_customer(cli, msg)
+    return msg
+
+
+def _read_resource(el: etree._Element, msg: ConfigurationMessage) -> None:
+    code = _key(el)
+    if not code:
+        msg.rejections.append(Problem(_line(el), "resource", "", _missing_id("Recurso", "Resource")))
+        return
+    try:
+        kind, notes = parse_kind(child_text(el, "tipo"))
+        price = parse_decimal(
+            child_text(el, "valorXhora"),
+            field_es="valorXhora",
+            field_en="valorXhora",
+            max_places=PRICE_SCALE,
+            positive=False,
+            maximum=_MAX_PRICE,
+        )
+    except ValueRejected as exc:
+        msg.rejections.append(Problem(_line(el), "resource", code, exc.note))
+        return
+    msg.warnings.extend(Problem(_line(el), "resource", code, note) for note in notes)
+    name = _text(el, "nombre") or code
+    msg.resources.append(
+        ResourceItem(_line(el), code, name, _text(el, "abreviatura"), _text(el, "metrica"), kind, price)
+    )
+
+
+def _read_configuration_item(el: etree._Element, category_code: str, msg: ConfigurationMessage) -> None:
+    code = _key(el)
+    if not code:
+        msg.rejections.append(Problem(_line(el), "configuration", "", _missing_id("Configuración", "Configuration")))
+        return
+    resources: dict[str, Decimal] = {}
+    for res in _nested(el, "recursosConfiguracion", "recurso"):
+        res_code = _key(res)
+        try:
+            quantity = parse_decimal(
+                "".join(res.itertext()),
+                field_es=f"cantidad del recurso {res_code}",
+                field_en=f"quantity of resource {res_code}",
+                max_places=ITEM_QUANTITY_SCALE,
+                maximum=_MAX_QUANTITY,
+            )
+        except ValueRejected as exc:
+            msg.rejections.append(Problem(_line(res), "configuration", code, exc.note))
+            return
+        if not res_code or res_code in resources:
+            es = "un recurso sin id" if not res_code else f"el recurso {res_code} dos veces"
+            en = "a resource without an id" if not res_code else f"resource {res_code} twice"
+            note = Note(
+                "configuration.resource_list", f"La configuración lista {es}.", f"The configuration lists {en}."
+            )
+            msg.rejections.append(Problem(_line(res), "configuration", code, note))
+            return
+        resources[res_code] = quantity
+    if not resources:
+        note = Note("configuration.empty", "La configuración no tiene recursos.", "The configuration has no resources.")
+        msg.rejections.append(Problem(_line(el), "configuration", code, note))
+        return
+    msg.configurations.append(
+        ConfigurationItem(
+            _line(el), code, _text(el, "nombre") or code, _text(el, "descripcion"), category_code, resources
+        )
+    )
+
+
+def _read_customer(el: etree._Element, msg: ConfigurationMessage) -> None:
+    raw_nit = _key(el, "nit")
+    try:
+        nit, notes = parse_nit(raw_nit)
+    except ValueRejected as exc:
+        msg.rejections.append(Problem(_line(el), "customer", raw_nit, exc.note))
+        for inst in _nested(el, "listaInstancias", "instancia"):
+            note = Note(
+                "instance.customer_rejected",
+                f"El cliente {raw_nit} fue rechazado; su instancia no se registra.",
+                f"Customer {raw_nit} was rejected; its instance is not recorded.",
+            )
+            msg.rejections.append(Problem(_line(inst), "instance", _key(inst), note))
+        return
+    msg.warnings.extend(Problem(_line(el), "customer", nit, note) for note in notes)
+    msg.customers.append(
+        CustomerItem(
+            _line(el),
+            nit,
+            _text(el, "nombre") or nit,
+            _text(el, "usuario"),
+            # The password is taken exactly as written between the tags, only trimmed.
+            _text(el, "clave"),
+            _text(el, "direccion"),
+            _text(el, "correoElectronico"),
+        )
+    )
+    for inst in _nested(el, "listaInstancias", "instancia"):
+        _read_instance(inst, nit, msg)
+
+
+def _read_instance(el: etree._Element, nit: str, msg: ConfigurationMessage) -> None:
+    code = _key(el)
+    line = _line(el)
+    if not code:
+        msg.rejections.append(Problem(line, "instance", "", _missing_id("Instancia", "Instance")))
+        return
+    try:
+        start = parse_date(child_text(el, "fechaInicio"), field_es="fechaInicio", field_en="fechaInicio")
+        state, notes = parse_state(child_text(el, "estado"))
+    except ValueRejected as exc:
+        msg.rejections.append(Problem(line, "instance", code, exc.note))
+        return
+    warnings = [Problem(line, "instance", code, note) for note in notes]
+    end_text = child_text(el, "fechaFinal")
+    end: date | None = None
+    if state == "cancelada":
+        try:
+            end = parse_date(end_text, field_es="fechaFinal", field_en="fechaFinal")
+        except ValueRejected as exc:
+            note = Note(
+                "instance.cancelled_without_end",
+                f"Instancia Cancelada sin fecha final válida: {exc.note.es}",
+                f"Cancelled instance without a valid end date: {exc.note.en}",
+            )
+            msg.rejections.append(Problem(line, "instance", code, note))
+            return
+        if end < start:
+            note = Note(
+                "instance.end_before_start",
+                f"La fecha final {end:%d/%m/%Y} es anterior a la de inicio {start:%d/%m/%Y}.",
+                f"The end date {end.isoformat()} is before the start date {start.isoformat()}.",
+            )
+            msg.rejections.append(Problem(line, "instance", code, note))
+            return
+    else:
+        ignored = find_date(end_text)
+        if ignored is not None:
+            warnings.append(
+                Problem(
+                    line,
+                    "instance",
+                    code,
+                    Note(
+                        "instance.end_ignored",
+                        f"La instancia está Vigente: se ignora su fecha final {ignored:%d/%m/%Y}.",
+                        f"The instance is active (Vigente): its end date {ignored.isoformat()} is ignored.",
+                    ),
+                )
+            )
+    msg.warnings.extend(warnings)
+    msg.instances.append(
+        InstanceItem(line, code, nit, _text(el, "idConfiguracion"), _text(el, "nombre") or code, start, state, end)
+    )
+
+
+def _read_consumptions(root: etree._Element) -> ConsumptionMessage:
+    msg = ConsumptionMessage()
+    for el in iter_children(root, "consumo"):
+        line = _line(el)
+        instance_code = _key(el, "idInstancia")
+        raw_nit = _key(el, "nitCliente")
+        try:
+            nit, notes = parse_nit(raw_nit)
+            hours = parse_decimal(
+                child_text(el, "tiempo"),
+                field_es="tiempo",
+                field_en="tiempo (hours)",
+                max_places=HOURS_SCALE,
+                maximum=_MAX_HOURS,
+            )
+            at = parse_datetime(child_text(el, "fechaHora"), field_es="fechaHora", field_en="fechaHora")
+        except ValueRejected as exc:
+            msg.rejections.append(Problem(line, "consumption", instance_code, exc.note))
+            continue
+        # NIT form warnings belong to the customer's definition; repeating them per consumption is noise.
+        del notes
+        msg.consumptions.append(ConsumptionItem(line, nit, instance_code, hours, at))
+    return msg
