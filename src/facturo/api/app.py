@@ -24,6 +24,7 @@ from facturo.kit.db import Database
 from facturo.kit.migrate import upgrade
 from facturo.organisation.api import router as organisation_router
 from facturo.payments.api import router as payments_router
+from facturo.usage.api import router as usage_router
 
 DESCRIPTION = """
 Invoicing for Latin America: customers with Guatemalan NIT, a categorised catalog, invoices with
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         catalog_router,
         invoices_router,
         payments_router,
+        usage_router,
     ):
         app.include_router(router)
 

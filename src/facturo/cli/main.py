@@ -14,6 +14,7 @@ from facturo.invoicing.cli import app as invoices_app
 from facturo.kit import clock
 from facturo.kit.config import get_settings
 from facturo.kit.migrate import upgrade
+from facturo.usage.cli import app as usage_app
 
 app = typer.Typer(
     help="facturo: invoicing for Latin America.", no_args_is_help=True, pretty_exceptions_show_locals=False
@@ -23,6 +24,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(customers_app, name="customers")
 app.add_typer(invoices_app, name="invoices")
 app.add_typer(users_app, name="users")
+app.add_typer(usage_app, name="usage")
 
 
 @app.callback()

@@ -105,6 +105,15 @@ def find_by_nits(session: Session, nits: Iterable[str]) -> dict[str, Customer]:
     return found
 
 
+def by_ids(session: Session, ids: Iterable[int]) -> dict[int, Customer]:
+    wanted = sorted(set(ids))
+    found: dict[int, Customer] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update((c.id, c) for c in session.scalars(select(Customer).where(Customer.id.in_(chunk))))
+    return found
+
+
 def save_imported(
     session: Session, actor: Actor, nit: str, name: str, address: str, email: str, existing: Customer | None
 ) -> tuple[Customer, str]:

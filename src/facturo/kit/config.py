@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     locale: str = "es_GT"
     auto_migrate: bool = True
     sql_echo: bool = False
+    allow_reset: bool = Field(default=False, description="Allow wiping usage data (demo and classroom installs only).")
 
     @property
     def resolved_database_url(self) -> str:

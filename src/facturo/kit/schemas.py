@@ -16,6 +16,8 @@ NonNegativeAmount = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places
 UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _as_text]
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _as_text]
 StockQuantity = Annotated[Decimal, Field(max_digits=18, decimal_places=6, allow_inf_nan=False), _as_text]
+# Any exact figure on output (hours, rates), as a JSON string.
+DecimalText = Annotated[Decimal, _as_text]
 TaxRate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4, allow_inf_nan=False), _as_text]
 
 

@@ -44,13 +44,13 @@ from facturo.usage.rates import in_force
 def apply_configuration(
     session: Session, actor: Actor, message: ConfigurationMessage, effective_from: datetime, report: ImportReport
 ) -> None:
-    resources = _apply_resources(session, actor, message.resources, effective_from, report)
-    categories = _apply_categories(session, actor, message.categories, report)
-    configurations = _apply_configurations(
+    resources = apply_resources(session, actor, message.resources, effective_from, report)
+    categories = apply_categories(session, actor, message.categories, report)
+    configurations = apply_configurations(
         session, actor, message.configurations, resources, categories, effective_from, report
     )
-    customer_ids = _apply_customers(session, actor, message.customers, report)
-    _apply_instances(session, actor, message.instances, customer_ids, configurations, report)
+    customer_ids = apply_customers(session, actor, message.customers, report)
+    apply_instances(session, actor, message.instances, customer_ids, configurations, report)
 
 
 Item = TypeVar("Item", ResourceItem, CategoryItem, CustomerItem, InstanceItem)
@@ -119,7 +119,7 @@ def _created(session: Session, actor: Actor, entity: str, row: object, report: I
     report.count(entity, "created")
 
 
-def _apply_resources(
+def apply_resources(
     session: Session, actor: Actor, items: list[ResourceItem], effective_from: datetime, report: ImportReport
 ) -> dict[str, Resource]:
     items = _first_definitions(items, "resource", "code", report)
@@ -166,7 +166,7 @@ def _new_price(session: Session, actor: Actor, resource: Resource, price: Decima
     )
 
 
-def _apply_categories(
+def apply_categories(
     session: Session, actor: Actor, items: list[CategoryItem], report: ImportReport
 ) -> dict[str, Category]:
     items = _first_definitions(items, "category", "code", report)
@@ -211,7 +211,7 @@ def _unique_configurations(items: list[ConfigurationItem], report: ImportReport)
     return kept
 
 
-def _apply_configurations(
+def apply_configurations(
     session: Session,
     actor: Actor,
     items: list[ConfigurationItem],
@@ -283,7 +283,7 @@ def _version(valid_from: datetime, quantities: dict[int, Decimal]) -> Configurat
     return version
 
 
-def _apply_customers(session: Session, actor: Actor, items: list[CustomerItem], report: ImportReport) -> dict[str, int]:
+def apply_customers(session: Session, actor: Actor, items: list[CustomerItem], report: ImportReport) -> dict[str, int]:
     items = _first_definitions(items, "customer", "nit", report)
     stored = customers.find_by_nits(session, [i.nit for i in items])
     ids: dict[str, int] = {}
@@ -314,7 +314,7 @@ def _apply_customers(session: Session, actor: Actor, items: list[CustomerItem], 
     return ids
 
 
-def _apply_instances(
+def apply_instances(
     session: Session,
     actor: Actor,
     items: list[InstanceItem],

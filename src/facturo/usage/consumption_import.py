@@ -133,8 +133,7 @@ def _refusal(
     if instance.state == "cancelada" and instance.end_date is not None and when > instance.end_date:
         return Note(
             "consumption.after_end",
-            f"La fecha {when:%d/%m/%Y} es posterior a la cancelación de la instancia "
-            f"({instance.end_date:%d/%m/%Y}).",
+            f"La fecha {when:%d/%m/%Y} es posterior a la cancelación de la instancia ({instance.end_date:%d/%m/%Y}).",
             f"The date {when.isoformat()} is after the instance was cancelled ({instance.end_date.isoformat()}).",
         )
     return None

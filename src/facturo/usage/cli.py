@@ -1,0 +1,206 @@
+"""``facturo usage``: import IPC2 messages, run billing, look at usage data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from facturo.cli.context import JsonOption, console, emit_json, fail, local_actor, table, unit_of_work
+from facturo.kit.money import format_money
+from facturo.usage import service
+from facturo.usage.views import billing_out, report_out
+
+app = typer.Typer(help="Usage billing (facturación por consumo, mensajes IPC2).", no_args_is_help=True)
+
+_OUTCOME_ES = {"created": "creados", "updated": "actualizados", "unchanged": "sin cambios", "rejected": "rechazados"}
+_ENTITY_ES = {
+    "resource": "Recursos",
+    "category": "Categorías",
+    "configuration": "Configuraciones",
+    "customer": "Clientes",
+    "portal_login": "Accesos al portal",
+    "instance": "Instancias",
+    "consumption": "Consumos",
+}
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar date, no time
+    except ValueError:
+        fail(f"{option} debe ser una fecha AAAA-MM-DD (recibido: {value}).", 2)
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not enabled,
+        transient=True,
+    )
+
+
+def _print_report(name: str, report: service.ImportReport) -> None:
+    console.print(f"[bold]{name}[/] — mensaje de {'configuración' if report.kind == 'configuration' else 'consumos'}")
+    table(
+        "Resultado",
+        ["Entidad", *(_OUTCOME_ES[o] for o in ("created", "updated", "unchanged", "rejected"))],
+        [
+            [_ENTITY_ES.get(entity, entity), c["created"], c["updated"], c["unchanged"], c["rejected"]]
+            for entity, c in report.counts.items()
+        ],
+        right=list(_OUTCOME_ES.values()),
+    )
+    for title, items in (
+        ("Duplicados (ignorados)", report.duplicates),
+        ("Advertencias", report.warnings),
+        ("Rechazos", report.rejections),
+    ):
+        if items:
+            table(
+                title,
+                ["Línea", "Entidad", "Id", "Problema"],
+                [[p.line, _ENTITY_ES.get(p.entity, p.entity), p.key, p.note.es] for p in items],
+                right=["Línea"],
+            )
+
+
+@app.command("import")
+def import_files(
+    files: list[Path] = typer.Argument(..., help="IPC2 XML messages; configuration files are applied first."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Import configuration (archivoConfiguraciones) and consumption (listadoConsumos) messages.
+    Each file is its own transaction: a refused file writes nothing and the others still load."""
+    for path in files:
+        if not path.is_file():
+            fail(f"No existe el archivo {path}.", 2)
+    # Configurations first, so consumptions of a pair find their instances whatever the order given.
+    ordered = sorted(files, key=lambda p: 0 if b"archivoconfiguraciones" in p.read_bytes()[:4096].lower() else 1)
+    results: list[dict[str, Any]] = []
+    actor = local_actor()
+    with _progress(not as_json and len(ordered) > 1) as progress:
+        task = progress.add_task("Importando mensajes", total=len(ordered))
+        for path in ordered:
+            with unit_of_work() as session:
+                report = service.import_message(session, actor, path.read_bytes(), filename=path.name)
+            progress.advance(task)
+            if as_json:
+                results.append({"file": str(path), **report_out(report, "es").model_dump(mode="json")})
+            else:
+                _print_report(path.name, report)
+    if as_json:
+        emit_json(results)
+
+
+@app.command("bill")
+def bill(
+    date_from: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD (inclusive)."),
+    date_to: str = typer.Option(..., "--to", help="Last day, YYYY-MM-DD (inclusive)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be billed; write nothing."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Bill the unbilled consumptions of a date range: one invoice per customer."""
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    with _progress(not as_json) as progress:
+        progress.add_task("Calculando y emitiendo…" if not dry_run else "Calculando…", total=None)
+        with unit_of_work(write=not dry_run) as session:
+            result = service.run_billing(session, local_actor(), start, end, dry_run=dry_run)
+    if as_json:
+        emit_json(billing_out(result))
+        return
+    title = "Vista previa (no se emitió nada)" if dry_run else f"Corrida de facturación {result.run_id or '—'}"
+    table(
+        f"{title}: {start:%d/%m/%Y} – {end:%d/%m/%Y}, fecha de emisión {result.issue_date:%d/%m/%Y}",
+        ["Factura", "NIT", "Cliente", "Consumos", "Total"],
+        [
+            [
+                inv.full_number or "—",
+                inv.customer_nit,
+                inv.customer_name,
+                inv.consumption_count,
+                format_money(inv.total),
+            ]
+            for inv in result.invoices
+        ],
+        right=["Consumos", "Total"],
+    )
+    if not result.invoices:
+        console.print("No hay consumos pendientes de facturar en ese rango.")
+    else:
+        console.print(
+            f"{len(result.invoices)} factura(s), {result.consumption_count} consumo(s), "
+            f"total {format_money(result.total)}."
+        )
+
+
+@app.command("data")
+def data(as_json: bool = JsonOption) -> None:
+    """Everything stored, with the unbilled consumption of each instance."""
+    with unit_of_work(write=False) as session:
+        view = service.overview(session)
+    if as_json:
+        emit_json(view)
+        return
+    table(
+        "Recursos",
+        ["Id", "Nombre", "Tipo", "Precio/hora"],
+        [[r["code"], r["name"], r["kind"], r["price_per_hour"]] for r in view["resources"]],
+        right=["Precio/hora"],
+    )
+    table(
+        "Configuraciones",
+        ["Categoría", "Id", "Nombre", "Tarifa/hora"],
+        [
+            [c["code"], conf["code"], conf["name"], conf["hour_rate"]]
+            for c in view["categories"]
+            for conf in c["configurations"]
+        ],
+        right=["Tarifa/hora"],
+    )
+    table(
+        "Instancias y consumo pendiente",
+        ["NIT", "Instancia", "Estado", "Consumos", "Horas", "Estimado"],
+        [
+            [
+                cust["nit"],
+                i["code"],
+                i["state"],
+                i["unbilled_consumptions"],
+                i["unbilled_hours"],
+                i["unbilled_estimate"],
+            ]
+            for cust in view["customers"]
+            for i in cust["instances"]
+        ],
+        right=["Consumos", "Horas", "Estimado"],
+    )
+
+
+@app.command("cancel-instance")
+def cancel_instance(
+    code: str = typer.Argument(..., help="The instance id."),
+    end: str = typer.Option(None, "--end", help="End date YYYY-MM-DD (default: today)."),
+) -> None:
+    """Cancel an instance: later consumptions are rejected."""
+    with unit_of_work() as session:
+        instance = service.cancel_instance(session, local_actor(), code, _date(end, "--end") if end else None)
+        console.print(f"Instancia {instance.code} cancelada desde el {instance.end_date:%d/%m/%Y}.")
+
+
+@app.command("reset")
+def reset(yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation.")) -> None:
+    """Wipe usage data (never invoices). Needs FACTURO_ALLOW_RESET=1."""
+    if not yes and not typer.confirm("¿Borrar todos los datos de consumo (no las facturas)?"):
+        raise typer.Exit(1)
+    with unit_of_work() as session:
+        removed = service.reset_usage(session, local_actor())
+    console.print("Datos de consumo borrados: " + ", ".join(f"{k} {v}" for k, v in removed.items()))

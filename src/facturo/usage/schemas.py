@@ -1,0 +1,150 @@
+"""What the usage surfaces accept and show."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, Field
+
+from facturo.kit.schemas import Amount, DecimalText, Out, Strict
+
+Code = Field(min_length=1, max_length=40, description="The id used in IPC2 messages.")
+
+
+class ResourceIn(Strict):
+    code: str = Code
+    name: str = Field(min_length=1, max_length=200)
+    abbreviation: str = Field(default="", max_length=40)
+    metric: str = Field(default="", max_length=100)
+    kind: Literal["hardware", "software"]
+    price_per_hour: Decimal = Field(ge=0, le=1_000_000, decimal_places=4, allow_inf_nan=False)
+
+
+class CategoryIn(Strict):
+    code: str = Code
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=500)
+    workload: str = Field(default="", max_length=100)
+
+
+class ConfigurationIn(Strict):
+    code: str = Code
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=500)
+    category_code: str = Code
+    resources: dict[str, Decimal] = Field(
+        min_length=1, description="Resource code -> quantity (up to 2 decimals).", examples=[{"RB-544": "2"}]
+    )
+
+
+class UsageCustomerIn(Strict):
+    nit: str = Field(min_length=1, max_length=20)
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field(default="", max_length=300)
+    email: str = Field(default="", max_length=200)
+    username: str = Field(default="", max_length=100, description="Portal login (optional).")
+    password: str = Field(default="", max_length=1024, description="Stored only as an argon2id hash.")
+
+
+class InstanceIn(Strict):
+    code: str = Code
+    customer_nit: str = Field(min_length=1, max_length=20)
+    configuration_code: str = Code
+    name: str = Field(min_length=1, max_length=200)
+    start_date: date
+    state: Literal["vigente", "cancelada"] = "vigente"
+    end_date: date | None = None
+
+
+class CancelIn(Strict):
+    end_date: date | None = Field(default=None, description="Default: today in the organisation's time zone.")
+
+
+class BillingRunIn(Strict):
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+    dry_run: bool = False
+
+
+class ImportProblemOut(Out):
+    line: int
+    entity: str
+    key: str
+    rule: str
+    message: str
+    message_es: str
+    message_en: str
+
+
+class ImportReportOut(Out):
+    message_id: int | None
+    kind: str
+    counts: dict[str, dict[str, int]]
+    duplicates: list[ImportProblemOut]
+    warnings: list[ImportProblemOut]
+    rejections: list[ImportProblemOut]
+
+
+class ResourceLineOut(Out):
+    code: str
+    name: str
+    quantity: DecimalText
+    price_per_hour: DecimalText
+
+
+class PlannedLineOut(Out):
+    instance_code: str
+    instance_name: str
+    configuration_code: str
+    category_code: str
+    first_at: AwareDatetime
+    last_at: AwareDatetime
+    consumption_count: int
+    hours: DecimalText
+    hour_rate: DecimalText
+    total: Amount
+    resources: list[ResourceLineOut]
+
+
+class PlannedInvoiceOut(Out):
+    customer_id: int
+    customer_nit: str
+    customer_name: str
+    invoice_id: int | None
+    number: str | None = Field(description="The invoice number; on a dry run, the number it would get now.")
+    consumption_count: int
+    total: Amount
+    lines: list[PlannedLineOut]
+
+
+class BillingRunOut(Out):
+    run_id: int | None
+    dry_run: bool
+    date_from: date
+    date_to: date
+    issue_date: date
+    invoice_count: int
+    consumption_count: int
+    total: Amount
+    invoices: list[PlannedInvoiceOut]
+
+
+class BillingRunRecordOut(Out):
+    id: int
+    date_from: date
+    date_to: date
+    issue_date: date
+    started_at: datetime
+    finished_at: datetime | None
+    actor_name: str
+    invoice_count: int
+    consumption_count: int
+    total: Amount
+
+
+class OverviewOut(Out):
+    resources: list[dict[str, Any]]
+    categories: list[dict[str, Any]]
+    customers: list[dict[str, Any]]
