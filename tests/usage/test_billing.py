@@ -1,0 +1,249 @@
+"""Billing runs: the expected totals of the real samples, exactly-once billing, dry runs, rate
+changes split across lines, and a failed run leaving nothing behind."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from threading import Barrier
+
+import pytest
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from facturo.invoicing import service as invoicing
+from facturo.invoicing.models import Invoice, InvoiceLine
+from facturo.kit.db import Database
+from facturo.organisation.models import Issuer
+from facturo.usage import billing
+from facturo.usage.billing import run_billing
+from facturo.usage.importing import import_message
+from facturo.usage.models import BillingRun, Consumption, LineSnapshot
+from tests.factories import ACTOR, make_issuer
+from tests.usage.helpers import import_sample, import_text
+
+YEAR_2023 = (date(2023, 1, 1), date(2023, 12, 31))
+GRADING_RANGE = (date(2000, 1, 1), date(2029, 12, 31))
+
+
+def _complejo(session: Session) -> None:
+    import_sample(session, "2s2025_arreagaaa_complejo_configuraciones.xml")
+    import_sample(session, "2s2025_arreagaaa_complejo_consumos.xml")
+
+
+def _totals(session: Session) -> dict[str, str]:
+    rows = session.execute(select(Invoice.customer_nit, Invoice.total).where(Invoice.status != "draft"))
+    return {nit: str(total) for nit, total in rows}
+
+
+def test_complejo_pair_billed_for_2023(session: Session, issuer: Issuer) -> None:
+    _complejo(session)
+    result = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
+
+    assert [(inv.customer_nit, str(inv.total)) for inv in result.invoices] == [
+        ("2019160-K", "22781.25"),
+        ("2020001-9", "17100.00"),
+        ("2021055-3", "113387.50"),
+    ]
+    assert [inv.full_number for inv in result.invoices] == ["A-00000001", "A-00000002", "A-00000003"]
+    assert _totals(session) == {"2019160-K": "22781.25", "2020001-9": "17100.00", "2021055-3": "113387.50"}
+    invoice = session.get(Invoice, result.invoices[2].invoice_id)
+    assert invoice is not None
+    assert (invoice.issue_date, invoice.status) == (date(2023, 12, 31), "issued")
+    # Prices include IVA: the total is the sum of consumption costs, split into base and 12% tax.
+    assert (str(invoice.subtotal), str(invoice.tax_total)) == ("101238.84", "12148.66")
+    assert [(str(ln.quantity), str(ln.unit_price), str(ln.total_amount)) for ln in invoice.lines] == [
+        ("18.250000", "5770.000000", "105302.50"),  # instance 5: 10 h + 8.25 h at conf5's 5770/h
+        ("16.500000", "490.000000", "8085.00"),  # instance 6: 9.5 h + 7 h at conf6's 490/h
+    ]
+    snapshot = session.get(LineSnapshot, invoice.lines[0].id)
+    assert snapshot is not None
+    assert (snapshot.instance_code, snapshot.configuration_code, snapshot.category_code) == ("5", "5", "3")
+    assert {r["code"]: (r["quantity"], r["price_per_hour"]) for r in snapshot.resources} == {
+        "2": ("12.00", "55.0000"),
+        "3": ("200.00", "25.0000"),
+        "8": ("1.00", "110.0000"),
+    }
+    run = session.get(BillingRun, result.run_id)
+    assert run is not None
+    assert (run.invoice_count, run.consumption_count, str(run.total)) == (3, 10, "153268.75")
+    assert session.scalar(select(func.count()).where(Consumption.invoice_line_id.is_(None))) == 0
+    assert [(r.series_code, r.documents, r.ok) for r in invoicing.verify_all(session, issuer.id)] == [
+        ("A", 3, True),
+        ("NC", 0, True),
+    ]
+
+
+def test_grading_pair_bills_one_invoice(session: Session, issuer: Issuer) -> None:
+    import_sample(session, "2s2022_tavico_grading_configuracion.xml")
+    report = import_sample(session, "2s2022_tavico_grading_consumos.xml")
+    # The other seven consumptions never reach billing; each was refused with its reason.
+    assert [p.note.rule for p in report.rejections] == [
+        "consumption.after_end",
+        "consumption.after_end",
+        "consumption.before_start",
+        "consumption.after_end",
+        "consumption.future",
+        "consumption.before_start",
+        "consumption.after_end",
+    ]
+    result = run_billing(session, ACTOR, *GRADING_RANGE, dry_run=False)
+    assert [(inv.customer_nit, str(inv.total), inv.consumption_count) for inv in result.invoices] == [
+        ("2019160-K", "17744.45", 3)
+    ]
+    lines = [(ln.instance_code, str(ln.hours), str(ln.hour_rate), str(ln.total)) for ln in result.invoices[0].lines]
+    assert lines == [
+        ("I-336", "5.0000", "1237.600000", "6188.00"),  # 13/02/2006 at CO-001's 1237.6/h
+        ("I-340", "6.1000", "1894.500000", "11556.45"),  # 2.6 h + 3.5 h at CO-111's 1894.5/h
+    ]
+
+
+def test_rerunning_and_reimporting_change_nothing(session: Session, issuer: Issuer) -> None:
+    _complejo(session)
+    first = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
+    assert len(first.invoices) == 3
+    import_sample(session, "2s2025_arreagaaa_complejo_consumos.xml")
+    again = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
+    overlapping = run_billing(session, ACTOR, date(2022, 6, 1), date(2023, 3, 31), dry_run=False)
+    assert (again.invoices, again.run_id, overlapping.invoices) == ([], None, [])
+    assert session.scalar(select(func.count()).select_from(Invoice)) == 3
+    assert session.scalar(select(func.count()).select_from(BillingRun)) == 1
+
+
+def test_dry_run_shows_exactly_what_the_run_creates_and_writes_nothing(session: Session, issuer: Issuer) -> None:
+    _complejo(session)
+    preview = run_billing(session, ACTOR, *YEAR_2023, dry_run=True)
+    assert session.scalar(select(func.count()).select_from(Invoice)) == 0
+    assert session.scalar(select(func.count()).where(Consumption.invoice_line_id.is_not(None))) == 0
+    real = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
+
+    def shape(result: billing.BillingResult) -> list[object]:
+        return [
+            (
+                inv.full_number,
+                inv.customer_nit,
+                inv.total,
+                [(ln.description(), ln.hours, ln.hour_rate, ln.total, ln.consumption_count) for ln in inv.lines],
+            )
+            for inv in result.invoices
+        ]
+
+    assert shape(preview) == shape(real)
+    assert (preview.total, preview.issue_date) == (real.total, real.issue_date)
+
+
+CATALOG = """<archivoConfiguraciones>
+  <listaRecursos>
+    <recurso id="CPU"><nombre>CPU</nombre><abreviatura>CPU</abreviatura><metrica>vCPU</metrica>
+      <tipo>Hardware</tipo><valorXhora>{price}</valorXhora></recurso>
+  </listaRecursos>
+  <listaCategorias><categoria id="C1"><nombre>General</nombre><descripcion>d</descripcion>
+    <cargaTrabajo>Media</cargaTrabajo><listaConfiguraciones>
+      <configuracion id="K1"><nombre>Pequeña</nombre><descripcion>d</descripcion>
+        <recursosConfiguracion><recurso id="CPU">2</recurso></recursosConfiguracion></configuracion>
+    </listaConfiguraciones></categoria></listaCategorias>
+  <listaClientes><cliente nit="576937-K"><nombre>Cliente</nombre><usuario></usuario><clave></clave>
+    <direccion>Zona 1</direccion><correoElectronico>c@example.com</correoElectronico><listaInstancias>
+      <instancia id="VM1"><idConfiguracion>K1</idConfiguracion><nombre>vm</nombre>
+        <fechaInicio>01/01/2024</fechaInicio><estado>Vigente</estado><fechaFinal></fechaFinal></instancia>
+    </listaInstancias></cliente></listaClientes>
+</archivoConfiguraciones>"""
+USAGE = """<listadoConsumos>
+  <consumo nitCliente="576937-K" idInstancia="VM1"><tiempo>{hours}</tiempo><fechaHora>{at}</fechaHora></consumo>
+</listadoConsumos>"""
+
+
+def test_a_price_change_between_two_consumptions_splits_the_line(session: Session, issuer: Issuer) -> None:
+    loaded_at = datetime(2024, 1, 1, 6, 0, tzinfo=UTC)  # 1 January 2024, 00:00 in Guatemala
+    changed_at = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)
+    import_message(session, ACTOR, CATALOG.format(price="10.00"), effective_from=loaded_at)
+    report = import_message(session, ACTOR, CATALOG.format(price="12.50"), effective_from=changed_at)
+    assert report.counts["resource"]["updated"] == 1
+    import_text(session, USAGE.format(hours="3", at="15/02/2024 10:00"))  # before the change: 2 × 10.00
+    import_text(session, USAGE.format(hours="2", at="10/03/2024 09:30"))  # after: 2 × 12.50
+    import_text(session, USAGE.format(hours="1.5", at="20/03/2024 18:00"))
+
+    result = run_billing(session, ACTOR, date(2024, 1, 1), date(2024, 12, 31), dry_run=False)
+    [invoice] = result.invoices
+    assert [(str(ln.hours), str(ln.hour_rate), str(ln.total), ln.consumption_count) for ln in invoice.lines] == [
+        ("3.0000", "20.000000", "60.00", 1),
+        ("3.5000", "25.000000", "87.50", 2),
+    ]
+    assert str(invoice.total) == "147.50"
+    stored = session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.invoice_id)).all()
+    assert [str(ln.unit_price) for ln in sorted(stored, key=lambda ln: ln.line_number)] == ["20.000000", "25.000000"]
+
+
+def test_the_billing_mark_is_write_once_in_the_database(session: Session, issuer: Issuer) -> None:
+    _complejo(session)
+    run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
+    other_line = session.scalar(select(func.max(InvoiceLine.id)))
+    with pytest.raises(DBAPIError, match="already billed"), session.begin_nested():
+        session.execute(update(Consumption).values(invoice_line_id=other_line))
+
+
+def _prepared(database: Database) -> None:
+    with database.unit_of_work() as session:
+        make_issuer(session)
+        _complejo(session)
+
+
+def test_a_run_that_fails_midway_leaves_nothing(fresh_database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    _prepared(fresh_database)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full while marking")
+
+    monkeypatch.setattr(billing, "_apply_marks", broken)
+    with pytest.raises(RuntimeError), fresh_database.unit_of_work() as session:
+        run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
+    with fresh_database.unit_of_work(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Invoice)) == 0
+        assert session.scalar(select(func.count()).select_from(BillingRun)) == 0
+        assert session.scalar(select(func.count()).select_from(LineSnapshot)) == 0
+        assert session.scalar(select(func.count()).where(Consumption.invoice_line_id.is_not(None))) == 0
+        assert session.scalar(text("SELECT next_number FROM series WHERE code = 'A'")) == 1
+    monkeypatch.undo()
+    with fresh_database.unit_of_work() as session:
+        assert len(run_billing(session, ACTOR, *YEAR_2023, dry_run=False).invoices) == 3
+
+
+def test_two_concurrent_runs_bill_each_consumption_once(fresh_database: Database) -> None:
+    _prepared(fresh_database)
+    start = Barrier(2)
+
+    def bill() -> int:
+        start.wait()
+        with fresh_database.unit_of_work() as session:
+            return len(run_billing(session, ACTOR, *YEAR_2023, dry_run=False).invoices)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counts = sorted(pool.map(lambda _: bill(), range(2)))
+
+    assert counts == [0, 3]
+    with fresh_database.unit_of_work(write=False) as session:
+        assert _totals(session) == {"2019160-K": "22781.25", "2020001-9": "17100.00", "2021055-3": "113387.50"}
+        assert session.scalar(select(func.count()).select_from(BillingRun)) == 1
+        billed = session.execute(
+            select(Consumption.invoice_line_id, func.count()).group_by(Consumption.invoice_line_id)
+        ).all()
+        assert sum(n for _, n in billed) == 10 and all(line is not None for line, _ in billed)
+
+
+def test_reversed_range_is_refused_with_a_reason(session: Session, issuer: Issuer) -> None:
+    from facturo.kit.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        run_billing(session, ACTOR, date(2024, 2, 1), date(2024, 1, 1), dry_run=True)
+    assert "01/02/2024" in refused.value.message.es
+
+
+def test_hours_are_summed_exactly(session: Session, issuer: Issuer) -> None:
+    import_text(session, CATALOG.format(price="0.0001"))
+    for day in range(1, 4):
+        import_text(session, USAGE.format(hours="0.3333", at=f"0{day}/04/2024 10:00"))
+    [invoice] = run_billing(session, ACTOR, date(2024, 4, 1), date(2024, 4, 30), dry_run=True).invoices
+    assert invoice.lines[0].hours == Decimal("0.9999")
+    assert invoice.total == Decimal("0.00")  # 0.9999 h × 0.0002/h rounds to 0.00, never to a float artefact
