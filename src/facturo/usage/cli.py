@@ -9,7 +9,18 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from facturo.cli.context import JsonOption, console, emit_json, fail, local_actor, table, unit_of_work
+from facturo.cli.context import (
+    JsonOption,
+    console,
+    database,
+    emit_json,
+    err_console,
+    fail,
+    local_actor,
+    table,
+    unit_of_work,
+)
+from facturo.kit.errors import FacturoError
 from facturo.kit.money import format_money
 from facturo.usage import service
 from facturo.usage.views import billing_out, report_out
@@ -87,18 +98,29 @@ def import_files(
     ordered = sorted(files, key=lambda p: 0 if b"archivoconfiguraciones" in p.read_bytes()[:4096].lower() else 1)
     results: list[dict[str, Any]] = []
     actor = local_actor()
+    refused = 0
     with _progress(not as_json and len(ordered) > 1) as progress:
         task = progress.add_task("Importando mensajes", total=len(ordered))
         for path in ordered:
-            with unit_of_work() as session:
-                report = service.import_message(session, actor, path.read_bytes(), filename=path.name)
-            progress.advance(task)
+            try:
+                with database().unit_of_work() as session:
+                    report = service.import_message(session, actor, path.read_bytes(), filename=path.name)
+            except FacturoError as exc:
+                refused += 1
+                results.append({"file": str(path), "error": exc.message.es})
+                if not as_json:
+                    err_console.print(f"[bold red]{path.name}: rechazado.[/] {exc.message.es}")
+                continue
+            finally:
+                progress.advance(task)
             if as_json:
                 results.append({"file": str(path), **report_out(report, "es").model_dump(mode="json")})
             else:
                 _print_report(path.name, report)
     if as_json:
         emit_json(results)
+    if refused:
+        raise typer.Exit(1)
 
 
 @app.command("bill")

@@ -1,0 +1,70 @@
+"""``facturo usage`` as a user drives it: import the complejo pair, preview and run billing, see the data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_cli import cli_env, flat
+from tests.usage.helpers import IPC2
+
+CONFIG = str(IPC2 / "2s2025_arreagaaa_complejo_configuraciones.xml")
+USAGE = str(IPC2 / "2s2025_arreagaaa_complejo_consumos.xml")
+
+
+def _organisation() -> None:
+    from facturo.cli.context import unit_of_work
+    from tests.factories import make_issuer
+
+    with unit_of_work() as session:
+        make_issuer(session)
+
+
+def test_import_bill_and_look(tmp_path: Path) -> None:
+    with cli_env(tmp_path) as run:
+        _organisation()
+        # Consumptions given first: the configuration message is still applied first.
+        imported = run("usage", "import", USAGE, CONFIG, "--json")
+        assert imported.exit_code == 0, imported.output
+        reports = json.loads(imported.output)
+        assert [(r["kind"], r["file"].endswith(".xml")) for r in reports] == [
+            ("configuration", True),
+            ("consumption", True),
+        ]
+        assert reports[1]["counts"]["consumption"]["created"] == 10
+
+        table = run("usage", "import", USAGE)
+        assert table.exit_code == 0, table.output
+        assert "Duplicados (ignorados)" in table.output and "un mensaje anterior" in flat(table.output)
+
+        preview = run("usage", "bill", "--from", "2023-01-01", "--to", "2023-12-31", "--dry-run")
+        assert preview.exit_code == 0, preview.output
+        assert "Vista previa" in preview.output and "Q113,387.50" in preview.output
+
+        billed = run("usage", "bill", "--from", "2023-01-01", "--to", "2023-12-31", "--json")
+        assert billed.exit_code == 0, billed.output
+        result = json.loads(billed.output)
+        assert [(i["number"], i["customer_nit"], i["total"]) for i in result["invoices"]] == [
+            ("A-00000001", "2019160-K", "22781.25"),
+            ("A-00000002", "2020001-9", "17100.00"),
+            ("A-00000003", "2021055-3", "113387.50"),
+        ]
+        again = run("usage", "bill", "--from", "2023-01-01", "--to", "2023-12-31")
+        assert again.exit_code == 0 and "No hay consumos pendientes" in again.output
+
+        data = run("usage", "data", "--json")
+        assert data.exit_code == 0
+        assert [c["nit"] for c in json.loads(data.output)["customers"]] == ["2019160-K", "2020001-9", "2021055-3"]
+
+        bad = run("usage", "bill", "--from", "2023-12-31", "--to", "2023-01-01")
+        assert bad.exit_code != 0 and "posterior" in flat(bad.output)
+        missing = run("usage", "import", str(tmp_path / "nope.xml"))
+        assert missing.exit_code == 2 and "No existe el archivo" in flat(missing.output)
+        broken = tmp_path / "broken.xml"
+        broken.write_text("<listadoConsumos><consumo>")
+        partly = run("usage", "import", str(broken), USAGE, "--json")
+        assert partly.exit_code == 1
+        outcome = json.loads(partly.output)
+        assert "XML mal formado" in outcome[0]["error"] and len(outcome[1]["duplicates"]) == 10
+        refused = run("usage", "reset", "--yes")
+        assert refused.exit_code != 0 and "FACTURO_ALLOW_RESET=1" in flat(refused.output)
