@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -70,6 +71,39 @@ def record(
             "after": after,
         },
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One history record for ``record_many``."""
+
+    entity_type: str
+    entity_id: int
+    action: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def record_many(session: Session, actor: Actor, at: datetime, entries: Iterable[Entry]) -> None:
+    """Append many records by one actor at one moment with a single executemany (batch issuing)."""
+    rows = [
+        {
+            "at": at,
+            "entity_type": e.entity_type,
+            "entity_id": e.entity_id,
+            "parent_type": None,
+            "parent_id": None,
+            "action": e.action,
+            "actor_kind": actor.kind,
+            "actor_id": actor.id,
+            "actor_name": actor.name,
+            "before": e.before,
+            "after": e.after,
+        }
+        for e in entries
+    ]
+    if rows:
+        session.connection().execute(insert(table_of(HistoryRecord)), rows)
 
 
 def record_active_change(session: Session, actor: Actor, entity_type: str, entity_id: int, active: bool) -> None:

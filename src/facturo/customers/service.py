@@ -84,6 +84,25 @@ def billing_profile(session: Session, customer_id: int) -> BillingProfile:
     return BillingProfile(*row)
 
 
+_BILLING_MANY = select(
+    _customers.c.id,
+    _customers.c.nit,
+    _customers.c.name,
+    _customers.c.address,
+    _customers.c.payment_terms_days,
+    _customers.c.active,
+).where(_customers.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def billing_profiles(session: Session, customer_ids: Iterable[int]) -> dict[int, BillingProfile]:
+    """``billing_profile`` for many customers: one query per thousand instead of one each."""
+    ids, profiles = sorted(set(customer_ids)), {}
+    for start in range(0, len(ids), 1000):
+        for row in session.connection().execute(_BILLING_MANY, {"ids": ids[start : start + 1000]}):
+            profiles[row.id] = BillingProfile(row.nit, row.name, row.address, row.payment_terms_days, row.active)
+    return profiles
+
+
 def create_customer(session: Session, actor: Actor, data: CustomerIn) -> Customer:
     nit = normalize_nit(data.nit)
     _check_email(data.email)

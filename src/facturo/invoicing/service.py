@@ -1,5 +1,6 @@
 """The invoicing service: the one entry point other packages and every surface use."""
 
+from facturo.invoicing.batch import BatchInvoice, BatchLine, IssuedSummary, issue_batch
 from facturo.invoicing.credit_notes import create_credit_note
 from facturo.invoicing.drafts import create_draft, delete_draft, get_document, update_draft
 from facturo.invoicing.issuing import issue_invoice, void_invoice
@@ -17,8 +18,11 @@ from facturo.invoicing.verification import ChainReport, verify_all, verify_serie
 
 __all__ = [
     "Alerts",
+    "BatchInvoice",
+    "BatchLine",
     "ChainReport",
     "InvoiceFilter",
+    "IssuedSummary",
     "Status",
     "alerts",
     "apply_settlement",
@@ -34,6 +38,7 @@ __all__ = [
     "get_document",
     "get_series",
     "is_overdue",
+    "issue_batch",
     "issue_invoice",
     "list_invoices",
     "list_series",
