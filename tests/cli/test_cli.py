@@ -97,7 +97,10 @@ def test_demo_loads_into_an_empty_data_directory(tmp_path: Path) -> None:
         result = run("demo")
     assert result.exit_code == 0, result.output
     out = flat(result.stdout)
-    assert out.startswith("Demostración cargada: 9 clientes, 8 productos, 14 facturas en todos los estados.")
+    assert out.startswith(
+        "Demostración cargada: 9 clientes, 8 productos, 14 facturas en todos los estados, "
+        "150 consumos de nube por facturar"
+    )
     assert "admin@chapinas.example │ demo-admin-2026 │ admin" in out
     assert "portal@martillo.example │ demo-portal-2026 │ customer" in out
     assert (tmp_path / DB_FILE).exists()

@@ -47,7 +47,7 @@ def count(session: Session, model: type) -> int:
 
 def test_demo_summary_matches_what_was_loaded(session: Session, summary: DemoSummary | None) -> None:
     assert summary is not None
-    assert (summary.customers, summary.products, summary.documents) == (9, 8, 14)
+    assert (summary.customers, summary.products, summary.documents, summary.consumptions) == (9, 8, 14, 150)
     assert [(email, role) for email, _, role in summary.sign_ins] == [
         ("admin@chapinas.example", "admin"),
         ("contabilidad@chapinas.example", "accountant"),
@@ -128,3 +128,21 @@ def test_demo_sign_ins_work_with_their_roles(session: Session, summary: DemoSumm
         assert (principal.role, principal.actor.kind) == (role, "user")
     portal = auth.find_by_email(session, "portal@martillo.example")
     assert portal is not None and portal.customer_id is not None
+
+
+def test_demo_usage_is_unbilled_and_leaves_the_demo_customers_unchanged(
+    session: Session, summary: DemoSummary | None
+) -> None:
+    from facturo.audit.models import HistoryRecord
+    from facturo.usage import service as usage
+
+    view = usage.overview(session)
+    pending = {i["code"]: i["unbilled_consumptions"] for c in view["customers"] for i in c["instances"]}
+    assert pending == {"VM-100": 30, "VM-200": 30, "VM-201": 30, "VM-300": 30, "VM-400": 30}
+    updates = session.scalars(
+        select(HistoryRecord).where(HistoryRecord.entity_type == "customer", HistoryRecord.action == "updated")
+    ).all()
+    assert updates == []
+    preview = usage.run_billing(session, ACTOR, TODAY - timedelta(days=100), TODAY, dry_run=True)
+    assert (len(preview.invoices), preview.consumption_count) == (4, 150)
+    assert all(inv.total > 0 for inv in preview.invoices)

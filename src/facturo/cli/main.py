@@ -60,7 +60,8 @@ def demo() -> None:
     else:
         console.print(
             f"Demostración cargada: {summary.customers} clientes, {summary.products} productos, "
-            f"{summary.documents} facturas en todos los estados."
+            f"{summary.documents} facturas en todos los estados, {summary.consumptions} consumos de nube "
+            "por facturar (facturo usage bill)."
         )
         table("Usuarios de demostración", ["Correo", "Contraseña", "Rol"], summary.sign_ins)
 

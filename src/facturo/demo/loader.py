@@ -18,6 +18,7 @@ from facturo.catalog import service as catalog
 from facturo.catalog.schemas import CategoryIn, ProductIn
 from facturo.customers import service as customers
 from facturo.customers.schemas import CustomerIn
+from facturo.demo.usage import load_usage_demo
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.schemas import CreditItemIn, CreditNoteIn, DraftIn, LineIn
 from facturo.kit.actor import Actor
@@ -75,6 +76,7 @@ class DemoSummary:
     customers: int
     products: int
     documents: int
+    consumptions: int
     sign_ins: tuple[tuple[str, str, str], ...]  # email, password, role
 
 
@@ -195,10 +197,13 @@ def load_demo(session: Session, actor: Actor, today: date) -> DemoSummary | None
         # The portal user belongs to the first demo customer, Ferretería El Martillo.
         portal_customer = clients[0] if role == Role.CUSTOMER else None
         auth.create_user(session, actor, email, name, password, role, portal_customer)
+    described = [customers.get_customer(session, customer_id) for customer_id in clients]
+    consumptions = load_usage_demo(session, actor, today, [(c.nit, c.name, c.address, c.email) for c in described])
     session.flush()
     return DemoSummary(
         customers=len(clients) + 1,
         products=len(products),
         documents=14,
+        consumptions=consumptions,
         sign_ins=tuple((email, password, role.value) for email, _, password, role in DEMO_USERS),
     )
