@@ -47,7 +47,9 @@ class Endpoint:
 def _walk(routes: Iterable[Any], prefix: str, inherited: Sequence[Any]) -> Iterator[tuple[str, APIRoute, list[Any]]]:
     for route in routes:
         if isinstance(route, APIRoute):
-            yield prefix + route.path, route, [*inherited, *route.dependencies]
+            # Web pages (not in the OpenAPI schema) have their own access tests in tests/web.
+            if route.include_in_schema:
+                yield prefix + route.path, route, [*inherited, *route.dependencies]
         elif hasattr(route, "original_router"):  # fastapi's _IncludedRouter
             context = getattr(route, "include_context", None)
             yield from _walk(

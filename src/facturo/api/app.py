@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import swagger_ui_bundle  # type: ignore[import-untyped]
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
@@ -25,6 +25,8 @@ from facturo.kit.migrate import upgrade
 from facturo.organisation.api import router as organisation_router
 from facturo.payments.api import router as payments_router
 from facturo.usage.api import router as usage_router
+from facturo.web.routers import PAGE_ROUTERS
+from facturo.web.templating import STATIC_DIR
 
 DESCRIPTION = """
 Invoicing for Latin America: customers with Guatemalan NIT, a categorised catalog, invoices with
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         redoc_url=None,
     )
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -83,6 +86,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         invoices_router,
         payments_router,
         usage_router,
+        *PAGE_ROUTERS,
     ):
         app.include_router(router)
 
@@ -92,8 +96,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             session.execute(text("SELECT 1"))
         return {"status": "ok", "database": database.dialect, "version": __version__}
 
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
 
     return app

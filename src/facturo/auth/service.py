@@ -19,7 +19,7 @@ from facturo.auth.errors import RejectedAndRecorded, TooManyAttempts, Unauthenti
 from facturo.auth.jwt_tokens import AccessClaims, decode_access_token, issue_access_token
 from facturo.auth.models import User
 from facturo.auth.principal import Principal, principal_for_local, principal_for_token, principal_for_user
-from facturo.auth.sessions import TokenPair, login, logout, refresh
+from facturo.auth.sessions import TokenPair, login, logout, refresh, resolve_session
 from facturo.auth.settings import AuthSettings, get_auth_settings
 from facturo.auth.users import change_password, create_user, find_by_email, get_user, list_users, set_active
 from facturo.kit import clock
@@ -77,6 +77,7 @@ __all__ = [
     "principal_for_user",
     "refresh",
     "resolve_bearer",
+    "resolve_session",
     "revoke_api_token",
     "set_active",
     "touch_api_token",

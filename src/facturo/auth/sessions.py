@@ -24,7 +24,7 @@ from facturo.auth.errors import RejectedAndRecorded, TooManyAttempts, Unauthenti
 from facturo.auth.jwt_tokens import issue_access_token
 from facturo.auth.models import LoginAttempt, RefreshToken, User
 from facturo.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from facturo.auth.principal import principal_for_user
+from facturo.auth.principal import Principal, principal_for_user
 from facturo.auth.settings import AuthSettings, get_auth_settings
 from facturo.auth.users import normalize_email, revoke_refresh_tokens
 from facturo.kit import clock
@@ -142,6 +142,25 @@ def refresh(
         refresh_token=plaintext,
         expires_in=settings.access_ttl_minutes * 60,
     )
+
+
+def resolve_session(session: Session, refresh_token: str, now: datetime | None = None) -> Principal:
+    """The principal of a browser session, whose HttpOnly cookie holds the session's refresh token.
+
+    The token is checked, not rotated: pages load several requests at once, and rotating on each
+    would turn that ordinary concurrency into "reuse" and end the session. Logout revokes it, and a
+    deactivated user is refused at once because the user is read on every request.
+    """
+    now = now or clock.now()
+    stored = _find(session, refresh_token)
+    if stored is None or stored.revoked_at is not None or now >= stored.expires_at:
+        raise Unauthenticated(
+            Msg("La sesión ha caducado; vuelva a iniciar sesión.", "The session has expired; log in again.")
+        )
+    user = session.get(User, stored.user_id)
+    if user is None or not user.active:
+        raise _invalid_refresh()
+    return principal_for_user(user)
 
 
 def logout(session: Session, refresh_token: str, now: datetime | None = None) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from facturo.audit import service as audit
 from facturo.kit.actor import Actor
 from facturo.kit.config import get_settings
-from facturo.kit.errors import Msg, PermissionDenied
+from facturo.kit.errors import Conflict, Msg
 from facturo.usage.importing import share_usage_lock
 from facturo.usage.models import (
     Category,
@@ -43,7 +43,7 @@ _ORDER = (
 
 def reset_usage(session: Session, actor: Actor, *, allowed: bool | None = None) -> dict[str, int]:
     if not (get_settings().allow_reset if allowed is None else allowed):
-        raise PermissionDenied(
+        raise Conflict(
             Msg(
                 "El reinicio de datos de consumo está desactivado; se habilita con FACTURO_ALLOW_RESET=1 "
                 "(solo instalaciones de demostración o de clase).",

@@ -1,0 +1,25 @@
+"""Every page router, in menu order. Each area's pages live in its domain package (``pages.py``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from facturo.auth.pages import router as admin_pages
+from facturo.catalog.pages import router as catalog_pages
+from facturo.customers.pages import router as customer_pages
+from facturo.invoicing.pages import router as invoice_pages
+from facturo.usage.pages import router as usage_pages
+from facturo.web.dashboard import router as dashboard_pages
+from facturo.web.pages import router as frame_pages
+from facturo.web.portal import router as portal_pages
+
+PAGE_ROUTERS: tuple[APIRouter, ...] = (
+    frame_pages,
+    dashboard_pages,
+    customer_pages,
+    catalog_pages,
+    invoice_pages,
+    usage_pages,
+    admin_pages,
+    portal_pages,
+)
