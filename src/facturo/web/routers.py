@@ -8,6 +8,7 @@ from facturo.auth.pages import router as admin_pages
 from facturo.catalog.pages import router as catalog_pages
 from facturo.customers.pages import router as customer_pages
 from facturo.invoicing.pages import router as invoice_pages
+from facturo.organisation.pages import router as organisation_pages
 from facturo.usage.pages import router as usage_pages
 from facturo.web.dashboard import router as dashboard_pages
 from facturo.web.pages import router as frame_pages
@@ -21,5 +22,6 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     invoice_pages,
     usage_pages,
     admin_pages,
+    organisation_pages,
     portal_pages,
 )
