@@ -71,3 +71,10 @@ def test_login_never_redirects_off_site(browser: Browser, db: RollbackDatabase, 
         data={"csrf_token": token, "login": "x@web.test", "password": "clave-web-de-prueba", "next": "//evil.example"},
     )
     assert response.status_code == 303 and response.headers["location"] == "/dashboard"
+
+
+def test_an_unknown_page_is_a_page_for_browsers_and_json_for_the_api(browser: Browser) -> None:
+    page = browser.get("/no-existe", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "Página no encontrada" in page.text
+    api = browser.get("/api/v1/no-existe", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.json()["error"]["code"] == "http_error"

@@ -26,6 +26,7 @@ from facturo.organisation.api import router as organisation_router
 from facturo.payments.api import router as payments_router
 from facturo.usage.api import router as usage_router
 from facturo.web.routers import PAGE_ROUTERS
+from facturo.web.routing import browser_error
 from facturo.web.templating import STATIC_DIR
 
 DESCRIPTION = """
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     app.state.unit_of_work_slots = asyncio.Semaphore(database.max_connections)
     app.state.settings = settings
-    errors.install(app)
+    errors.install(app, html_error=browser_error)
     for router in (
         access_router,
         organisation_router,
@@ -95,6 +96,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         with database.unit_of_work(write=False) as session:
             session.execute(text("SELECT 1"))
         return {"status": "ok", "database": database.dialect, "version": __version__}
-
 
     return app

@@ -10,9 +10,10 @@ carries no traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -140,7 +141,17 @@ def _database_handler(status: int, code: str, message: Msg) -> Any:
     return handle
 
 
-def install(app: FastAPI) -> None:
+HtmlError = Callable[[Request, int, Msg], Response]
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page (not the API, which always answers JSON)."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def install(app: FastAPI, html_error: HtmlError | None = None) -> None:
+    """Map errors to responses; ``html_error`` renders them for browsers asking for pages."""
+
     @app.exception_handler(FacturoError)
     async def _facturo(request: Request, exc: FacturoError) -> JSONResponse:
         lang = language(request)
@@ -171,12 +182,14 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         messages = {
             404: Msg("No encontrado.", "Not found."),
             405: Msg("Método no permitido.", "Method not allowed."),
         }
         msg = messages.get(exc.status_code, Msg(str(exc.detail), str(exc.detail)))
+        if html_error is not None and wants_html(request):
+            return html_error(request, exc.status_code, msg)
         return JSONResponse(
             _body("http_error", msg.in_language(language(request))),
             status_code=exc.status_code,
@@ -187,7 +200,9 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(exc_type, _database_handler(status, code, message))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         msg = Msg("Error interno; el equipo ha sido notificado.", "Internal error; it has been logged.")
+        if html_error is not None and wants_html(request):
+            return html_error(request, 500, msg)
         return JSONResponse(_body("internal_error", msg.in_language(language(request))), status_code=500)

@@ -29,7 +29,7 @@ from facturo.auth.principal import Principal
 from facturo.auth.web_session import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from facturo.kit import clock
 from facturo.kit.db import Database
-from facturo.kit.errors import FacturoError
+from facturo.kit.errors import FacturoError, Msg
 from facturo.web import i18n
 from facturo.web import session as web_session
 from facturo.web.i18n import gettext as _
@@ -196,3 +196,15 @@ class PageRoute(APIRoute):
 def _is_form(request: Request) -> bool:
     content_type = request.headers.get("content-type", "")
     return content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+
+def browser_error(request: Request, status: int, message: Msg) -> Response:
+    """Errors outside any page (an unknown path, an unexpected failure) for a browser: a page in
+    the visitor's language instead of the API's JSON."""
+    token = i18n.use_language(request.cookies.get(web_session.LANGUAGE_COOKIE) or i18n.DEFAULT_LANGUAGE)
+    try:
+        titles = {404: _("Page not found"), 405: _("Not allowed")}
+        title = titles.get(status, _("Something went wrong"))
+        return error_page(request, status, title, message.in_language(i18n.current_language()))
+    finally:
+        i18n.reset_language(token)
