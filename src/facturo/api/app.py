@@ -24,6 +24,7 @@ from facturo.kit.db import Database
 from facturo.kit.migrate import upgrade
 from facturo.organisation.api import router as organisation_router
 from facturo.payments.api import router as payments_router
+from facturo.reports.api import router as reports_router
 from facturo.usage.api import router as usage_router
 from facturo.web.routers import PAGE_ROUTERS
 from facturo.web.routing import browser_error
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         invoices_router,
         payments_router,
         usage_router,
+        reports_router,
         *PAGE_ROUTERS,
     ):
         app.include_router(router)

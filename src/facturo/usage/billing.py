@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -81,8 +81,16 @@ class PlannedLine:
         return (
             f"Instancia {self.instance_code} «{self.instance_name}», configuración {self.configuration_code} "
             f"«{self.configuration_name}»: {self.consumption_count} consumo(s), {span}, "
-            f"a {format_money(self.hour_rate)}/hora"
+            f"a {hour_rate_text(self.hour_rate)}/hora"
         )[:500]
+
+
+def hour_rate_text(rate: Decimal) -> str:
+    """An hourly rate as stored, never rounded for display: Q1,125.00, Q33.3333."""
+    if rate == rate.quantize(Decimal("0.01")):
+        return format_money(rate)
+    whole = format_money(rate.to_integral_value(rounding=ROUND_DOWN))[: -len(".00")]
+    return f"{whole}.{format(rate, 'f').split('.')[1].rstrip('0')}"
 
 
 @dataclass(slots=True)

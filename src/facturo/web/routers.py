@@ -9,6 +9,7 @@ from facturo.catalog.pages import router as catalog_pages
 from facturo.customers.pages import router as customer_pages
 from facturo.invoicing.pages import router as invoice_pages
 from facturo.organisation.pages import router as organisation_pages
+from facturo.reports.pages import router as report_pages
 from facturo.usage.pages import router as usage_pages
 from facturo.web.dashboard import router as dashboard_pages
 from facturo.web.pages import router as frame_pages
@@ -21,6 +22,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     catalog_pages,
     invoice_pages,
     usage_pages,
+    report_pages,
     admin_pages,
     organisation_pages,
     portal_pages,

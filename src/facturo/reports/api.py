@@ -1,0 +1,79 @@
+"""Report endpoints. JSON by default; ``?format=csv`` or ``?format=pdf`` returns the same report as a
+file (docs/reports.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from facturo.api.deps import DbSession, PathId
+from facturo.api.responses import model_json
+from facturo.api.routing import UnitOfWorkRoute
+from facturo.api.security import CurrentPrincipal, requires
+from facturo.auth.permissions import Permission
+from facturo.reports import service
+from facturo.reports.schemas import InvoiceDetailReport, ReportFormat, SalesReport
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], route_class=UnitOfWorkRoute)
+
+FormatQuery = Annotated[
+    ReportFormat,
+    Query(alias="format", description="json (default), csv (UTF-8 with BOM) or pdf."),
+]
+_FILES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report: JSON, or a CSV or PDF file with the same figures.",
+        "content": {"text/csv": {}, "application/pdf": {}},
+    }
+}
+
+
+def _file(found: service.ReportFile) -> Response:
+    disposition = "inline" if found.media_type == "application/pdf" else "attachment"
+    return Response(
+        found.content,
+        media_type=found.media_type,
+        headers={"Content-Disposition": f'{disposition}; filename="{found.filename}"'},
+    )
+
+
+# A view of one invoice, so it needs what reading the invoice needs: a portal customer (or a
+# customer-scoped token) gets its own invoices' detail, and another customer's answers 404.
+@router.get(
+    "/invoices/{invoice_id}",
+    response_model=InvoiceDetailReport,
+    responses=_FILES,
+    dependencies=[requires(Permission.INVOICES_READ)],
+)
+def invoice_detail_report(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    invoice_id: PathId,
+    fmt: FormatQuery = ReportFormat.JSON,
+) -> Response:
+    """A usage invoice line by line: each instance's consumptions and each resource's contribution."""
+    report = service.invoice_detail(session, invoice_id, visible_to=principal.customer_id)
+    if fmt is ReportFormat.JSON:
+        return model_json(report)
+    return _file(service.export_invoice_detail(session, report, fmt))
+
+
+@router.get(
+    "/sales",
+    response_model=SalesReport,
+    responses=_FILES,
+    dependencies=[requires(Permission.REPORTS_READ)],
+)
+def sales_report(
+    session: DbSession,
+    date_from: Annotated[date, Query(alias="from", description="First issue date, YYYY-MM-DD (inclusive).")],
+    date_to: Annotated[date, Query(alias="to", description="Last issue date, YYYY-MM-DD (inclusive).")],
+    fmt: FormatQuery = ReportFormat.JSON,
+) -> Response:
+    """Usage sales of a range of issue dates by category and configuration, and by resource."""
+    report = service.sales_report(session, date_from, date_to)
+    if fmt is ReportFormat.JSON:
+        return model_json(report)
+    return _file(service.export_sales(session, report, fmt))

@@ -1,0 +1,126 @@
+"""The reads behind the reports. Reports are read models across invoicing and usage billing, so
+this is the one module that queries both packages' tables; nothing here writes."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from facturo.invoicing import service as invoicing
+from facturo.invoicing.lifecycle import Status
+from facturo.invoicing.models import Invoice
+from facturo.kit.money import ZERO
+from facturo.kit.schemas import MAX_ID
+from facturo.organisation import service as organisation
+from facturo.usage.models import Consumption, LineSnapshot
+
+_IN_CHUNK = 1_000  # ids per IN list, far below both databases' bind-parameter limits
+# Issued and not void: what counts as a sale.
+_SOLD = (Status.ISSUED.value, Status.PARTIALLY_PAID.value, Status.PAID.value, Status.CREDITED.value)
+
+
+def snapshots_of(session: Session, invoice_id: int) -> list[LineSnapshot]:
+    """The usage snapshots of an invoice's lines (none: the invoice does not come from usage billing)."""
+    stmt = select(LineSnapshot).where(LineSnapshot.invoice_id == invoice_id).order_by(LineSnapshot.invoice_line_id)
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    id: int
+    consumed_at: datetime
+    hours: Decimal
+
+
+def readings_of(session: Session, line_ids: Sequence[int]) -> dict[int, list[Reading]]:
+    """The consumptions billed on each invoice line, in time order."""
+    found: dict[int, list[Reading]] = defaultdict(list)
+    for start in range(0, len(line_ids), _IN_CHUNK):
+        chunk = list(line_ids[start : start + _IN_CHUNK])
+        stmt = (
+            select(Consumption.invoice_line_id, Consumption.id, Consumption.consumed_at, Consumption.hours)
+            .where(Consumption.invoice_line_id.in_(chunk))
+            .order_by(Consumption.consumed_at, Consumption.id)
+        )
+        for line_id, id_, consumed_at, hours in session.execute(stmt):
+            if line_id is not None:  # always: the query asks for these lines
+                found[line_id].append(Reading(id_, consumed_at, hours))
+    return found
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def find_invoice_id(session: Session, reference: str) -> int | None:
+    """The id of the document a user names: its number as printed (``A-00000007``) or its id (``7``).
+
+    A reference made only of digits that does not start with 0 is an id; anything else is read as a
+    series prefix followed by the zero-padded number (8 digits or more).
+    """
+    text = reference.strip().upper()
+    if _DIGITS.fullmatch(text) and not text.startswith("0"):
+        return int(text) if int(text) <= MAX_ID else None
+    issuer = organisation.own_issuer(session)
+    for series in invoicing.list_series(session, issuer.id):
+        prefix = series.prefix.upper()
+        rest = text[len(prefix) :] if text.startswith(prefix) else ""
+        if len(rest) < 8 or not _DIGITS.fullmatch(rest) or int(rest) > MAX_ID:
+            continue
+        found = session.scalar(select(Invoice.id).where(Invoice.series_id == series.id, Invoice.number == int(rest)))
+        if found is not None:
+            return int(found)
+    return None
+
+
+# --- sales ---------------------------------------------------------------------------------------
+
+
+def _sold_in(document_type: str, date_from: date, date_to: date) -> ColumnElement[bool]:
+    return and_(
+        Invoice.document_type == document_type,
+        Invoice.status.in_(_SOLD),
+        Invoice.issue_date >= date_from,
+        Invoice.issue_date <= date_to,
+    )
+
+
+def sold_snapshots(session: Session, date_from: date, date_to: date) -> list[LineSnapshot]:
+    """Every usage line of the issued, not void invoices dated in the range."""
+    stmt = (
+        select(LineSnapshot)
+        .join(Invoice, Invoice.id == LineSnapshot.invoice_id)
+        .where(_sold_in("invoice", date_from, date_to))
+        .order_by(LineSnapshot.invoice_id, LineSnapshot.invoice_line_id)
+    )
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceSums:
+    count: int
+    total: Decimal
+
+
+def sold_invoice_sums(session: Session, date_from: date, date_to: date) -> InvoiceSums:
+    """How many usage invoices the range sold and the sum of their totals (exact SQL SUM)."""
+    has_usage = select(LineSnapshot.invoice_id).where(LineSnapshot.invoice_id == Invoice.id).exists()
+    stmt = select(func.count(), func.sum(Invoice.total)).where(_sold_in("invoice", date_from, date_to), has_usage)
+    count, total = session.execute(stmt).one()
+    return InvoiceSums(int(count), total if total is not None else ZERO)
+
+
+def credit_note_sums(session: Session, date_from: date, date_to: date) -> InvoiceSums:
+    """Credit notes dated in the range (not void) that credit a usage invoice, whatever its date."""
+    usage_invoice = select(LineSnapshot.invoice_id).where(LineSnapshot.invoice_id == Invoice.credited_invoice_id)
+    stmt = select(func.count(), func.sum(Invoice.total)).where(
+        _sold_in("credit_note", date_from, date_to), usage_invoice.exists()
+    )
+    count, total = session.execute(stmt).one()
+    return InvoiceSums(int(count), total if total is not None else ZERO)
