@@ -1,9 +1,184 @@
-"""Web pages of this area (being built)."""
+"""Customer pages: list and search, create and edit with inline errors, (de)activate, history."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlencode
 
-from facturo.web.routing import PageRoute
+from fastapi import APIRouter, Form, Request, Response
+from pydantic import ValidationError
+
+from facturo.audit import service as audit
+from facturo.auth.permissions import Permission
+from facturo.customers import service
+from facturo.customers.schemas import CustomerIn, CustomerPatch
+from facturo.kit.errors import FacturoError
+from facturo.kit.pagination import PageParams
+from facturo.web.forms import MAX_QUERY, PAGE_SIZE, RecordId, history_entries, page_number, problem_status, problems
+from facturo.web.i18n import gettext as _
+from facturo.web.routing import PageRoute, current, page_requires, redirect, render
+
+if TYPE_CHECKING:
+    pass
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+Text = Annotated[str, Form()]
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+STATUSES = ("all", "active", "inactive")
+FIELDS = ("nit", "name", "address", "email", "phone", "payment_terms_days")
+
+
+@router.get("/customers", dependencies=[page_requires(Permission.CUSTOMERS_READ)])
+def customer_list(request: Request, q: str = "", status: str = "all", page: str = "1") -> Response:
+    request.state.menu_key = "customers"
+    query = q.strip()[:MAX_QUERY]
+    status = status if status in STATUSES else "all"
+    active = {"active": True, "inactive": False}.get(status)
+    found = service.search_customers(
+        request.state.session, PageParams(page_number(page), PAGE_SIZE), query or None, active
+    )
+    keep = urlencode({k: v for k, v in (("q", query), ("status", status)) if v and v != "all"})
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "found": found,
+            "q": query,
+            "status": status,
+            "pager_query": f"&{keep}" if keep else "",
+            "can_write": current(request).can(Permission.CUSTOMERS_WRITE),
+        },
+    )
+
+
+def _typed(values: dict[str, str]) -> dict[str, str]:
+    """The form's values for the model: empty payment terms mean the usual terms (or, on an edit, no change)."""
+    return {k: v for k, v in values.items() if k != "payment_terms_days" or v.strip()}
+
+
+def _form(
+    request: Request, values: dict[str, Any], errors: dict[str, str], customer: Any = None, status: int = 200
+) -> Response:
+    request.state.menu_key = "customers"
+    return render(request, "customers/form.html", {"values": values, "errors": errors, "customer": customer}, status)
+
+
+@router.get("/customers/new", dependencies=[page_requires(Permission.CUSTOMERS_WRITE)])
+def new_customer(request: Request) -> Response:
+    return _form(request, dict.fromkeys(FIELDS, "") | {"address": "Ciudad", "payment_terms_days": "30"}, {})
+
+
+@router.post("/customers/new", dependencies=[page_requires(Permission.CUSTOMERS_WRITE)])
+def create_customer(
+    request: Request,
+    nit: Text = "",
+    name: Text = "",
+    address: Text = "",
+    email: Text = "",
+    phone: Text = "",
+    payment_terms_days: Text = "",
+) -> Response:
+    values = {
+        "nit": nit,
+        "name": name,
+        "address": address,
+        "email": email,
+        "phone": phone,
+        "payment_terms_days": payment_terms_days,
+    }
+    try:
+        data = CustomerIn.model_validate(_typed(values))
+        customer = service.create_customer(request.state.session, current(request).actor, data)
+    except (ValidationError, FacturoError) as exc:
+        return _form(request, values, problems(exc, "nit"), status=problem_status(exc))
+    return redirect(
+        f"/customers/{customer.id}", kind="success", message=_("Customer %(name)s created.") % {"name": customer.name}
+    )
+
+
+@router.get("/customers/{customer_id}", dependencies=[page_requires(Permission.CUSTOMERS_READ)])
+def customer_detail(request: Request, customer_id: RecordId) -> Response:
+    request.state.menu_key = "customers"
+    session = request.state.session
+    customer = service.get_customer(session, customer_id)
+    principal = current(request)
+    history = None
+    if principal.can(Permission.HISTORY_READ):
+        history = history_entries(audit.history_of(session, "customer", customer_id), _history_labels())
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "history": history,
+            "can_write": principal.can(Permission.CUSTOMERS_WRITE),
+        },
+    )
+
+
+def _history_labels() -> dict[str, str]:
+    return {
+        "nit": _("NIT"),
+        "name": _("Name"),
+        "address": _("Address"),
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "payment_terms_days": _("Payment terms (days)"),
+        "active": _("Active"),
+    }
+
+
+@router.get("/customers/{customer_id}/edit", dependencies=[page_requires(Permission.CUSTOMERS_WRITE)])
+def edit_customer(request: Request, customer_id: RecordId) -> Response:
+    customer = service.get_customer(request.state.session, customer_id)
+    values = {name: getattr(customer, name) for name in FIELDS}
+    return _form(request, values, {}, customer)
+
+
+@router.post("/customers/{customer_id}/edit", dependencies=[page_requires(Permission.CUSTOMERS_WRITE)])
+def update_customer(
+    request: Request,
+    customer_id: RecordId,
+    nit: Text = "",
+    name: Text = "",
+    address: Text = "",
+    email: Text = "",
+    phone: Text = "",
+    payment_terms_days: Text = "",
+) -> Response:
+    session = request.state.session
+    customer = service.get_customer(session, customer_id)
+    values = {
+        "nit": nit,
+        "name": name,
+        "address": address,
+        "email": email,
+        "phone": phone,
+        "payment_terms_days": payment_terms_days,
+    }
+    try:
+        patch = CustomerPatch.model_validate(_typed(values))
+        service.update_customer(session, current(request).actor, customer_id, patch)
+    except (ValidationError, FacturoError) as exc:
+        return _form(request, values, problems(exc, "nit"), customer, problem_status(exc))
+    return redirect(f"/customers/{customer_id}", kind="success", message=_("Changes saved."))
+
+
+def _set_active(request: Request, customer_id: int, active: bool) -> Response:
+    customer = service.set_active(request.state.session, current(request).actor, customer_id, active)
+    message = _("Customer %(name)s activated.") if active else _("Customer %(name)s deactivated.")
+    return redirect(f"/customers/{customer_id}", kind="success", message=message % {"name": customer.name})
+
+
+@router.post("/customers/{customer_id}/deactivate", dependencies=[page_requires(Permission.CUSTOMERS_WRITE)])
+def deactivate_customer(request: Request, customer_id: RecordId) -> Response:
+    return _set_active(request, customer_id, False)
+
+
+@router.post("/customers/{customer_id}/activate", dependencies=[page_requires(Permission.CUSTOMERS_WRITE)])
+def activate_customer(request: Request, customer_id: RecordId) -> Response:
+    return _set_active(request, customer_id, True)
