@@ -13,6 +13,7 @@ from facturo.auth import service
 from facturo.auth.errors import RejectedAndRecorded, TooManyAttempts, Unauthenticated
 from facturo.auth.models import LoginAttempt, RefreshToken
 from facturo.auth.permissions import Role
+from facturo.kit.actor import SYSTEM
 from tests.auth.conftest import PASSWORD, T0, MakeUser
 
 ADDRESS = "203.0.113.7"
@@ -54,7 +55,7 @@ def test_wrong_email_and_wrong_password_get_the_same_message(session: Session, m
 
 def test_inactive_user_cannot_log_in(session: Session, make_user: MakeUser) -> None:
     user = make_user()
-    service.set_active(session, service.principal_for_user(user).actor, user.id, False)
+    service.set_active(session, SYSTEM, user.id, False)
     with pytest.raises(Unauthenticated) as caught:
         _login(session, user.email)
     assert "desactivada" in caught.value.message.es
@@ -188,8 +189,18 @@ def test_logout_leaves_other_sessions_alone(session: Session, make_user: MakeUse
 def test_access_token_of_a_deactivated_user_is_refused_at_once(session: Session, make_user: MakeUser) -> None:
     user = make_user()
     pair = _login(session, user.email)
-    service.set_active(session, service.principal_for_user(user).actor, user.id, False)
+    service.set_active(session, SYSTEM, user.id, False)
     with pytest.raises(Unauthenticated, match="deactivated"):
         service.resolve_bearer(session, pair.access_token, T0 + timedelta(minutes=1))
     with pytest.raises(Unauthenticated):
         service.refresh(session, pair.refresh_token, T0 + timedelta(minutes=1))
+
+
+def test_nobody_deactivates_their_own_account(session: Session, make_user: MakeUser) -> None:
+    from facturo.kit.errors import Conflict
+
+    user = make_user()
+    with pytest.raises(Conflict) as caught:
+        service.set_active(session, service.principal_for_user(user).actor, user.id, False)
+    assert "propia cuenta" in caught.value.message.es
+    assert user.active

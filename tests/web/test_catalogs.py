@@ -57,3 +57,20 @@ def _translated(catalog: object, msgid: str) -> bool:
         return False
     strings = message.string if isinstance(message.string, tuple) else (message.string,)
     return all(s.strip() for s in strings)
+
+
+def test_a_message_repeated_in_several_area_catalogs_has_one_translation() -> None:
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path in i18n.catalog_files("es"):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="es"):
+                if not message.id:
+                    continue
+                key, text = _key(message.id), str(message.string)
+                earlier = seen.setdefault(key, (path.name, text))
+                if earlier[1] != text:
+                    clashes.append(f"{key!r}: {earlier[0]} says {earlier[1]!r}, {path.name} says {text!r}")
+    assert clashes == []

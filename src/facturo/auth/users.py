@@ -160,6 +160,13 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     """Deactivating ends the user's sessions at once; access tokens die with their short TTL, and
     ``resolve_bearer`` refuses them immediately because it checks the user is still active."""
     user = get_user(session, user_id)
+    if not active and actor.kind == "user" and actor.id == str(user_id):
+        raise Conflict(
+            Msg(
+                "No puede desactivar su propia cuenta; pídalo a otro administrador.",
+                "You cannot deactivate your own account; ask another administrator.",
+            )
+        )
     if user.active != active:
         user.active = active
         if not active:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from facturo.audit import service as audit
 from facturo.kit.actor import Actor
 from facturo.kit.db import table_of
-from facturo.kit.errors import Msg, NotFound, ValidationFailed
+from facturo.kit.errors import Conflict, Msg, NotFound, ValidationFailed
 from facturo.kit.nit import CONSUMIDOR_FINAL, normalize_nit
 from facturo.organisation.models import Issuer
 from facturo.organisation.schemas import IssuerIn
@@ -87,6 +87,15 @@ def save_profile(session: Session, actor: Actor, data: IssuerIn) -> Issuer:
     nit = _validate(data)
     values = data.model_dump(exclude={"nit"}) | {"nit": nit, "currency": data.currency.upper()}
     issuer = session.scalar(select(Issuer).where(Issuer.is_own.is_(True)))
+    # Other issuers (whose invoices we receive) hold NITs too, and a NIT names one issuer only.
+    clash = session.scalar(select(Issuer.name).where(Issuer.nit == nit, Issuer.is_own.is_(False)))
+    if clash is not None:
+        raise Conflict(
+            Msg(
+                f"El NIT {nit} ya pertenece al emisor {clash}.",
+                f"NIT {nit} already belongs to the issuer {clash}.",
+            )
+        )
     if issuer is None:
         issuer = Issuer(is_own=True, **values)
         session.add(issuer)
