@@ -10,6 +10,7 @@ from facturo.kit.idempotency import IdempotentResponse
 from facturo.organisation.models import Issuer
 from facturo.payments.models import Payment, PaymentSplit
 from facturo.usage.models import (
+    BilledPeriod,
     BillingRun,
     Configuration,
     ConfigurationItem,
@@ -33,6 +34,7 @@ from facturo.usage.models import (
 __all__ = [
     "ApiToken",
     "Base",
+    "BilledPeriod",
     "BillingRun",
     "Category",
     "Configuration",

@@ -9,7 +9,7 @@ from decimal import Decimal
 from threading import Barrier
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,8 @@ from facturo.organisation.models import Issuer
 from facturo.usage import billing
 from facturo.usage.billing import run_billing
 from facturo.usage.importing import import_message
-from facturo.usage.models import BillingRun, Consumption, LineSnapshot
+from facturo.usage.models import BilledPeriod, BillingRun, Consumption, LineSnapshot
+from facturo.usage.queries import not_billed
 from tests.factories import ACTOR, make_issuer
 from tests.usage.helpers import import_sample, import_text
 
@@ -31,6 +32,10 @@ GRADING_RANGE = (date(2000, 1, 1), date(2029, 12, 31))
 def _complejo(session: Session) -> None:
     import_sample(session, "2s2025_arreagaaa_complejo_configuraciones.xml")
     import_sample(session, "2s2025_arreagaaa_complejo_consumos.xml")
+
+
+def _open_consumptions(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Consumption).where(not_billed())) or 0
 
 
 def _totals(session: Session) -> dict[str, str]:
@@ -69,7 +74,9 @@ def test_complejo_pair_billed_for_2023(session: Session, issuer: Issuer) -> None
     run = session.get(BillingRun, result.run_id)
     assert run is not None
     assert (run.invoice_count, run.consumption_count, str(run.total)) == (3, 10, "153268.75")
-    assert session.scalar(select(func.count()).where(Consumption.invoice_line_id.is_(None))) == 0
+    assert _open_consumptions(session) == 0
+    closed = session.execute(select(BilledPeriod.date_from, BilledPeriod.date_to, BilledPeriod.billing_run_id)).all()
+    assert sorted(closed) == [(date(2023, 1, 1), date(2023, 12, 31), run.id)] * 5  # the 5 instances billed
     assert [(r.series_code, r.documents, r.ok) for r in invoicing.verify_all(session, issuer.id)] == [
         ("A", 3, True),
         ("NC", 0, True),
@@ -116,7 +123,8 @@ def test_dry_run_shows_exactly_what_the_run_creates_and_writes_nothing(session: 
     _complejo(session)
     preview = run_billing(session, ACTOR, *YEAR_2023, dry_run=True)
     assert session.scalar(select(func.count()).select_from(Invoice)) == 0
-    assert session.scalar(select(func.count()).where(Consumption.invoice_line_id.is_not(None))) == 0
+    assert _open_consumptions(session) == 10
+    assert session.scalar(select(func.count()).select_from(BilledPeriod)) == 0
     real = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
 
     def shape(result: billing.BillingResult) -> list[object]:
@@ -176,12 +184,56 @@ def test_a_price_change_between_two_consumptions_splits_the_line(session: Sessio
     assert [str(ln.unit_price) for ln in sorted(stored, key=lambda ln: ln.line_number)] == ["20.000000", "25.000000"]
 
 
-def test_the_billing_mark_is_write_once_in_the_database(session: Session, issuer: Issuer) -> None:
+def test_billed_days_are_closed_in_the_database(session: Session, issuer: Issuer) -> None:
     _complejo(session)
     run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
-    other_line = session.scalar(select(func.max(InvoiceLine.id)))
-    with pytest.raises(DBAPIError, match="already billed"), session.begin_nested():
-        session.execute(update(Consumption).values(invoice_line_id=other_line))
+    late = import_text(
+        session,
+        '<listadoConsumos><consumo nitCliente="2021055-3" idInstancia="5"><tiempo>1</tiempo>'
+        "<fechaHora>30/06/2023 10:00</fechaHora></consumo></listadoConsumos>",
+    )
+    assert [p.note.rule for p in late.rejections] == ["consumption.period_billed"]
+    assert "01/01/2023–31/12/2023" in late.rejections[0].note.es
+    instance_id, customer_id = session.execute(select(Consumption.instance_id, Consumption.customer_id)).first()
+    # The database itself refuses what the importer would: a reading inside a billed period...
+    with pytest.raises(DBAPIError, match="billed period"), session.begin_nested():
+        session.execute(
+            insert(Consumption).values(
+                customer_id=customer_id,
+                instance_id=instance_id,
+                consumed_at=datetime(2023, 5, 5, 16, tzinfo=UTC),
+                consumed_on=date(2023, 5, 5),
+                hours=Decimal(1),
+                recorded_at=datetime(2024, 1, 1, tzinfo=UTC),
+            )
+        )
+    # ...a second period over the same days, and rewriting a consumption.
+    run_id, invoice_id = session.execute(select(BilledPeriod.billing_run_id, BilledPeriod.invoice_id)).first()
+    with pytest.raises(DBAPIError, match="overlap"), session.begin_nested():
+        session.execute(
+            insert(BilledPeriod).values(
+                instance_id=instance_id,
+                date_from=date(2023, 12, 1),
+                date_to=date(2024, 1, 31),
+                billing_run_id=run_id,
+                invoice_id=invoice_id,
+            )
+        )
+    with pytest.raises(DBAPIError, match="never rewritten"), session.begin_nested():
+        session.execute(update(Consumption).values(hours=Decimal(2)))
+
+
+def test_a_run_over_a_partly_billed_range_bills_only_the_open_days(session: Session, issuer: Issuer) -> None:
+    _complejo(session)
+    first = run_billing(session, ACTOR, date(2023, 1, 1), date(2023, 3, 31), dry_run=False)
+    assert [str(inv.total) for inv in first.invoices] == ["22781.25", "113387.50"]  # Jan to March only
+    second = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
+    assert [(inv.customer_nit, str(inv.total)) for inv in second.invoices] == [("2020001-9", "17100.00")]
+    periods = session.execute(
+        select(BilledPeriod.date_from, BilledPeriod.date_to).where(BilledPeriod.billing_run_id == second.run_id)
+    ).all()
+    assert sorted(periods) == [(date(2023, 1, 1), date(2023, 12, 31))] * 2  # instances 3 and 4 were never billed
+    assert _open_consumptions(session) == 0
 
 
 def _prepared(database: Database) -> None:
@@ -194,16 +246,17 @@ def test_a_run_that_fails_midway_leaves_nothing(fresh_database: Database, monkey
     _prepared(fresh_database)
 
     def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full while marking")
+        raise RuntimeError("disk full while closing the periods")
 
-    monkeypatch.setattr(billing, "_apply_marks", broken)
+    monkeypatch.setattr(billing, "close_periods", broken)
     with pytest.raises(RuntimeError), fresh_database.unit_of_work() as session:
         run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
     with fresh_database.unit_of_work(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Invoice)) == 0
         assert session.scalar(select(func.count()).select_from(BillingRun)) == 0
         assert session.scalar(select(func.count()).select_from(LineSnapshot)) == 0
-        assert session.scalar(select(func.count()).where(Consumption.invoice_line_id.is_not(None))) == 0
+        assert session.scalar(select(func.count()).select_from(BilledPeriod)) == 0
+        assert _open_consumptions(session) == 10
         assert session.scalar(text("SELECT next_number FROM series WHERE code = 'A'")) == 1
     monkeypatch.undo()
     with fresh_database.unit_of_work() as session:
@@ -226,10 +279,8 @@ def test_two_concurrent_runs_bill_each_consumption_once(fresh_database: Database
     with fresh_database.unit_of_work(write=False) as session:
         assert _totals(session) == {"2019160-K": "22781.25", "2020001-9": "17100.00", "2021055-3": "113387.50"}
         assert session.scalar(select(func.count()).select_from(BillingRun)) == 1
-        billed = session.execute(
-            select(Consumption.invoice_line_id, func.count()).group_by(Consumption.invoice_line_id)
-        ).all()
-        assert sum(n for _, n in billed) == 10 and all(line is not None for line, _ in billed)
+        assert session.scalar(select(func.count()).select_from(BilledPeriod)) == 5
+        assert _open_consumptions(session) == 0
 
 
 def test_reversed_range_is_refused_with_a_reason(session: Session, issuer: Issuer) -> None:

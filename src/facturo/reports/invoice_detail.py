@@ -58,7 +58,7 @@ def invoice_detail(session: Session, invoice_id: int, *, visible_to: int | None 
         raise _not_usage(doc)
     timezone = organisation.own_timezone(session)
     zone = ZoneInfo(timezone)
-    readings = queries.readings_of(session, [s.invoice_line_id for s in snapshots])
+    readings = queries.readings_of(session, snapshots)
     numbers = {line.id: (line.line_number, line.description) for line in doc.lines}
     lines = [
         _line(snap, numbers.get(snap.invoice_line_id, (0, "")), readings.get(snap.invoice_line_id, []), doc, zone)

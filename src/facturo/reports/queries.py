@@ -19,7 +19,7 @@ from facturo.invoicing.models import Invoice
 from facturo.kit.money import ZERO
 from facturo.kit.schemas import MAX_ID
 from facturo.organisation import service as organisation
-from facturo.usage.models import Consumption, LineSnapshot
+from facturo.usage.models import BilledPeriod, Consumption, LineSnapshot
 
 _IN_CHUNK = 1_000  # ids per IN list, far below both databases' bind-parameter limits
 # Issued and not void: what counts as a sale.
@@ -39,19 +39,36 @@ class Reading:
     hours: Decimal
 
 
-def readings_of(session: Session, line_ids: Sequence[int]) -> dict[int, list[Reading]]:
-    """The consumptions billed on each invoice line, in time order."""
-    found: dict[int, list[Reading]] = defaultdict(list)
-    for start in range(0, len(line_ids), _IN_CHUNK):
-        chunk = list(line_ids[start : start + _IN_CHUNK])
-        stmt = (
-            select(Consumption.invoice_line_id, Consumption.id, Consumption.consumed_at, Consumption.hours)
-            .where(Consumption.invoice_line_id.in_(chunk))
-            .order_by(Consumption.consumed_at, Consumption.id)
+def readings_of(session: Session, snapshots: Sequence[LineSnapshot]) -> dict[int, list[Reading]]:
+    """The consumptions billed on each line, in time order: the consumptions of the line's instance
+    dated in the periods its invoice closed, within the line's rate period."""
+    if not snapshots:
+        return {}
+    invoice_ids = sorted({s.invoice_id for s in snapshots})
+    stmt = (
+        select(Consumption.instance_id, Consumption.id, Consumption.consumed_at, Consumption.hours)
+        .join(
+            BilledPeriod,
+            and_(
+                BilledPeriod.instance_id == Consumption.instance_id,
+                Consumption.consumed_on >= BilledPeriod.date_from,
+                Consumption.consumed_on <= BilledPeriod.date_to,
+            ),
         )
-        for line_id, id_, consumed_at, hours in session.execute(stmt):
-            if line_id is not None:  # always: the query asks for these lines
-                found[line_id].append(Reading(id_, consumed_at, hours))
+        .where(BilledPeriod.invoice_id.in_(invoice_ids))
+        .order_by(Consumption.consumed_at, Consumption.id)
+    )
+    lines_of: dict[int, list[LineSnapshot]] = defaultdict(list)
+    for snap in snapshots:
+        lines_of[snap.instance_id].append(snap)
+    found: dict[int, list[Reading]] = defaultdict(list)
+    for instance_id, id_, consumed_at, hours in session.execute(stmt):
+        for snap in lines_of.get(instance_id, ()):
+            if (snap.rate_from is None or consumed_at >= snap.rate_from) and (
+                snap.rate_until is None or consumed_at < snap.rate_until
+            ):
+                found[snap.invoice_line_id].append(Reading(id_, consumed_at, hours))
+                break
     return found
 
 

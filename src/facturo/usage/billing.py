@@ -2,25 +2,30 @@
 
 A run (docs/usage.md):
 1. takes the usage lock exclusively, so imports and other runs wait and then see its result;
-2. sums the unbilled consumptions of the range per instance in SQL, splitting an instance's
-   consumptions where its configuration's rate changed (new price or composition);
+2. sums the unbilled consumptions of the range per instance in SQL (those in no billed period),
+   splitting an instance's consumptions where its configuration's rate changed (new price or
+   composition);
 3. issues one invoice per customer through the invoicing batch service (numbers, hash chain);
-4. marks every consumption with its invoice line, guarded by ``invoice_line_id IS NULL`` and a
-   write-once trigger, and checks the marks match the plan, else the whole run rolls back;
-5. stores a snapshot per line (instance, period, rate, resources) and records the run.
+4. closes, for every instance it billed, the days of the range no earlier run had closed
+   (``usage_billed_periods``). The database keeps those periods from overlapping and refuses any
+   consumption dated inside one, so each consumption is billed exactly once;
+5. stores a snapshot per line (instance, rate period, rate, resources) and records the run.
 
 A dry run does steps 2 and 3's arithmetic only and writes nothing.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
@@ -34,6 +39,7 @@ from facturo.kit.errors import Conflict, Msg, ValidationFailed
 from facturo.kit.money import ZERO, format_money, quantize
 from facturo.organisation import service as organisation
 from facturo.usage.models import (
+    BilledPeriod,
     BillingRun,
     Category,
     Configuration,
@@ -66,11 +72,10 @@ class PlannedLine:
     hours: Decimal
     consumption_count: int
     rate: Rate
+    hour_rate: Decimal
     total: Decimal
-
-    @property
-    def hour_rate(self) -> Decimal:
-        return self.rate.per_hour
+    # The days of the run's range this instance's billing closes (all of it unless partly billed).
+    open_days: list[tuple[date, date]] = field(default_factory=list)
 
     def description(self) -> str:
         span = (
@@ -85,6 +90,7 @@ class PlannedLine:
         )[:500]
 
 
+@lru_cache(maxsize=4096)
 def hour_rate_text(rate: Decimal) -> str:
     """An hourly rate as stored, never rounded for display: Q1,125.00, Q33.3333."""
     if rate == rate.quantize(Decimal("0.01")):
@@ -186,16 +192,23 @@ def run_billing(session: Session, actor: Actor, date_from: date, date_to: date, 
         origin=f"usage billing run {run.id}",
     )
     snapshots: list[dict[str, Any]] = []
-    marks: list[dict[str, Any]] = []
+    periods: dict[tuple[int, date], dict[str, Any]] = {}
     for inv, summary in zip(invoices, issued, strict=True):
         if summary.total != inv.total:  # the batch service applies the same rounding; a mismatch is a bug
             raise AssertionError(f"invoice total {summary.total} != planned {inv.total}")
         inv.invoice_id, inv.full_number = summary.invoice_id, summary.full_number
         for line, line_id in zip(inv.lines, summary.line_ids, strict=True):
             snapshots.append(_snapshot(line, line_id, summary.invoice_id, run.id))
-            marks.append(_mark(line, line_id, run.id, date_from, date_to))
+            for start, end in line.open_days:
+                periods[line.instance_id, start] = {
+                    "instance_id": line.instance_id,
+                    "date_from": start,
+                    "date_to": end,
+                    "billing_run_id": run.id,
+                    "invoice_id": summary.invoice_id,
+                }
     session.connection().execute(insert(table_of(LineSnapshot)), snapshots)
-    _apply_marks(session, marks, run.id, result.consumption_count)
+    close_periods(session, list(periods.values()))
     run.invoice_count = len(invoices)
     run.consumption_count = result.consumption_count
     run.total = result.total
@@ -225,52 +238,18 @@ def _preview_numbers(session: Session, issuer_id: int, invoices: list[PlannedInv
         inv.full_number = f"{series.prefix}{series.next_number + offset:08d}"
 
 
-# The guarded mark: only still-unbilled consumptions of the line's instance, range and period.
-_MARK = (
-    update(_consumptions)
-    .where(
-        _consumptions.c.instance_id == bindparam("m_instance_id"),
-        _consumptions.c.consumed_on >= bindparam("m_from"),
-        _consumptions.c.consumed_on <= bindparam("m_to"),
-        _consumptions.c.consumed_at >= bindparam("m_start"),
-        _consumptions.c.consumed_at < bindparam("m_end"),
-        _consumptions.c.invoice_line_id.is_(None),
-    )
-    .values(invoice_line_id=bindparam("m_line_id"), billing_run_id=bindparam("m_run_id"))
-)
-_FAR_PAST = datetime(1900, 1, 1, tzinfo=UTC)
-_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
-
-
-def _mark(line: PlannedLine, line_id: int, run_id: int, date_from: date, date_to: date) -> dict[str, Any]:
-    return {
-        "m_instance_id": line.instance_id,
-        "m_from": date_from,
-        "m_to": date_to,
-        "m_start": line.period_start or _FAR_PAST,
-        "m_end": line.period_end or _FAR_FUTURE,
-        "m_line_id": line_id,
-        "m_run_id": run_id,
-    }
-
-
-def _apply_marks(session: Session, marks: list[dict[str, Any]], run_id: int, expected: int) -> None:
-    session.connection().execute(_MARK, marks)
-    marked = (
-        session.connection()
-        .execute(select(func.count()).select_from(_consumptions).where(_consumptions.c.billing_run_id == run_id))
-        .scalar_one()
-    )
-    if marked != expected:
-        # Something billed or recorded consumptions under our feet: give up rather than bill wrong.
+def close_periods(session: Session, periods: list[dict[str, Any]]) -> None:
+    """Record the days each billed instance closed. The overlap trigger refuses a period another run
+    already closed: a mistake here rolls the whole run back rather than bill anything twice."""
+    try:
+        session.connection().execute(insert(table_of(BilledPeriod)), periods)
+    except DBAPIError as exc:
         raise Conflict(
             Msg(
-                f"La facturación se canceló: se esperaban {expected} consumos y se marcaron {marked}. "
-                "Vuelva a intentarlo.",
-                f"Billing was cancelled: {expected} consumptions were expected and {marked} were marked. "
-                "Please try again.",
+                "La facturación se canceló: otra corrida ya cerró parte de ese rango. Vuelva a intentarlo.",
+                "Billing was cancelled: another run already closed part of that range. Please try again.",
             )
-        )
+        ) from exc
 
 
 def _snapshot(line: PlannedLine, line_id: int, invoice_id: int, run_id: int) -> dict[str, Any]:
@@ -287,6 +266,8 @@ def _snapshot(line: PlannedLine, line_id: int, invoice_id: int, run_id: int) -> 
         "category_name": line.category_name,
         "period_start": line.first_at,
         "period_end": line.last_at,
+        "rate_from": line.period_start,
+        "rate_until": line.period_end,
         "hours": line.hours,
         "hour_rate": line.hour_rate,
         "consumption_count": line.consumption_count,
@@ -295,52 +276,100 @@ def _snapshot(line: PlannedLine, line_id: int, invoice_id: int, run_id: int) -> 
     }
 
 
-_UNBILLED = (
+_IN_RANGE = (
     _consumptions.c.consumed_on >= bindparam("p_from"),
     _consumptions.c.consumed_on <= bindparam("p_to"),
-    _consumptions.c.invoice_line_id.is_(None),
 )
-_PER_INSTANCE = (
-    select(
-        _consumptions.c.instance_id,
-        func.count(),
-        func.sum(_consumptions.c.hours),
-        func.min(_consumptions.c.consumed_at),
-        func.max(_consumptions.c.consumed_at),
+_periods = table_of(BilledPeriod)
+# A consumption no run has billed: no billed period of its instance holds its day.
+_OPEN = ~(
+    select(_periods.c.id)
+    .where(
+        _periods.c.instance_id == _consumptions.c.instance_id,
+        _periods.c.date_from <= _consumptions.c.consumed_on,
+        _periods.c.date_to >= _consumptions.c.consumed_on,
     )
-    .where(*_UNBILLED)
-    .group_by(_consumptions.c.instance_id)
+    .exists()
 )
+_SUMS = (
+    _consumptions.c.instance_id,
+    func.count(),
+    func.sum(_consumptions.c.hours),
+    func.min(_consumptions.c.consumed_at),
+    func.max(_consumptions.c.consumed_at),
+)
+_PER_INSTANCE = select(*_SUMS).where(*_IN_RANGE).group_by(_consumptions.c.instance_id)
+_PER_INSTANCE_OPEN = select(*_SUMS).where(*_IN_RANGE, _OPEN).group_by(_consumptions.c.instance_id)
 _READINGS = select(_consumptions.c.consumed_at, _consumptions.c.hours).where(
-    *_UNBILLED, _consumptions.c.instance_id == bindparam("p_instance_id")
+    *_IN_RANGE, _OPEN, _consumptions.c.instance_id == bindparam("p_instance_id")
 )
+_BILLED_IN_RANGE = select(_periods.c.instance_id, _periods.c.date_from, _periods.c.date_to).where(
+    _periods.c.date_from <= bindparam("p_to"), _periods.c.date_to >= bindparam("p_from")
+)
+_instances_table = table_of(Instance)
+_INSTANCES = select(
+    _instances_table.c.id,
+    _instances_table.c.code,
+    _instances_table.c.name,
+    _instances_table.c.customer_id,
+    _instances_table.c.configuration_id,
+).where(_instances_table.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def open_days(date_from: date, date_to: date, closed: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The stretches of [date_from, date_to] that no billed period covers."""
+    stretches, cursor = [], date_from
+    for start, end in sorted(closed):
+        if start > cursor:
+            stretches.append((cursor, min(date_to, start - timedelta(days=1))))
+        cursor = max(cursor, end + timedelta(days=1))
+        if cursor > date_to:
+            break
+    if cursor <= date_to:
+        stretches.append((cursor, date_to))
+    return [(a, b) for a, b in stretches if a <= b]
 
 
 def plan(session: Session, date_from: date, date_to: date) -> list[PlannedInvoice]:
     """The invoices a run over the range would issue, customers ordered by NIT."""
     params = {"p_from": date_from, "p_to": date_to}
-    sums = session.connection().execute(_PER_INSTANCE, params).all()
+    connection = session.connection()
+    closed: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for instance_id, start, end in connection.execute(_BILLED_IN_RANGE, params):
+        closed[instance_id].append((start, end))
+    # Nothing billed in the range yet (the usual case): the plain aggregate, as fast as SQL sums.
+    sums = connection.execute(_PER_INSTANCE_OPEN if closed else _PER_INSTANCE, params).all()
     if not sums:
         return []
     book = RateBook(list(session.scalars(select(Configuration))), list(session.scalars(select(Resource))))
     categories = {c.id: c for c in session.scalars(select(Category))}
-    instances = _instances(session, [row[0] for row in sums])
-    customers = customers_service.by_ids(session, {i.customer_id for i in instances.values()})
+    instances: dict[int, Any] = {}
+    ids = [row[0] for row in sums]
+    for start in range(0, len(ids), 1000):
+        instances.update((row.id, row) for row in connection.execute(_INSTANCES, {"ids": ids[start : start + 1000]}))
+    customers = customers_service.billing_profiles(session, {i.customer_id for i in instances.values()})
+    rates = _RateCache(book)
     by_customer: dict[int, PlannedInvoice] = {}
     for instance_id, count, hours, first_at, last_at in sums:
         instance = instances[instance_id]
         configuration = book.configuration(instance.configuration_id)
         category = categories[configuration.category_id]
-        customer = customers[instance.customer_id]
-        invoice = by_customer.setdefault(customer.id, PlannedInvoice(customer.id, customer.nit, customer.name))
-        cuts = [p for p in book.change_points(configuration.id) if first_at < p <= last_at]
+        invoice = by_customer.get(instance.customer_id)
+        if invoice is None:
+            customer = customers[instance.customer_id]
+            invoice = by_customer[instance.customer_id] = PlannedInvoice(
+                instance.customer_id, customer.nit, customer.name
+            )
+        cuts = [p for p in rates.change_points(configuration.id) if first_at < p <= last_at]
         if cuts:
-            readings = session.connection().execute(_READINGS, params | {"p_instance_id": instance_id}).all()
+            readings = connection.execute(_READINGS, params | {"p_instance_id": instance_id}).all()
             periods = _split(list(readings), cuts)
         else:
             periods = [(None, None, int(count), Decimal(hours), first_at, last_at)]
+        days = open_days(date_from, date_to, closed.get(instance_id, []))
         for start, end, n, period_hours, first, last in periods:
-            rate = book.rate_at(configuration.id, first)
+            rate = rates.at(configuration.id, first)
+            per_hour = rate.per_hour
             invoice.lines.append(
                 PlannedLine(
                     instance_id=instance.id,
@@ -357,12 +386,37 @@ def plan(session: Session, date_from: date, date_to: date) -> list[PlannedInvoic
                     hours=period_hours,
                     consumption_count=n,
                     rate=rate,
-                    total=quantize(period_hours * rate.per_hour),
+                    hour_rate=per_hour,
+                    total=quantize(period_hours * per_hour),
+                    open_days=days,
                 )
             )
     for invoice in by_customer.values():
         invoice.lines.sort(key=lambda ln: (ln.instance_code, ln.first_at))
     return sorted(by_customer.values(), key=lambda inv: inv.customer_nit)
+
+
+class _RateCache:
+    """Rates only change at a configuration's change points, so one rate per configuration and
+    stretch between change points serves every instance using it."""
+
+    def __init__(self, book: RateBook) -> None:
+        self.book = book
+        self._points: dict[int, list[datetime]] = {}
+        self._rates: dict[tuple[int, int], Rate] = {}
+
+    def change_points(self, configuration_id: int) -> list[datetime]:
+        points = self._points.get(configuration_id)
+        if points is None:
+            points = self._points[configuration_id] = self.book.change_points(configuration_id)
+        return points
+
+    def at(self, configuration_id: int, moment: datetime) -> Rate:
+        key = (configuration_id, bisect_right(self.change_points(configuration_id), moment))
+        rate = self._rates.get(key)
+        if rate is None:
+            rate = self._rates[key] = self.book.rate_at(configuration_id, moment)
+        return rate
 
 
 Period = tuple[datetime | None, datetime | None, int, Decimal, datetime, datetime]
@@ -389,11 +443,3 @@ def _split(readings: list[Any], cuts: list[datetime]) -> list[Period]:
             )
         )
     return periods
-
-
-def _instances(session: Session, ids: list[int]) -> dict[int, Instance]:
-    found: dict[int, Instance] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        found.update((row.id, row) for row in session.scalars(select(Instance).where(Instance.id.in_(chunk))))
-    return found

@@ -18,7 +18,7 @@ from facturo.kit.db import table_of
 from facturo.usage.import_report import ImportReport
 from facturo.usage.ipc2.messages import ConsumptionItem, ConsumptionMessage, Problem
 from facturo.usage.ipc2.values import Note
-from facturo.usage.models import Consumption, Instance
+from facturo.usage.models import BilledPeriod, Consumption, Instance
 
 _consumptions = table_of(Consumption)
 _CHUNK = 500
@@ -55,6 +55,7 @@ def apply_consumptions(
         accepted.append((item, instance, at))
 
     recorded = _recorded(session, accepted)
+    closed = _closed_days(session, {instance.id for _, instance, _ in accepted})
     rows: list[dict[str, Any]] = []
     first_line: dict[Reading, int] = {}
     for item, instance, at in accepted:
@@ -68,6 +69,22 @@ def apply_consumptions(
                 f"Identical to a consumption already recorded ({where_en}): ignored.",
             )
             report.duplicates.append(Problem(item.line, "consumption", item.instance_code, note))
+            continue
+        day = item.at.date()
+        billed = next((p for p in closed.get(instance.id, ()) if p[0] <= day <= p[1]), None)
+        if billed is not None:
+            report.reject(
+                item.line,
+                "consumption",
+                item.instance_code,
+                Note(
+                    "consumption.period_billed",
+                    f"El {day:%d/%m/%Y} ya fue facturado para la instancia {item.instance_code} "
+                    f"(período {billed[0]:%d/%m/%Y}–{billed[1]:%d/%m/%Y}): no puede agregarse a un período facturado.",
+                    f"{day.isoformat()} is already invoiced for instance {item.instance_code} "
+                    f"(period {billed[0].isoformat()}–{billed[1].isoformat()}): it cannot join an invoiced period.",
+                ),
+            )
             continue
         first_line[reading] = item.line
         rows.append(
@@ -155,6 +172,19 @@ def _recorded(session: Session, accepted: list[tuple[ConsumptionItem, _InstanceF
         found.update(
             (row[0], row[1], row[2]) for row in session.execute(stmt.where(Consumption.instance_id.in_(chunk)))
         )
+    return found
+
+
+def _closed_days(session: Session, instance_ids: set[int]) -> dict[int, list[tuple[date, date]]]:
+    """Periods billing runs closed on these instances: a late reading there can no longer be billed."""
+    found: dict[int, list[tuple[date, date]]] = {}
+    ids = sorted(instance_ids)
+    stmt = select(BilledPeriod.instance_id, BilledPeriod.date_from, BilledPeriod.date_to)
+    for start in range(0, len(ids), _CHUNK):
+        for instance_id, first, last in session.execute(
+            stmt.where(BilledPeriod.instance_id.in_(ids[start : start + _CHUNK]))
+        ):
+            found.setdefault(instance_id, []).append((first, last))
     return found
 
 

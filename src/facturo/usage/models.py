@@ -1,8 +1,10 @@
 """Usage billing: what a cloud provider sells by the hour and what its customers consumed.
 
 Prices and configuration compositions are versioned by ``valid_from``: a consumption is rated with
-the versions in force at its own moment (docs/usage.md). Consumptions carry their billing mark
-(``invoice_line_id``) so a consumption can be billed once and only once.
+the versions in force at its own moment (docs/usage.md). A billing run closes, for each instance it
+bills, the days of its range (``BilledPeriod``): the database keeps an instance's billed periods from
+overlapping and refuses consumptions dated inside one, so every consumption is billed once and only
+once without rewriting a million consumption rows per run.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facturo.kit import clock
@@ -115,13 +117,8 @@ class Consumption(Base):
     __table_args__ = (
         # The same reading sent twice is one consumption: the database refuses the second.
         UniqueConstraint("instance_id", "consumed_at", "hours", name="uq_usage_consumptions_reading"),
-        Index(
-            "ix_usage_consumptions_unbilled",
-            "consumed_on",
-            "instance_id",
-            sqlite_where=text("invoice_line_id IS NULL"),
-            postgresql_where=text("invoice_line_id IS NULL"),
-        ),
+        # Billing runs sum a date range per instance.
+        Index("ix_usage_consumptions_day", "consumed_on", "instance_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,9 +130,21 @@ class Consumption(Base):
     hours: Mapped[Decimal] = mapped_column(ScaledDecimal(HOURS_SCALE))
     message_id: Mapped[int | None] = mapped_column(ForeignKey("usage_messages.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
-    # The billing mark: set once, by the run that invoices the consumption, and never again.
-    invoice_line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id"), index=True)
-    billing_run_id: Mapped[int | None] = mapped_column(ForeignKey("usage_billing_runs.id"))
+
+
+class BilledPeriod(Base):
+    """Days of an instance that a billing run invoiced: every consumption dated in them was billed by
+    that run, and no other consumption can be recorded there any more (database triggers)."""
+
+    __tablename__ = "usage_billed_periods"
+    __table_args__ = (Index("ix_usage_billed_periods_instance", "instance_id", "date_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("usage_instances.id"))
+    date_from: Mapped[date] = mapped_column(Date)
+    date_to: Mapped[date] = mapped_column(Date)
+    billing_run_id: Mapped[int] = mapped_column(ForeignKey("usage_billing_runs.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
 
 
 class Message(Base):
@@ -189,8 +198,13 @@ class LineSnapshot(Base):
     configuration_name: Mapped[str] = mapped_column(String(200))
     category_code: Mapped[str] = mapped_column(String(40))
     category_name: Mapped[str] = mapped_column(String(200))
+    # First and last consumption of the line, and the rate period it covers: [rate_from, rate_until),
+    # open-ended when None (the line's consumptions are the instance's in the run's billed periods
+    # that fall in it).
     period_start: Mapped[datetime] = mapped_column(UTCDateTime())
     period_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    rate_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rate_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     hours: Mapped[Decimal] = mapped_column(ScaledDecimal(HOURS_SCALE))
     hour_rate: Mapped[Decimal] = mapped_column(ScaledDecimal(HOUR_RATE_SCALE))
     consumption_count: Mapped[int] = mapped_column(Integer)

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from facturo.customers import service as customers
 from facturo.kit import clock
 from facturo.kit.money import quantize
-from facturo.usage.models import BillingRun, Category, Configuration, Consumption, Instance, Resource
+from facturo.usage.models import BilledPeriod, BillingRun, Category, Configuration, Consumption, Instance, Resource
 from facturo.usage.rates import RateBook, in_force
 
 
 def _text(value: object) -> str:
     return format(value, "f")
+
+
+def not_billed() -> ColumnElement[bool]:
+    """Consumptions no billing run has closed the day of."""
+    return ~(
+        select(BilledPeriod.id)
+        .where(
+            BilledPeriod.instance_id == Consumption.instance_id,
+            BilledPeriod.date_from <= Consumption.consumed_on,
+            BilledPeriod.date_to >= Consumption.consumed_on,
+        )
+        .exists()
+    )
 
 
 def overview(session: Session, customer_id: int | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -39,7 +52,7 @@ def overview(session: Session, customer_id: int | None = None) -> dict[str, list
                 func.count().label("count"),
                 func.sum(Consumption.hours).label("hours"),
             )
-            .where(Consumption.invoice_line_id.is_(None))
+            .where(not_billed())
             .group_by(Consumption.instance_id)
         )
     }

@@ -1,8 +1,9 @@
 """Wiping usage data, for demo and classroom installs only (``FACTURO_ALLOW_RESET=1``).
 
-Issued invoices, their lines and the usage snapshots that explain them are never touched, nor are
-customers and their logins (they belong to core invoicing). What goes: consumptions, instances,
-configurations, categories, resources and their price history, and the message receipts.
+Issued invoices, their lines, billing runs and the usage snapshots that explain each line are never
+touched, nor are customers and their logins (they belong to core invoicing). What goes:
+consumptions, the periods billing runs closed on instances, instances, configurations, categories,
+resources and their price history, and the message receipts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from facturo.kit.config import get_settings
 from facturo.kit.errors import Conflict, Msg
 from facturo.usage.importing import share_usage_lock
 from facturo.usage.models import (
+    BilledPeriod,
     Category,
     Configuration,
     ConfigurationItem,
@@ -29,6 +31,7 @@ from facturo.usage.models import (
 
 # Children first, so foreign keys never object.
 _ORDER = (
+    BilledPeriod,
     Consumption,
     Instance,
     ConfigurationItem,

@@ -1,12 +1,14 @@
 """usage billing
 
-Resources with hourly price history, categories, versioned configurations, instances, consumptions
-with their billing mark, received messages, billing runs and the per-line snapshots that explain
-each usage invoice line. A trigger makes the billing mark write-once on both databases.
+Resources with hourly price history, categories, versioned configurations, instances, consumptions,
+received messages, billing runs, the periods each run closed per instance, and the per-line
+snapshots that explain each usage invoice line. Triggers make billing exactly-once on both
+databases: an instance's billed periods never overlap, no consumption can be recorded inside a
+billed period, and consumptions are never rewritten.
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-21 14:30:18.903411
+Create Date: 2026-11-21 15:36:45.870200
 """
 
 from collections.abc import Sequence
@@ -20,7 +22,62 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-BILLED_ONCE = "usage consumption is already billed"
+OVERLAP = "usage billed periods of an instance cannot overlap"
+CLOSED = "usage consumption falls in a billed period"
+IMMUTABLE = "usage consumptions are never rewritten"
+
+# (trigger, table, event, SQL condition on NEW/OLD, message)
+_RULES = (
+    (
+        "usage_billed_periods_no_overlap",
+        "usage_billed_periods",
+        "INSERT",
+        "EXISTS (SELECT 1 FROM usage_billed_periods p WHERE p.instance_id = NEW.instance_id "
+        "AND p.date_from <= NEW.date_to AND NEW.date_from <= p.date_to)",
+        OVERLAP,
+    ),
+    (
+        "usage_consumptions_not_in_billed_period",
+        "usage_consumptions",
+        "INSERT",
+        "EXISTS (SELECT 1 FROM usage_billed_periods p WHERE p.instance_id = NEW.instance_id "
+        "AND NEW.consumed_on BETWEEN p.date_from AND p.date_to)",
+        CLOSED,
+    ),
+    ("usage_consumptions_immutable", "usage_consumptions", "UPDATE", "TRUE", IMMUTABLE),
+)
+
+
+def _create_triggers() -> None:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for name, table, event, condition, message in _RULES:
+        if postgres:
+            op.execute(
+                f"""
+                CREATE FUNCTION {name}() RETURNS trigger AS $$
+                BEGIN
+                    IF {condition} THEN
+                        RAISE EXCEPTION '{message}';
+                    END IF;
+                    RETURN NEW;
+                END;
+                $$ LANGUAGE plpgsql
+                """
+            )
+            op.execute(f"CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
+        else:
+            when = "" if condition == "TRUE" else f"WHEN {condition} "
+            op.execute(
+                f"CREATE TRIGGER {name} BEFORE {event} ON {table} {when}BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
+
+
+def _drop_triggers() -> None:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for name, table, _, _, _ in _RULES:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else ""))
+        if postgres:
+            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
 def upgrade() -> None:
@@ -160,6 +217,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_usage_instances_customer_id"), ["customer_id"], unique=False)
 
     op.create_table(
+        "usage_billed_periods",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("instance_id", sa.Integer(), nullable=False),
+        sa.Column("date_from", sa.Date(), nullable=False),
+        sa.Column("date_to", sa.Date(), nullable=False),
+        sa.Column("billing_run_id", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["billing_run_id"],
+            ["usage_billing_runs.id"],
+            name=op.f("fk_usage_billed_periods_billing_run_id_usage_billing_runs"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["instance_id"], ["usage_instances.id"], name=op.f("fk_usage_billed_periods_instance_id_usage_instances")
+        ),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"], ["invoices.id"], name=op.f("fk_usage_billed_periods_invoice_id_invoices")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_usage_billed_periods")),
+    )
+    with op.batch_alter_table("usage_billed_periods", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_usage_billed_periods_billing_run_id"), ["billing_run_id"], unique=False)
+        batch_op.create_index("ix_usage_billed_periods_instance", ["instance_id", "date_from"], unique=False)
+        batch_op.create_index(batch_op.f("ix_usage_billed_periods_invoice_id"), ["invoice_id"], unique=False)
+
+    op.create_table(
         "usage_configuration_items",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
@@ -193,21 +276,11 @@ def upgrade() -> None:
         sa.Column("hours", sa.BigInteger(), nullable=False),
         sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("invoice_line_id", sa.Integer(), nullable=True),
-        sa.Column("billing_run_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["billing_run_id"],
-            ["usage_billing_runs.id"],
-            name=op.f("fk_usage_consumptions_billing_run_id_usage_billing_runs"),
-        ),
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customers.id"], name=op.f("fk_usage_consumptions_customer_id_customers")
         ),
         sa.ForeignKeyConstraint(
             ["instance_id"], ["usage_instances.id"], name=op.f("fk_usage_consumptions_instance_id_usage_instances")
-        ),
-        sa.ForeignKeyConstraint(
-            ["invoice_line_id"], ["invoice_lines.id"], name=op.f("fk_usage_consumptions_invoice_line_id_invoice_lines")
         ),
         sa.ForeignKeyConstraint(
             ["message_id"], ["usage_messages.id"], name=op.f("fk_usage_consumptions_message_id_usage_messages")
@@ -217,14 +290,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("usage_consumptions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_usage_consumptions_customer_id"), ["customer_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_usage_consumptions_invoice_line_id"), ["invoice_line_id"], unique=False)
-        batch_op.create_index(
-            "ix_usage_consumptions_unbilled",
-            ["consumed_on", "instance_id"],
-            unique=False,
-            sqlite_where=sa.text("invoice_line_id IS NULL"),
-            postgresql_where=sa.text("invoice_line_id IS NULL"),
-        )
+        batch_op.create_index("ix_usage_consumptions_day", ["consumed_on", "instance_id"], unique=False)
 
     op.create_table(
         "usage_line_snapshots",
@@ -240,6 +306,8 @@ def upgrade() -> None:
         sa.Column("category_name", sa.String(length=200), nullable=False),
         sa.Column("period_start", sa.DateTime(timezone=True), nullable=False),
         sa.Column("period_end", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("rate_from", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rate_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("hours", sa.BigInteger(), nullable=False),
         sa.Column("hour_rate", sa.BigInteger(), nullable=False),
         sa.Column("consumption_count", sa.Integer(), nullable=False),
@@ -269,42 +337,11 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(batch_op.f("uq_users_username"), ["username"])
 
     op.execute("INSERT INTO usage_locks (name) VALUES ('billing')")
-    _create_billed_once_trigger()
-
-
-def _create_billed_once_trigger() -> None:
-    """Once a consumption carries an invoice line, the database refuses to change or clear it."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            f"""
-            CREATE FUNCTION usage_consumptions_billed_once() RETURNS trigger AS $$
-            BEGIN
-                IF OLD.invoice_line_id IS NOT NULL AND NEW.invoice_line_id IS DISTINCT FROM OLD.invoice_line_id THEN
-                    RAISE EXCEPTION '{BILLED_ONCE}';
-                END IF;
-                RETURN NEW;
-            END;
-            $$ LANGUAGE plpgsql
-            """
-        )
-        op.execute(
-            "CREATE TRIGGER usage_consumptions_billed_once BEFORE UPDATE ON usage_consumptions "
-            "FOR EACH ROW EXECUTE FUNCTION usage_consumptions_billed_once()"
-        )
-    else:
-        op.execute(
-            "CREATE TRIGGER usage_consumptions_billed_once BEFORE UPDATE OF invoice_line_id ON usage_consumptions "
-            "WHEN OLD.invoice_line_id IS NOT NULL AND NEW.invoice_line_id IS NOT OLD.invoice_line_id "
-            f"BEGIN SELECT RAISE(ABORT, '{BILLED_ONCE}'); END"
-        )
+    _create_triggers()
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS usage_consumptions_billed_once ON usage_consumptions")
-        op.execute("DROP FUNCTION IF EXISTS usage_consumptions_billed_once()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS usage_consumptions_billed_once")
+    _drop_triggers()
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_users_username"), type_="unique")
         batch_op.drop_column("username")
@@ -315,12 +352,7 @@ def downgrade() -> None:
 
     op.drop_table("usage_line_snapshots")
     with op.batch_alter_table("usage_consumptions", schema=None) as batch_op:
-        batch_op.drop_index(
-            "ix_usage_consumptions_unbilled",
-            sqlite_where=sa.text("invoice_line_id IS NULL"),
-            postgresql_where=sa.text("invoice_line_id IS NULL"),
-        )
-        batch_op.drop_index(batch_op.f("ix_usage_consumptions_invoice_line_id"))
+        batch_op.drop_index("ix_usage_consumptions_day")
         batch_op.drop_index(batch_op.f("ix_usage_consumptions_customer_id"))
 
     op.drop_table("usage_consumptions")
@@ -328,6 +360,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_usage_configuration_items_resource_id"))
 
     op.drop_table("usage_configuration_items")
+    with op.batch_alter_table("usage_billed_periods", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_usage_billed_periods_invoice_id"))
+        batch_op.drop_index("ix_usage_billed_periods_instance")
+        batch_op.drop_index(batch_op.f("ix_usage_billed_periods_billing_run_id"))
+
+    op.drop_table("usage_billed_periods")
     with op.batch_alter_table("usage_instances", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_usage_instances_customer_id"))
         batch_op.drop_index(batch_op.f("ix_usage_instances_configuration_id"))
