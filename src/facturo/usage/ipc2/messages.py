@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from lxml import etree
@@ -160,6 +161,9 @@ def _line(el: etree._Element) -> int:
 
 
 def _key(el: etree._Element, name: str = "id") -> str:
+    exact = el.get(name)
+    if exact is not None:
+        return clean(str(exact))
     for attr, value in el.attrib.items():
         if isinstance(attr, str) and attr.casefold() == name.casefold():
             return clean(str(value))
@@ -361,26 +365,50 @@ def _read_instance(el: etree._Element, nit: str, msg: ConfigurationMessage) -> N
     )
 
 
+def _children(el: etree._Element) -> dict[str, etree._Element]:
+    """Child elements by case-folded local name (the first of each), built once per element."""
+    found: dict[str, etree._Element] = {}
+    for child in el:
+        name = local_name(child)
+        if name:
+            found.setdefault(name.casefold(), child)
+    return found
+
+
+def _inner_text(el: etree._Element | None) -> str | None:
+    return None if el is None else "".join(el.itertext())
+
+
+# Consumption messages repeat the same NITs, hours and often the same date-times thousands of times;
+# the value rules are pure functions, so each distinct text is read once per process.
+@lru_cache(maxsize=65_536)
+def _nit(text: str) -> str:
+    return parse_nit(text)[0]
+
+
+@lru_cache(maxsize=65_536)
+def _hours(text: str | None) -> Decimal:
+    return parse_decimal(text, field_es="tiempo", field_en="tiempo (hours)", max_places=HOURS_SCALE, maximum=_MAX_HOURS)
+
+
+@lru_cache(maxsize=262_144)
+def _moment(text: str | None) -> datetime:
+    return parse_datetime(text, field_es="fechaHora", field_en="fechaHora")
+
+
 def _read_consumptions(root: etree._Element) -> ConsumptionMessage:
     msg = ConsumptionMessage()
     for el in iter_children(root, "consumo"):
         line = _line(el)
         instance_code = _key(el, "idInstancia")
-        raw_nit = _key(el, "nitCliente")
+        children = _children(el)
         try:
-            nit, notes = parse_nit(raw_nit)
-            hours = parse_decimal(
-                child_text(el, "tiempo"),
-                field_es="tiempo",
-                field_en="tiempo (hours)",
-                max_places=HOURS_SCALE,
-                maximum=_MAX_HOURS,
-            )
-            at = parse_datetime(child_text(el, "fechaHora"), field_es="fechaHora", field_en="fechaHora")
+            # NIT form warnings belong to the customer's definition; repeating them per consumption is noise.
+            nit = _nit(_key(el, "nitCliente"))
+            hours = _hours(_inner_text(children.get("tiempo")))
+            at = _moment(_inner_text(children.get("fechahora")))
         except ValueRejected as exc:
             msg.rejections.append(Problem(line, "consumption", instance_code, exc.note))
             continue
-        # NIT form warnings belong to the customer's definition; repeating them per consumption is noise.
-        del notes
         msg.consumptions.append(ConsumptionItem(line, nit, instance_code, hours, at))
     return msg
