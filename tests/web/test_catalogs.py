@@ -15,7 +15,8 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 METHODS = [
     ("web/templates/**.html", "jinja2.ext:babel_extract"),
     ("web/**.py", "python"),
-    ("*/pages*.py", "python"),
+    ("*/pages.py", "python"),
+    ("*/pages_*.py", "python"),
 ]
 OPTIONS = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
 

@@ -14,6 +14,7 @@ ENTITIES: dict[MessageKind, tuple[str, ...]] = {
     "consumption": ("consumption",),
 }
 OUTCOMES = ("created", "updated", "unchanged", "rejected")
+MAX_KEPT_PROBLEMS = 2_000
 
 
 @dataclass(slots=True)
@@ -54,12 +55,22 @@ class ImportReport:
             items.sort(key=lambda p: p.line)
 
     def summary(self) -> dict[str, Any]:
-        """The counts in a form worth storing with the message."""
+        """What the message's receipt keeps: the counts, and the problems themselves (up to
+        ``MAX_KEPT_PROBLEMS`` of each kind) so the result can be shown again later, whichever
+        surface sent the message."""
         return {
             "counts": self.counts,
             "duplicates": len(self.duplicates),
             "warnings": len(self.warnings),
             "rejections": len(self.rejections),
+            "problems": {
+                name: [problem_json(p) for p in items[:MAX_KEPT_PROBLEMS]]
+                for name, items in (
+                    ("duplicates", self.duplicates),
+                    ("warnings", self.warnings),
+                    ("rejections", self.rejections),
+                )
+            },
         }
 
 

@@ -1,9 +1,433 @@
-"""Web pages of this area (being built)."""
+"""Usage billing pages (docs/usage.md): upload IPC2 messages and see what they did, the stored
+resources, configurations and instances with their unbilled consumption, cancel an instance, and
+billing runs (range → preview → confirm) with the list of past runs.
+
+Thin adapters (docs/web.md): each page parses its input, calls one usage service function and
+renders. Uploads and runs answer with a redirect, so reloading never sends anything twice; the
+preview is a POST that writes nothing and renders at once.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
 
-from facturo.web.routing import PageRoute
+from fastapi import APIRouter, Form, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from facturo.auth.permissions import Permission
+from facturo.kit import clock
+from facturo.kit.errors import Conflict, FacturoError, ValidationFailed
+from facturo.kit.schemas import MAX_ID
+from facturo.organisation import service as organisation
+from facturo.usage import service
+from facturo.web import i18n
+from facturo.web.formatting import day as format_day
+from facturo.web.i18n import N_
+from facturo.web.i18n import gettext as _
+from facturo.web.routing import PageRoute, current, error_page, page_requires, redirect, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+READ = [page_requires(Permission.REPORTS_READ)]
+IMPORT = [page_requires(Permission.USAGE_IMPORT)]
+BILL = [page_requires(Permission.BILLING_RUN)]
+InstanceCode = Annotated[str, Path(min_length=1, max_length=40)]
+RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Text = Annotated[str, Form()]
+MAX_FILES = 50
+MAX_SHOWN_IDS = 50
+RECENT_MESSAGES = 10
+
+ENTITIES = {
+    "resource": N_("Resources"),
+    "category": N_("Categories"),
+    "configuration": N_("Configurations"),
+    "customer": N_("Customers"),
+    "portal_login": N_("Portal logins"),
+    "instance": N_("Instances"),
+    "consumption": N_("Consumptions"),
+}
+ENTITY = {
+    "resource": N_("Resource"),
+    "category": N_("Category"),
+    "configuration": N_("Configuration"),
+    "customer": N_("Customer"),
+    "portal_login": N_("Portal login"),
+    "instance": N_("Instance"),
+    "consumption": N_("Consumption"),
+}
+KINDS = {"configuration": N_("Configuration message"), "consumption": N_("Consumption message")}
+RESOURCE_KINDS = {"hardware": N_("Hardware"), "software": N_("Software")}
+INSTANCE_STATES = {"vigente": N_("In force"), "cancelada": N_("Cancelled")}
+INVOICE_STATUSES = {
+    "draft": N_("Draft"),
+    "issued": N_("Issued"),
+    "partially_paid": N_("Partially paid"),
+    "paid": N_("Paid"),
+    "credited": N_("Credited"),
+    "void": N_("Void"),
+}
+
+
+def _area(request: Request) -> None:
+    request.state.menu_key = "usage"
+
+
+def _money_and_time(request: Request) -> dict[str, str]:
+    """The organisation's currency and time zone, which amounts and times are shown in."""
+    issuer = organisation.own_issuer(request.state.session)
+    return {"currency": issuer.currency, "timezone": issuer.timezone}
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    return {
+        "entities": {k: _(v) for k, v in ENTITIES.items()},
+        "entity": {k: _(v) for k, v in ENTITY.items()},
+        "kinds": {k: _(v) for k, v in KINDS.items()},
+        "resource_kinds": {k: _(v) for k, v in RESOURCE_KINDS.items()},
+        "states": {k: _(v) for k, v in INSTANCE_STATES.items()},
+        "statuses": {k: _(v) for k, v in INVOICE_STATUSES.items()},
+    }
+
+
+# --- input ------------------------------------------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_day(raw: str) -> date:
+    """A date typed or picked in a form: YYYY-MM-DD (what date inputs send) or DD/MM/YYYY."""
+    text = raw.strip()
+    if not text:
+        raise ValueError(_("This field is required."))
+    try:
+        if match := _DMY.match(text):
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(_("Enter a valid date."))
+
+
+def _range(date_from: str, date_to: str) -> tuple[date | None, date | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    parsed: dict[str, date] = {}
+    for name, raw in (("from", date_from), ("to", date_to)):
+        try:
+            parsed[name] = parse_day(raw)
+        except ValueError as exc:
+            errors[name] = str(exc)
+    return parsed.get("from"), parsed.get("to"), errors
+
+
+def _field_errors(exc: FacturoError, default_field: str) -> dict[str, str]:
+    language = i18n.current_language()
+    found = {p.field: p.message.in_language(language) for p in exc.problems}
+    return found or {default_field: exc.message.in_language(language)}
+
+
+# --- overview and uploads -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceRow:
+    code: str
+    name: str
+    configuration: str
+    state: str
+    start_date: date
+    end_date: date | None
+    unbilled_consumptions: int
+    unbilled_hours: Decimal
+    unbilled_estimate: Decimal
+
+
+def _instance(item: dict[str, Any]) -> InstanceRow:
+    return InstanceRow(
+        code=item["code"],
+        name=item["name"],
+        configuration=item["configuration"],
+        state=item["state"],
+        start_date=date.fromisoformat(item["start_date"]),
+        end_date=date.fromisoformat(item["end_date"]) if item["end_date"] else None,
+        unbilled_consumptions=int(item["unbilled_consumptions"]),
+        unbilled_hours=Decimal(item["unbilled_hours"]),
+        unbilled_estimate=Decimal(item["unbilled_estimate"]),
+    )
+
+
+def _configuration(item: dict[str, Any]) -> dict[str, Any]:
+    return item | {
+        "hour_rate": Decimal(item["hour_rate"]),
+        "resources": {code: Decimal(quantity) for code, quantity in item["resources"].items()},
+    }
+
+
+def _overview_context(request: Request) -> dict[str, Any]:
+    session = request.state.session
+    view = service.overview(session)
+    customers = [
+        {"nit": c["nit"], "name": c["name"], "instances": [_instance(i) for i in c["instances"]]}
+        for c in view["customers"]
+    ]
+    instances = [i for c in customers for i in c["instances"]]
+    principal = current(request)
+    return {
+        "resources": [r | {"price_per_hour": Decimal(r["price_per_hour"])} for r in view["resources"]],
+        "categories": [
+            c | {"configurations": [_configuration(conf) for conf in c["configurations"]]} for c in view["categories"]
+        ],
+        "stored": {
+            "resources": len(view["resources"]),
+            "configurations": sum(len(c["configurations"]) for c in view["categories"]),
+            "instances": len(instances),
+        },
+        "customers": customers,
+        "unbilled_count": sum(i.unbilled_consumptions for i in instances),
+        "unbilled_hours": sum((i.unbilled_hours for i in instances), Decimal(0)),
+        "unbilled_total": sum((i.unbilled_estimate for i in instances), Decimal(0)),
+        "recent": service.recent_imports(session, RECENT_MESSAGES),
+        "can_import": principal.can(Permission.USAGE_IMPORT),
+        "can_run": principal.can(Permission.BILLING_RUN),
+        "labels": _labels(),
+        "upload_error": "",
+    } | _money_and_time(request)
+
+
+@router.get("/usage", dependencies=READ)
+def usage_overview(request: Request) -> Response:
+    _area(request)
+    return render(request, "usage/overview.html", _overview_context(request))
+
+
+async def _uploads(request: Request) -> list[UploadFile]:
+    form = await request.form()
+    return [
+        item
+        for item in form.getlist("files")
+        if isinstance(item, UploadFile) and (item.filename or (item.size or 0) > 0)
+    ]
+
+
+@router.post("/usage/messages", dependencies=IMPORT)
+async def upload_messages(request: Request) -> Response:
+    _area(request)
+    uploads = await _uploads(request)
+    if not uploads or len(uploads) > MAX_FILES:
+        message = (
+            _("Choose at least one XML file.")
+            if not uploads
+            else _("Upload at most %(count)s files at a time.") % {"count": MAX_FILES}
+        )
+        context = await run_in_threadpool(_overview_context, request)
+        context["upload_error"] = message
+        return render(request, "usage/overview.html", context, 422)
+    files = [service.UploadedFile((u.filename or "")[:255], await u.read()) for u in uploads]
+    outcomes = await run_in_threadpool(service.import_messages, request.state.session, current(request).actor, files)
+    language = i18n.current_language()
+    refused = " ".join(
+        _("%(file)s was refused: %(reason)s") % {"file": o.filename or "?", "reason": o.refusal.in_language(language)}
+        for o in outcomes
+        if o.refusal is not None
+    )
+    ids = [str(o.report.message_id) for o in outcomes if o.report is not None and o.report.message_id]
+    if not ids:
+        return redirect("/usage", kind="error", message=refused)
+    target = "/usage/messages?ids=" + ",".join(ids)
+    if refused:
+        return redirect(target, kind="error", message=refused)
+    done = _("%(count)s file(s) imported.") % {"count": len(ids)}
+    return redirect(target, kind="success", message=done)
+
+
+def _ids(raw: str) -> list[int]:
+    found = []
+    for part in raw.split(",")[:MAX_SHOWN_IDS]:
+        text = part.strip()
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID:
+            found.append(int(text))
+    return found
+
+
+@router.get("/usage/messages", dependencies=READ)
+def message_results(request: Request, ids: Annotated[str, Query(max_length=2000)] = "") -> Response:
+    _area(request)
+    imports = service.stored_imports(request.state.session, _ids(ids))
+    if not imports:
+        return error_page(request, 404, _("Page not found"), _("There are no import results to show."))
+    return render(
+        request,
+        "usage/messages.html",
+        {"imports": imports, "labels": _labels()} | _money_and_time(request),
+    )
+
+
+# --- instances ------------------------------------------------------------------------------------------
+
+
+def _cancel_form(request: Request, code: str, end_date: str, errors: dict[str, str], status: int = 200) -> Response:
+    _area(request)
+    instance = service.get_instance(request.state.session, code)
+    return render(
+        request,
+        "usage/cancel.html",
+        {"instance": instance, "end_date": end_date, "errors": errors, "labels": _labels()},
+        status,
+    )
+
+
+@router.get("/usage/instances/{code}/cancel", dependencies=IMPORT)
+def cancel_instance_form(request: Request, code: InstanceCode) -> Response:
+    today = clock.today(organisation.own_timezone(request.state.session))
+    return _cancel_form(request, code, today.isoformat(), {})
+
+
+@router.post("/usage/instances/{code}/cancel", dependencies=IMPORT)
+def cancel_instance(request: Request, code: InstanceCode, end_date: Text = "") -> Response:
+    session = request.state.session
+    end: date | None = None
+    if end_date.strip():
+        try:
+            end = parse_day(end_date)
+        except ValueError as exc:
+            return _cancel_form(request, code, end_date[:40], {"end_date": str(exc)}, 422)
+    try:
+        instance = service.cancel_instance(session, current(request).actor, code, end)
+    except (ValidationFailed, Conflict) as exc:
+        session.rollback()
+        status = 409 if isinstance(exc, Conflict) else 422
+        return _cancel_form(request, code, end_date[:40], _field_errors(exc, "end_date"), status)
+    message = _("Instance %(code)s cancelled from %(day)s.") % {
+        "code": instance.code,
+        "day": format_day(instance.end_date),
+    }
+    return redirect("/usage#instances", kind="success", message=message)
+
+
+# --- billing ------------------------------------------------------------------------------------------------
+
+
+def _last_month(request: Request) -> tuple[date, date]:
+    today = clock.today(organisation.own_timezone(request.state.session))
+    last = today.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last.replace(day=monthrange(last.year, last.month)[1])
+
+
+def _billing_page(request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+    _area(request)
+    principal = current(request)
+    return render(
+        request,
+        "usage/billing.html",
+        {
+            "values": values,
+            "errors": errors,
+            "runs": service.list_runs(request.state.session),
+            "can_run": principal.can(Permission.BILLING_RUN),
+        }
+        | _money_and_time(request),
+        status,
+    )
+
+
+@router.get("/usage/billing", dependencies=READ)
+def billing(request: Request) -> Response:
+    start, end = _last_month(request)
+    return _billing_page(request, {"from": start.isoformat(), "to": end.isoformat()}, {})
+
+
+def _preview(request: Request, result: service.BillingResult, notice: str = "", status: int = 200) -> Response:
+    _area(request)
+    return render(
+        request, "usage/preview.html", {"result": result, "notice": notice} | _money_and_time(request), status
+    )
+
+
+@router.post("/usage/billing/preview", dependencies=BILL)
+def billing_preview(
+    request: Request,
+    date_from: Annotated[str, Form(alias="from")] = "",
+    date_to: Annotated[str, Form(alias="to")] = "",
+) -> Response:
+    values = {"from": date_from[:40], "to": date_to[:40]}
+    start, end, errors = _range(date_from, date_to)
+    if start is None or end is None:
+        return _billing_page(request, values, errors, 422)
+    try:
+        result = service.run_billing(request.state.session, current(request).actor, start, end, dry_run=True)
+    except ValidationFailed as exc:
+        return _billing_page(request, values, _field_errors(exc, "to"), 422)
+    return _preview(request, result)
+
+
+def _expected(count: str, total: str) -> service.Expected | None:
+    try:
+        amount = Decimal(total.strip())
+        if not count.strip().isdigit() or not amount.is_finite():
+            return None
+        return service.Expected(int(count.strip()), amount)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@router.post("/usage/billing/run", dependencies=BILL)
+def billing_run(
+    request: Request,
+    date_from: Annotated[str, Form(alias="from")] = "",
+    date_to: Annotated[str, Form(alias="to")] = "",
+    expected_consumptions: Text = "",
+    expected_total: Text = "",
+) -> Response:
+    values = {"from": date_from[:40], "to": date_to[:40]}
+    start, end, errors = _range(date_from, date_to)
+    if start is None or end is None:
+        return _billing_page(request, values, errors, 422)
+    session = request.state.session
+    actor = current(request).actor
+    try:
+        result = service.confirm_billing(
+            session, actor, start, end, _expected(expected_consumptions[:40], expected_total[:40])
+        )
+    except ValidationFailed as exc:
+        session.rollback()
+        return _billing_page(request, values, _field_errors(exc, "to"), 422)
+    except service.PreviewOutdated as exc:
+        session.rollback()
+        fresh = service.run_billing(session, actor, start, end, dry_run=True)
+        return _preview(request, fresh, exc.message.in_language(i18n.current_language()), 409)
+    if result.run_id is None:
+        return redirect(
+            "/usage/billing",
+            kind="info",
+            message=_("There is nothing to bill in that range: no unbilled consumptions."),
+        )
+    message = _("Billing run %(run)s issued %(count)s invoice(s).") % {
+        "run": result.run_id,
+        "count": len(result.invoices),
+    }
+    return redirect(f"/usage/billing/runs/{result.run_id}", kind="success", message=message)
+
+
+@router.get("/usage/billing/runs/{run_id}", dependencies=READ)
+def billing_run_detail(request: Request, run_id: RunId) -> Response:
+    _area(request)
+    session = request.state.session
+    run = service.get_run(session, run_id)
+    return render(
+        request,
+        "usage/run.html",
+        {
+            "run": run,
+            "invoices": service.run_invoices(session, run_id),
+            "labels": _labels(),
+            "can_read_invoices": current(request).can(Permission.INVOICES_READ),
+        }
+        | _money_and_time(request),
+    )
