@@ -37,7 +37,16 @@ class Invoice(Timestamped, Base):
     __tablename__ = "invoices"
     __table_args__ = (
         UniqueConstraint("series_id", "number"),
-        Index("ix_invoices_status_due", "status", "due_date"),
+        # Covers the dashboard's outstanding and overdue sums without reading the rows.
+        Index(
+            "ix_invoices_status_due",
+            "status",
+            "due_date",
+            "document_type",
+            "total",
+            "credited_total",
+            "paid_total",
+        ),
         Index("ix_invoices_customer_date", "customer_id", "issue_date"),
         Index("ix_invoices_issue_date", "issue_date"),
     )
