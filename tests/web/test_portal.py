@@ -230,3 +230,16 @@ def test_customers_land_on_the_portal(browser: Browser, two: dict[str, Portfolio
     response = signed_in(browser, "a@portal.test")
     assert browser.get("/").headers["location"] == "/portal"
     assert response.get("/dashboard").headers["location"] == "/portal"
+
+
+def test_the_sellers_drafts_are_not_in_the_portal(browser: Browser, db: RollbackDatabase, organisation: None) -> None:
+    from tests.factories import make_customer, make_draft
+
+    with db.unit_of_work() as session:
+        customer = make_customer(session, name="Cliente con borrador")
+        draft_id = make_draft(session, customer).id
+        customer_id = customer.id
+    make_user(db, "borrador@web.test", Role.CUSTOMER, customer_id)
+    browser.login("borrador@web.test")
+    assert browser.get(f"/portal/invoices/{draft_id}").status_code == 404
+    assert f"/portal/invoices/{draft_id}" not in browser.get("/portal").text

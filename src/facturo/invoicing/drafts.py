@@ -38,7 +38,7 @@ def get_document(
 ) -> Invoice:
     """One document; ``for_update`` locks its row (PostgreSQL) and reloads it if already in the session.
 
-    ``visible_to`` is the customer a portal caller belongs to: another customer's document is
+    ``visible_to`` is the customer a portal caller belongs to: a draft, or another customer's document, is
     reported as not found, exactly like one that does not exist, so ids leak nothing.
     """
     if for_update:
@@ -48,7 +48,7 @@ def get_document(
         doc = session.scalars(stmt, {"invoice_id": invoice_id}).unique().one_or_none()
     else:
         doc = session.scalars(_READ, {"invoice_id": invoice_id}).unique().one_or_none()
-    if doc is None or (visible_to is not None and doc.customer_id != visible_to):
+    if doc is None or (visible_to is not None and (doc.customer_id != visible_to or doc.status == Status.DRAFT)):
         raise not_found("la factura", "Invoice", invoice_id)
     return doc
 

@@ -37,7 +37,8 @@ def _filtered(flt: InvoiceFilter) -> Select[Invoice]:
     if flt.date_to is not None:
         stmt = stmt.where(Invoice.issue_date <= flt.date_to)
     if flt.visible_to is not None:
-        stmt = stmt.where(Invoice.customer_id == flt.visible_to)
+        # A customer sees what was issued to it; the seller's drafts are not documents yet.
+        stmt = stmt.where(Invoice.customer_id == flt.visible_to, Invoice.status != Status.DRAFT)
     if flt.document_type is not None:
         stmt = stmt.where(Invoice.document_type == flt.document_type)
     if flt.overdue_on is not None:
