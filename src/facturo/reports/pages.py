@@ -9,7 +9,6 @@ its own customer's invoices (another customer's answers 404, as in the API).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -28,6 +27,7 @@ from facturo.reports import service
 from facturo.reports.schemas import InvoiceDetailReport, ReportFormat, SalesReport
 from facturo.web import i18n
 from facturo.web.charts import Bar
+from facturo.web.forms import date_range, problems
 from facturo.web.i18n import N_
 from facturo.web.i18n import gettext as _
 from facturo.web.routing import PageRoute, current, page_requires, redirect, render
@@ -63,40 +63,6 @@ def _labels() -> dict[str, dict[str, str]]:
 
 
 # --- input ----------------------------------------------------------------------------------------
-
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def _parse_day(raw: str) -> date:
-    """A date from a form: YYYY-MM-DD (what date inputs send) or DD/MM/YYYY."""
-    text = raw.strip()
-    if not text:
-        raise ValueError(_("This field is required."))
-    try:
-        if match := _DMY.match(text):
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        if len(text) == 10:
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise ValueError(_("Enter a valid date."))
-
-
-def _range(date_from: str, date_to: str) -> tuple[date | None, date | None, dict[str, str]]:
-    errors: dict[str, str] = {}
-    parsed: dict[str, date] = {}
-    for name, raw in (("from", date_from), ("to", date_to)):
-        try:
-            parsed[name] = _parse_day(raw)
-        except ValueError as exc:
-            errors[name] = str(exc)
-    return parsed.get("from"), parsed.get("to"), errors
-
-
-def _problems(exc: ValidationFailed, default_field: str) -> dict[str, str]:
-    language = i18n.current_language()
-    found = {p.field: p.message.in_language(language) for p in exc.problems}
-    return found or {default_field: exc.message.in_language(language)}
 
 
 def _file(found: service.ReportFile) -> Response:
@@ -184,13 +150,13 @@ def _sales_page(
 def _sales(request: Request, date_from: str, date_to: str) -> SalesReport | Response:
     """The sales report of the range, or the form with its errors (422)."""
     values = {"from": date_from[:40], "to": date_to[:40]}
-    start, end, errors = _range(date_from, date_to)
+    start, end, errors = date_range(date_from, date_to)
     if start is None or end is None:
         return _sales_page(request, values, None, errors, 422)
     try:
         return service.sales_report(request.state.session, start, end)
     except ValidationFailed as exc:
-        return _sales_page(request, values, None, _problems(exc, "to"), 422)
+        return _sales_page(request, values, None, problems(exc, "to"), 422)
 
 
 @router.get("/reports/sales", dependencies=READ_REPORTS)

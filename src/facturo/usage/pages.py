@@ -9,7 +9,6 @@ preview is a POST that writes nothing and renders at once.
 
 from __future__ import annotations
 
-import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,12 +21,13 @@ from starlette.datastructures import UploadFile
 
 from facturo.auth.permissions import Permission
 from facturo.kit import clock
-from facturo.kit.errors import Conflict, FacturoError, ValidationFailed
+from facturo.kit.errors import Conflict, ValidationFailed
 from facturo.kit.schemas import MAX_ID
 from facturo.organisation import service as organisation
 from facturo.usage import service
 from facturo.web import i18n
 from facturo.web.formatting import day as format_day
+from facturo.web.forms import date_range, parse_day, problems
 from facturo.web.i18n import N_
 from facturo.web.i18n import gettext as _
 from facturo.web.routing import PageRoute, current, error_page, page_requires, redirect, render
@@ -97,41 +97,6 @@ def _labels() -> dict[str, dict[str, str]]:
 
 
 # --- input ------------------------------------------------------------------------------------------
-
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def parse_day(raw: str) -> date:
-    """A date typed or picked in a form: YYYY-MM-DD (what date inputs send) or DD/MM/YYYY."""
-    text = raw.strip()
-    if not text:
-        raise ValueError(_("This field is required."))
-    try:
-        if match := _DMY.match(text):
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        if len(text) == 10:
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise ValueError(_("Enter a valid date."))
-
-
-def _range(date_from: str, date_to: str) -> tuple[date | None, date | None, dict[str, str]]:
-    errors: dict[str, str] = {}
-    parsed: dict[str, date] = {}
-    for name, raw in (("from", date_from), ("to", date_to)):
-        try:
-            parsed[name] = parse_day(raw)
-        except ValueError as exc:
-            errors[name] = str(exc)
-    return parsed.get("from"), parsed.get("to"), errors
-
-
-def _field_errors(exc: FacturoError, default_field: str) -> dict[str, str]:
-    language = i18n.current_language()
-    found = {p.field: p.message.in_language(language) for p in exc.problems}
-    return found or {default_field: exc.message.in_language(language)}
-
 
 # --- overview and uploads -----------------------------------------------------------------------------
 
@@ -303,7 +268,7 @@ def cancel_instance(request: Request, code: InstanceCode, end_date: Text = "") -
     except (ValidationFailed, Conflict) as exc:
         session.rollback()
         status = 409 if isinstance(exc, Conflict) else 422
-        return _cancel_form(request, code, end_date[:40], _field_errors(exc, "end_date"), status)
+        return _cancel_form(request, code, end_date[:40], problems(exc, "end_date"), status)
     message = _("Instance %(code)s cancelled from %(day)s.") % {
         "code": instance.code,
         "day": format_day(instance.end_date),
@@ -357,13 +322,13 @@ def billing_preview(
     date_to: Annotated[str, Form(alias="to")] = "",
 ) -> Response:
     values = {"from": date_from[:40], "to": date_to[:40]}
-    start, end, errors = _range(date_from, date_to)
+    start, end, errors = date_range(date_from, date_to)
     if start is None or end is None:
         return _billing_page(request, values, errors, 422)
     try:
         result = service.run_billing(request.state.session, current(request).actor, start, end, dry_run=True)
     except ValidationFailed as exc:
-        return _billing_page(request, values, _field_errors(exc, "to"), 422)
+        return _billing_page(request, values, problems(exc, "to"), 422)
     return _preview(request, result)
 
 
@@ -386,7 +351,7 @@ def billing_run(
     expected_total: Text = "",
 ) -> Response:
     values = {"from": date_from[:40], "to": date_to[:40]}
-    start, end, errors = _range(date_from, date_to)
+    start, end, errors = date_range(date_from, date_to)
     if start is None or end is None:
         return _billing_page(request, values, errors, 422)
     session = request.state.session
@@ -397,7 +362,7 @@ def billing_run(
         )
     except ValidationFailed as exc:
         session.rollback()
-        return _billing_page(request, values, _field_errors(exc, "to"), 422)
+        return _billing_page(request, values, problems(exc, "to"), 422)
     except service.PreviewOutdated as exc:
         session.rollback()
         fresh = service.run_billing(session, actor, start, end, dry_run=True)

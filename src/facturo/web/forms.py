@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Path
@@ -127,3 +127,33 @@ def page_number(raw: str | None) -> int:
     """A page number from the query string; anything odd is the first page."""
     text = (raw or "").strip()
     return min(int(text), MAX_PAGE) if text.isdigit() and int(text) >= 1 else 1
+
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_day(raw: str) -> date:
+    """A date typed or picked in a form: YYYY-MM-DD (what date inputs send) or DD/MM/YYYY."""
+    text = raw.strip()
+    if not text:
+        raise ValueError(_("This field is required."))
+    try:
+        if match := _DMY.match(text):
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(_("Enter a valid date."))
+
+
+def date_range(date_from: str, date_to: str) -> tuple[date | None, date | None, dict[str, str]]:
+    """The "from" and "to" fields of a range form, with an inline error for each bad one."""
+    errors: dict[str, str] = {}
+    parsed: dict[str, date] = {}
+    for name, raw in (("from", date_from), ("to", date_to)):
+        try:
+            parsed[name] = parse_day(raw)
+        except ValueError as exc:
+            errors[name] = str(exc)
+    return parsed.get("from"), parsed.get("to"), errors
