@@ -114,3 +114,19 @@ def test_no_form_post_answers_500_whatever_it_carries(admin: Browser, app: FastA
             if response.status_code >= 500:
                 wrong.append((route.path, value[:20], response.status_code))
     assert wrong == []
+
+
+def test_every_page_renders_in_spanish_and_in_english(admin: Browser, app: FastAPI) -> None:
+    pages = sorted(
+        {route.path for route in _routes(app.routes) if "GET" in (route.methods or ()) and "{" not in route.path}
+    )
+    assert len(pages) >= 20
+    wrong = []
+    for language, marker in (("es", 'lang="es"'), ("en", 'lang="en"')):
+        admin.post("/language", {"language": language, "next": "/"})
+        for path in pages:
+            response = admin.get(path)
+            html = response.headers.get("content-type", "").startswith("text/html")
+            if response.status_code >= 500 or (response.status_code == 200 and html and marker not in response.text):
+                wrong.append((language, path, response.status_code))
+    assert wrong == []
