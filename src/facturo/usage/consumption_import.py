@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from facturo.customers import service as customers
@@ -18,7 +17,7 @@ from facturo.kit.db import table_of
 from facturo.usage.import_report import ImportReport
 from facturo.usage.ipc2.messages import ConsumptionItem, ConsumptionMessage, Problem
 from facturo.usage.ipc2.values import Note
-from facturo.usage.models import BilledPeriod, Consumption, Instance
+from facturo.usage.models import HOURS_SCALE, BilledPeriod, Consumption, Instance
 
 _consumptions = table_of(Consumption)
 _CHUNK = 500
@@ -188,18 +187,71 @@ def _closed_days(session: Session, instance_ids: set[int]) -> dict[int, list[tup
     return found
 
 
+_INSERT = (
+    "INSERT INTO usage_consumptions "
+    "(customer_id, instance_id, consumed_at, consumed_on, hours, message_id, recorded_at) "
+    "VALUES ({marks}) ON CONFLICT DO NOTHING"
+)
+_SQLITE_INSERT = _INSERT.format(marks=", ".join(["?"] * 7))
+_POSTGRES_INSERT = _INSERT.format(marks=", ".join(["%s"] * 7))
+_HOURS_FACTOR = Decimal(10) ** HOURS_SCALE
+# SQLAlchemy's own storage format for DateTime on SQLite (naive UTC text), so stored rows compare
+# and collide exactly as rows written through the ORM do.
+_SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S.%f"
+
+
 def _insert(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert, letting the unique reading constraint drop one a concurrent import just stored."""
+    """Insert, letting the unique reading constraint drop one a concurrent import just stored.
+
+    This is the hot path of an import (a million rows in the benchmark), so the values are bound
+    here once, already in the column's stored form (hours as scaled integers, UTC moments), and go
+    to the driver's executemany without SQLAlchemy's per-row type processing."""
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
-    stmt = (
-        postgresql.insert(_consumptions).on_conflict_do_nothing()
-        if dialect == "postgresql"
-        else sqlite.insert(_consumptions).on_conflict_do_nothing()
-        if dialect == "sqlite"
-        else insert(_consumptions)
+    if dialect == "sqlite":
+        sql, params = _SQLITE_INSERT, [_sqlite_row(row) for row in rows]
+    elif dialect == "postgresql":
+        sql, params = _POSTGRES_INSERT, [_postgres_row(row) for row in rows]
+    else:  # pragma: no cover - facturo runs on SQLite and PostgreSQL
+        result = session.connection().execute(insert(_consumptions), rows)
+        return int(getattr(result, "rowcount", len(rows)))
+    connection = session.connection()
+    before = _count(connection)
+    connection.exec_driver_sql(sql, params)
+    return _count(connection) - before
+
+
+def _count(connection: Any) -> int:
+    return int(connection.exec_driver_sql("SELECT count(*) FROM usage_consumptions").scalar_one())
+
+
+def _scaled_hours(hours: Decimal) -> int:
+    scaled = hours * _HOURS_FACTOR
+    if scaled != scaled.to_integral_value():  # parse_decimal already caps the places; this is the guard
+        raise ValueError(f"{hours} has more than {HOURS_SCALE} decimal places")
+    return int(scaled)
+
+
+def _sqlite_row(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        row["customer_id"],
+        row["instance_id"],
+        row["consumed_at"].astimezone(UTC).strftime(_SQLITE_MOMENT),
+        row["consumed_on"].isoformat(),
+        _scaled_hours(row["hours"]),
+        row["message_id"],
+        row["recorded_at"].astimezone(UTC).strftime(_SQLITE_MOMENT),
     )
-    result = session.connection().execute(stmt, rows)
-    inserted = getattr(result, "rowcount", -1)
-    return len(rows) if inserted is None or inserted < 0 else int(inserted)
+
+
+def _postgres_row(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        row["customer_id"],
+        row["instance_id"],
+        row["consumed_at"],
+        row["consumed_on"],
+        _scaled_hours(row["hours"]),
+        row["message_id"],
+        row["recorded_at"],
+    )
