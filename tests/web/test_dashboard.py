@@ -342,3 +342,21 @@ def test_the_page_shows_changes_at_once(book: Book, admin: Browser, db: Rollback
     assert _stat(page, "billed-year") == "Q3,550.00"  # + 70 - 250
     assert ("Ferretería Oeste", "Q250.00") not in _cells(page, "top-customers")
     assert ("Otros", "Q490.00") in _cells(page, "revenue-by-category")  # 670 + 70 - 250
+
+
+def test_the_memo_can_be_warmed_at_start_and_a_failure_is_harmless(app: object, db: RollbackDatabase) -> None:
+    from fastapi import FastAPI
+
+    from facturo.web.dashboard import warm_dashboard
+    from tests.factories import make_issuer
+
+    assert isinstance(app, FastAPI)
+    warm_dashboard(app)  # no organisation yet: logged, nothing raised
+    with db.unit_of_work() as session:
+        make_issuer(session)
+        customer = make_customer(session, name="Cliente del arranque")
+        invoicing.issue_invoice(session, ACTOR, make_draft(session, customer).id)
+        customer_id = customer.id
+    warm_dashboard(app)
+    # The year's breakdown is already read: the first view will not pay for it.
+    assert app.state.dashboard_year_memo._customers == {customer_id: Decimal("112.00")}

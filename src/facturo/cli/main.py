@@ -80,6 +80,7 @@ def serve(
 
     database()  # migrate once here, not in every worker
     os.environ["FACTURO_AUTO_MIGRATE"] = "false"
+    os.environ.setdefault("FACTURO_WARM_CACHES", "true")
     console.print(f"facturo {__version__} en http://{host}:{port} (documentación en /docs)")
     uvicorn.run(
         "facturo.api.app:create_app",

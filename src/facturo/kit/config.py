@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     locale: str = "es_GT"
     auto_migrate: bool = True
     sql_echo: bool = False
+    warm_caches: bool = Field(
+        default=False, description="Fill the dashboard's memo in the background at start (facturo serve does)."
+    )
     allow_reset: bool = Field(default=False, description="Allow wiping usage data (demo and classroom installs only).")
 
     @property

@@ -5,10 +5,11 @@ figures"); portal users are sent to their own portal."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from babel.dates import format_date
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 
 from facturo.auth.permissions import Permission
 from facturo.reports import dashboard as figures
@@ -17,6 +18,7 @@ from facturo.web.charts import Bar
 from facturo.web.i18n import gettext as _
 from facturo.web.routing import PageRoute, current, page_requires, redirect, render
 
+log = logging.getLogger("facturo.web")
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 BABEL_LOCALES = {"es": "es_GT", "en": "en_US"}
@@ -24,11 +26,24 @@ BABEL_LOCALES = {"es": "es_GT", "en": "en_US"}
 
 def year_memo(request: Request) -> figures.YearMemo:
     """The app's memo of the year's breakdowns (one per app, hence per database); made on first use."""
-    state = request.app.state
+    return _memo_of(request.app)
+
+
+def _memo_of(app: FastAPI) -> figures.YearMemo:
+    state = app.state
     memo = getattr(state, "dashboard_year_memo", None)
     if memo is None:
         memo = state.dashboard_year_memo = figures.YearMemo()
     return memo
+
+
+def warm_dashboard(app: FastAPI) -> None:
+    """Fill the memo once, as a first dashboard view would; a failure only means a slower first view."""
+    try:
+        with app.state.database.unit_of_work(write=False) as session:
+            figures.dashboard(session, memo=_memo_of(app))
+    except Exception:  # the organisation may not exist yet, or the database may be busy
+        log.info("the dashboard memo was not warmed at start", exc_info=True)
 
 
 def month_label(month: date, pattern: str) -> str:
