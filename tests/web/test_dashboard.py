@@ -218,7 +218,7 @@ def test_the_page_in_spanish(book: Book, admin: Browser) -> None:
     assert _stat(page, "outstanding") == "Q4,280.00"
     assert _stat(page, "overdue") == "Q2,230.00"
     assert "Facturas: 3 · notas de crédito: 1" in page and "Facturas pendientes vencidas: 6" in page
-    assert "Vence en los próximos 7 días" in page and "2 facturas pendientes, Q550.00 por cobrar." in page
+    assert "Vence en los próximos 7 días" in page and "Facturas pendientes: 2; por cobrar: Q550.00." in page
     due = page.split('id="due-soon"', 1)[1].split("</section>", 1)[0]
     assert due.index(book.numbers["inv7"]) < due.index(book.numbers["inv2"])
     assert "15/06/2024" in due and "Q300.00" in due and "Q250.00" in due
@@ -253,7 +253,7 @@ def test_the_page_in_english(book: Book, admin: Browser) -> None:
     assert 'lang="en"' in page and "<h1>Dashboard</h1>" in page
     assert "Figures as of 2024-06-14" in page
     assert _stat(page, "billed-month") == "Q2,050.00" and _stat(page, "overdue") == "Q2,230.00"
-    assert "Invoices: 7 · credit notes: 1" in page and "2 open invoices, Q550.00 to collect." in page
+    assert "Invoices: 7 · credit notes: 1" in page and "Open invoices: 2; to collect: Q550.00." in page
     assert "<title>Revenue by month, last 12 months</title>" in page
     assert "<title>Top 5 customers by amount billed this year</title>" in page
     assert "<title>Revenue by category this year</title>" in page

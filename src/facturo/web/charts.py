@@ -39,7 +39,8 @@ def horizontal_bars(bars: Sequence[Bar], title: str, width: int = 640, row: int 
     for index, bar in enumerate(bars):
         y = 4 + index * row
         length = _share(bar.value, top, span)
-        label = bar.label if len(bar.label) <= 28 else bar.label[:27] + "…"
+        # Long names are shortened to what fits beside the bars; the full name is in the <title>.
+        label = bar.label if len(bar.label) <= 24 else bar.label[:23] + "…"
         parts.append(
             f"<g><title>{escape(bar.label)}: {escape(money(bar.value))}</title>"
             f'<text x="{label_width - 8}" y="{y + row // 2 + 4}" text-anchor="end" class="chart-label">'
