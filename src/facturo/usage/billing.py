@@ -349,6 +349,7 @@ def plan(session: Session, date_from: date, date_to: date) -> list[PlannedInvoic
         instances.update((row.id, row) for row in connection.execute(_INSTANCES, {"ids": ids[start : start + 1000]}))
     customers = customers_service.billing_profiles(session, {i.customer_id for i in instances.values()})
     rates = _RateCache(book)
+    whole_range = [(date_from, date_to)]
     by_customer: dict[int, PlannedInvoice] = {}
     for instance_id, count, hours, first_at, last_at in sums:
         instance = instances[instance_id]
@@ -366,7 +367,7 @@ def plan(session: Session, date_from: date, date_to: date) -> list[PlannedInvoic
             periods = _split(list(readings), cuts)
         else:
             periods = [(None, None, int(count), Decimal(hours), first_at, last_at)]
-        days = open_days(date_from, date_to, closed.get(instance_id, []))
+        days = open_days(date_from, date_to, closed[instance_id]) if instance_id in closed else whole_range
         for start, end, n, period_hours, first, last in periods:
             rate = rates.at(configuration.id, first)
             per_hour = rate.per_hour
