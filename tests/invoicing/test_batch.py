@@ -321,3 +321,11 @@ def test_a_batch_and_one_by_one_issuers_running_at_once_share_the_series_without
     with fresh_database.unit_of_work(write=False) as session:
         reports = invoicing.verify_all(session, issuer_id)
         assert [(r.series_code, r.documents, r.ok) for r in reports] == [("A", 196, True), ("NC", 0, True)]
+
+
+@pytest.mark.parametrize("text", ["3.000000", "0.000000", "0", "1E-7", "12.5000", "1E+2", "-0.50", "0E-6"])
+def test_history_decimals_are_written_without_exponents(text: str) -> None:
+    from facturo.invoicing.batch import _plain
+
+    assert _plain(Decimal(text)) == format(Decimal(text), "f")
+    assert "E" not in _plain(Decimal(text))
