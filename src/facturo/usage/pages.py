@@ -10,7 +10,6 @@ preview is a POST that writes nothing and renders at once.
 from __future__ import annotations
 
 from calendar import monthrange
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -25,6 +24,7 @@ from facturo.kit.errors import Conflict, ValidationFailed
 from facturo.kit.schemas import MAX_ID
 from facturo.organisation import service as organisation
 from facturo.usage import service
+from facturo.usage.views import instance_row
 from facturo.web import i18n
 from facturo.web.formatting import day as format_day
 from facturo.web.forms import date_range, parse_day, problems
@@ -101,33 +101,6 @@ def _labels() -> dict[str, dict[str, str]]:
 # --- overview and uploads -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class InstanceRow:
-    code: str
-    name: str
-    configuration: str
-    state: str
-    start_date: date
-    end_date: date | None
-    unbilled_consumptions: int
-    unbilled_hours: Decimal
-    unbilled_estimate: Decimal
-
-
-def _instance(item: dict[str, Any]) -> InstanceRow:
-    return InstanceRow(
-        code=item["code"],
-        name=item["name"],
-        configuration=item["configuration"],
-        state=item["state"],
-        start_date=date.fromisoformat(item["start_date"]),
-        end_date=date.fromisoformat(item["end_date"]) if item["end_date"] else None,
-        unbilled_consumptions=int(item["unbilled_consumptions"]),
-        unbilled_hours=Decimal(item["unbilled_hours"]),
-        unbilled_estimate=Decimal(item["unbilled_estimate"]),
-    )
-
-
 def _configuration(item: dict[str, Any]) -> dict[str, Any]:
     return item | {
         "hour_rate": Decimal(item["hour_rate"]),
@@ -139,7 +112,7 @@ def _overview_context(request: Request) -> dict[str, Any]:
     session = request.state.session
     view = service.overview(session)
     customers = [
-        {"nit": c["nit"], "name": c["name"], "instances": [_instance(i) for i in c["instances"]]}
+        {"nit": c["nit"], "name": c["name"], "instances": [instance_row(i) for i in c["instances"]]}
         for c in view["customers"]
     ]
     instances = [i for c in customers for i in c["instances"]]

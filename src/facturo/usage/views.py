@@ -1,7 +1,10 @@
-"""Output views shared by the usage API and CLI."""
+"""Output views shared by the usage surfaces (API, CLI, pages)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from facturo.usage import service
@@ -72,4 +75,32 @@ def billing_out(result: service.BillingResult) -> BillingRunOut:
         consumption_count=result.consumption_count,
         total=result.total,
         invoices=invoices,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceRow:
+    code: str
+    name: str
+    configuration: str
+    state: str
+    start_date: date
+    end_date: date | None
+    unbilled_consumptions: int
+    unbilled_hours: Decimal
+    unbilled_estimate: Decimal
+
+
+def instance_row(item: dict[str, Any]) -> InstanceRow:
+    """An instance of ``overview()`` with its dates and figures typed, for pages."""
+    return InstanceRow(
+        code=item["code"],
+        name=item["name"],
+        configuration=item["configuration"],
+        state=item["state"],
+        start_date=date.fromisoformat(item["start_date"]),
+        end_date=date.fromisoformat(item["end_date"]) if item["end_date"] else None,
+        unbilled_consumptions=int(item["unbilled_consumptions"]),
+        unbilled_hours=Decimal(item["unbilled_hours"]),
+        unbilled_estimate=Decimal(item["unbilled_estimate"]),
     )

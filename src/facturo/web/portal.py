@@ -26,6 +26,7 @@ from facturo.payments import service as payments
 from facturo.payments.models import Payment
 from facturo.reports.dashboard import DUE_SOON_DAYS, owed
 from facturo.usage import queries as usage
+from facturo.usage.views import instance_row
 from facturo.web.i18n import N_
 from facturo.web.routing import PageRoute, current, page_requires, redirect, render
 
@@ -165,40 +166,13 @@ def portal_payments(request: Request, page: PageNumber = 1) -> Response:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class InstanceRow:
-    code: str
-    name: str
-    configuration: str
-    state: str
-    start_date: date
-    end_date: date | None
-    unbilled_consumptions: int
-    unbilled_hours: Decimal
-    unbilled_estimate: Decimal
-
-
-def _instance(item: dict[str, Any]) -> InstanceRow:
-    return InstanceRow(
-        code=item["code"],
-        name=item["name"],
-        configuration=item["configuration"],
-        state=item["state"],
-        start_date=date.fromisoformat(item["start_date"]),
-        end_date=date.fromisoformat(item["end_date"]) if item["end_date"] else None,
-        unbilled_consumptions=int(item["unbilled_consumptions"]),
-        unbilled_hours=Decimal(item["unbilled_hours"]),
-        unbilled_estimate=Decimal(item["unbilled_estimate"]),
-    )
-
-
 @router.get("/portal/consumption", dependencies=READ)
 def portal_consumption(request: Request) -> Response:
     customer_id = _customer_id(request)
     if customer_id is None:
         return redirect("/dashboard")
     overview = usage.overview(request.state.session, customer_id=customer_id)
-    instances = [_instance(item) for owner in overview["customers"] for item in owner["instances"]]
+    instances = [instance_row(item) for owner in overview["customers"] for item in owner["instances"]]
     return _page(
         request,
         "portal/consumption.html",
