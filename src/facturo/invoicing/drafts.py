@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.util import identity_key
@@ -64,10 +68,58 @@ def ensure_draft(doc: Invoice) -> None:
         )
 
 
+class ProductTerms(Protocol):
+    """What a line may take from its product (a stored product or its API view)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def unit_price(self) -> Decimal: ...
+    @property
+    def tax_rate(self) -> Decimal: ...
+    @property
+    def price_includes_tax(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LineTerms:
+    description: str | None
+    unit: str | None
+    unit_price: Decimal | None
+    tax_rate: Decimal
+    price_includes_tax: bool
+
+
+def line_terms(
+    product: ProductTerms | None,
+    description: str | None,
+    unit: str | None,
+    unit_price: Decimal | None,
+    tax_rate: Decimal | None,
+    includes: bool | None,
+) -> LineTerms:
+    """A line's terms: what it says, else its product's, else the house defaults (IVA 12%, included
+    in the price). The one place that rule lives: the editor's live preview uses it too."""
+    if product is not None:
+        description = description or product.name
+        unit = unit or product.unit
+        unit_price = product.unit_price if unit_price is None else unit_price
+        tax_rate = product.tax_rate if tax_rate is None else tax_rate
+        includes = product.price_includes_tax if includes is None else includes
+    return LineTerms(
+        description,
+        unit,
+        unit_price,
+        IVA_GT if tax_rate is None else tax_rate,
+        True if includes is None else includes,
+    )
+
+
 def build_line(session: Session, currency: str, number: int, data: LineIn) -> InvoiceLine:
     """Copy what the line needs from the product now, so later catalog edits never reach it."""
-    description, unit, unit_price = data.description, data.unit, data.unit_price
-    tax_rate, includes = data.tax_rate, data.price_includes_tax
+    product = None
     if data.product_id is not None:
         try:
             product = catalog.get_product(session, data.product_id)
@@ -85,14 +137,10 @@ def build_line(session: Session, currency: str, number: int, data: LineIn) -> In
                 f"Línea {number}: el producto {product.code} está inactivo.",
                 f"Line {number}: product {product.code} is inactive.",
             )
-        description = description or product.name
-        unit = unit or product.unit
-        unit_price = product.unit_price if unit_price is None else unit_price
-        tax_rate = product.tax_rate if tax_rate is None else tax_rate
-        includes = product.price_includes_tax if includes is None else includes
+    terms = line_terms(product, data.description, data.unit, data.unit_price, data.tax_rate, data.price_includes_tax)
+    description, unit, unit_price = terms.description, terms.unit, terms.unit_price
+    tax_rate, includes = terms.tax_rate, terms.price_includes_tax
     assert description is not None and unit_price is not None  # guaranteed by LineIn's validator
-    tax_rate = IVA_GT if tax_rate is None else tax_rate
-    includes = True if includes is None else includes
     if data.discount > data.quantity * unit_price:
         raise ValidationFailed.on(
             f"lines[{number - 1}].discount",

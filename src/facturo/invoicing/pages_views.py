@@ -174,13 +174,16 @@ def preview(form: DraftForm, parsed: ParsedDraft, lookup: ProductLookup, currenc
         shown = LinePreview(placeholders=_defaults(product))
         valid = parsed.lines.get(row)
         if valid is not None:
-            unit_price = valid.unit_price if valid.unit_price is not None else (product.unit_price if product else None)
-            rate = valid.tax_rate if valid.tax_rate is not None else (product.tax_rate if product else IVA_GT)
-            includes = valid.price_includes_tax
-            if includes is None:
-                includes = product.price_includes_tax if product else True
-            if unit_price is not None:
-                shown.amounts = line_amounts(valid.quantity, unit_price, valid.discount, rate, includes, currency)
+            terms = service.line_terms(product, None, None, valid.unit_price, valid.tax_rate, valid.price_includes_tax)
+            if terms.unit_price is not None:
+                shown.amounts = line_amounts(
+                    valid.quantity,
+                    terms.unit_price,
+                    valid.discount,
+                    terms.tax_rate,
+                    terms.price_includes_tax,
+                    currency,
+                )
         rows.append(shown)
     totals = document_totals(r.amounts for r in rows if r.amounts is not None)
     # Sums of rounded figures are exact already; quantizing only gives "nothing yet" its cents.

@@ -2,7 +2,7 @@
 
 from facturo.invoicing.batch import BatchInvoice, BatchLine, IssuedSummary, issue_batch
 from facturo.invoicing.credit_notes import create_credit_note
-from facturo.invoicing.drafts import create_draft, delete_draft, get_document, update_draft
+from facturo.invoicing.drafts import LineTerms, create_draft, delete_draft, get_document, line_terms, update_draft
 from facturo.invoicing.issuing import issue_invoice, void_invoice
 from facturo.invoicing.lifecycle import Status, is_overdue
 from facturo.invoicing.numbering import (
@@ -23,6 +23,7 @@ __all__ = [
     "ChainReport",
     "InvoiceFilter",
     "IssuedSummary",
+    "LineTerms",
     "Status",
     "alerts",
     "apply_settlement",
@@ -40,6 +41,7 @@ __all__ = [
     "is_overdue",
     "issue_batch",
     "issue_invoice",
+    "line_terms",
     "list_invoices",
     "list_series",
     "update_draft",
