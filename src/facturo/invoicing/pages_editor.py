@@ -4,7 +4,9 @@ form and the page comes back recalculated on the server."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from facturo.auth.permissions import Permission
@@ -29,13 +31,37 @@ from facturo.web.routing import PageRoute, current, page_requires, redirect, ren
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-def _posted_draft(header: dict[str, str], columns: dict[str, list[str]]) -> forms.DraftForm:
-    return forms.DraftForm.posted(header, columns)
-
-
-def _columns(*values: list[str]) -> dict[str, list[str]]:
+def _posted_lines(
+    line_product: Column,
+    line_description: Column,
+    line_unit: Column,
+    line_quantity: Column,
+    line_unit_price: Column,
+    line_discount: Column,
+    line_tax_rate: Column,
+    line_includes: Column,
+) -> dict[str, list[str]]:
     """The editor's line inputs (posted as parallel lists, one entry per row) by field name."""
+    values = [line_product, line_description, line_unit, line_quantity]
+    values += [line_unit_price, line_discount, line_tax_rate, line_includes]
     return dict(zip(forms.LINE_FIELDS, values, strict=True))
+
+
+PostedLines = Annotated[dict[str, list[str]], Depends(_posted_lines)]
+
+
+def _posted_draft(
+    lines: PostedLines,
+    customer_id: Text = "",
+    customer_q: Text = "",
+    due_date: Text = "",
+    notes: Text = "",
+) -> forms.DraftForm:
+    header = {"customer_id": customer_id, "customer_q": customer_q, "due_date": due_date, "notes": notes}
+    return forms.DraftForm.posted(header, lines)
+
+
+PostedDraft = Annotated[forms.DraftForm, Depends(_posted_draft)]
 
 
 def _apply(form: forms.DraftForm, action: str) -> forms.DraftForm:
@@ -114,26 +140,10 @@ def product_lookup(request: Request, q: QueryText = "") -> Response:
 
 
 @router.post("/invoices/preview", dependencies=[page_requires(Permission.INVOICES_WRITE)])
-def preview_totals(
-    request: Request,
-    line_product: Column,
-    line_description: Column,
-    line_unit: Column,
-    line_quantity: Column,
-    line_unit_price: Column,
-    line_discount: Column,
-    line_tax_rate: Column,
-    line_includes: Column,
-) -> Response:
+def preview_totals(request: Request, lines: PostedLines) -> Response:
     """The totals as the server computes them (rounding policy), for the editor's live display."""
     session = session_of(request)
-    form = _posted_draft(
-        {},
-        _columns(
-            line_product, line_description, line_unit, line_quantity,
-            line_unit_price, line_discount, line_tax_rate, line_includes,
-        ),
-    )  # fmt: skip
+    form = forms.DraftForm.posted({}, lines)
     lookup = views.ProductLookup(session)
     parsed = forms.parse_draft(form, lookup)
     shown = views.preview(form, parsed, lookup, organisation.own_issuer(session).currency)
@@ -142,29 +152,7 @@ def preview_totals(
 
 
 @router.post("/invoices", dependencies=[page_requires(Permission.INVOICES_WRITE)])
-def create_invoice(
-    request: Request,
-    line_product: Column,
-    line_description: Column,
-    line_unit: Column,
-    line_quantity: Column,
-    line_unit_price: Column,
-    line_discount: Column,
-    line_tax_rate: Column,
-    line_includes: Column,
-    customer_id: Text = "",
-    customer_q: Text = "",
-    due_date: Text = "",
-    notes: Text = "",
-    action: Text = "save",
-) -> Response:
-    form = _posted_draft(
-        {"customer_id": customer_id, "customer_q": customer_q, "due_date": due_date, "notes": notes},
-        _columns(
-            line_product, line_description, line_unit, line_quantity,
-            line_unit_price, line_discount, line_tax_rate, line_includes,
-        ),
-    )  # fmt: skip
+def create_invoice(request: Request, form: PostedDraft, action: Text = "save") -> Response:
     return _save(request, form, action, None)
 
 
@@ -177,33 +165,10 @@ def edit_invoice(request: Request, invoice_id: DbPathId) -> Response:
 
 
 @router.post("/invoices/{invoice_id}", dependencies=[page_requires(Permission.INVOICES_WRITE)])
-def save_invoice(
-    request: Request,
-    invoice_id: DbPathId,
-    line_product: Column,
-    line_description: Column,
-    line_unit: Column,
-    line_quantity: Column,
-    line_unit_price: Column,
-    line_discount: Column,
-    line_tax_rate: Column,
-    line_includes: Column,
-    customer_id: Text = "",
-    customer_q: Text = "",
-    due_date: Text = "",
-    notes: Text = "",
-    action: Text = "save",
-) -> Response:
+def save_invoice(request: Request, invoice_id: DbPathId, form: PostedDraft, action: Text = "save") -> Response:
     doc = _draft_only(request, invoice_id)
     if isinstance(doc, Response):
         return doc
-    form = _posted_draft(
-        {"customer_id": customer_id, "customer_q": customer_q, "due_date": due_date, "notes": notes},
-        _columns(
-            line_product, line_description, line_unit, line_quantity,
-            line_unit_price, line_discount, line_tax_rate, line_includes,
-        ),
-    )  # fmt: skip
     return _save(request, form, action, doc)
 
 
