@@ -7,7 +7,8 @@ from tests.api.helpers import issue_via_api, ok, setup_org
 
 def test_missing_organisation_is_explained(client) -> None:
     r = client.post("/api/v1/invoices", json={"customer_id": 1, "lines": []})
-    assert r.status_code == 404
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "not_configured"
     assert "organización aún no está configurada" in r.json()["error"]["message"]
 
 

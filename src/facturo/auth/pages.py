@@ -236,10 +236,7 @@ def create_token(
     chosen = permissions or []
     values = {"name": name, "permissions": chosen, "expires_at": expires_at, "customer_id": customer_id}
     errors: dict[str, str] = {}
-    try:
-        timezone = organisation.own_timezone(session)
-    except NotFound:
-        timezone = "America/Guatemala"
+    timezone = organisation.business_timezone(session)
     expiry = _expiry(expires_at, timezone, errors)
     scope = _customer_id(customer_id, errors)
     if errors:

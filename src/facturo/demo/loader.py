@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from stdnum.gt import nit as gt_nit
 
 from facturo.auth import service as auth
+from facturo.auth.passwords import verify_password
 from facturo.auth.permissions import Role
 from facturo.catalog import service as catalog
 from facturo.catalog.schemas import CategoryIn, ProductIn
@@ -82,6 +83,29 @@ class DemoSummary:
 
 def already_loaded(session: Session) -> bool:
     return session.scalar(select(Issuer.id).where(Issuer.is_own.is_(True))) is not None
+
+
+@dataclass(frozen=True)
+class DemoOutcome:
+    loaded: DemoSummary | None  # None: the database already had an organisation
+    sign_ins: tuple[tuple[str, str, str], ...]  # the demo sign-ins that work now
+
+
+def ensure_demo(session: Session, actor: Actor, today: date) -> DemoOutcome:
+    """Load the demo into an empty database; either way, say which demo sign-ins work."""
+    summary = load_demo(session, actor, today)
+    return DemoOutcome(summary, summary.sign_ins if summary is not None else demo_sign_ins(session))
+
+
+def demo_sign_ins(session: Session) -> tuple[tuple[str, str, str], ...]:
+    """The demo sign-ins that still work (email, password, role): a demo user who was deactivated
+    or given another password is left out, so what is printed always lets one in."""
+    working = []
+    for email, _, password, role in DEMO_USERS:
+        user = auth.find_by_email(session, email)
+        if user is not None and user.active and verify_password(user.password_hash, password):
+            working.append((email, password, role.value))
+    return tuple(working)
 
 
 def load_demo(session: Session, actor: Actor, today: date) -> DemoSummary | None:

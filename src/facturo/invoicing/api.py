@@ -33,7 +33,7 @@ router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], route_class=Uni
 
 
 def _today(session: DbSession) -> date:
-    return clock.today(organisation.own_timezone(session))
+    return clock.today(organisation.business_timezone(session))
 
 
 @router.get("", response_model=PageOut[InvoiceSummaryOut], dependencies=[requires(Permission.INVOICES_READ)])

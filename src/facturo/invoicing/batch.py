@@ -33,7 +33,14 @@ from facturo.invoicing.chain import document_hash
 from facturo.invoicing.issuing import _ISSUE_FIELDS, _issue_date
 from facturo.invoicing.lifecycle import Status
 from facturo.invoicing.models import Invoice, InvoiceLine
-from facturo.invoicing.numbering import advance_head, check_series_kind, default_series, get_series, take_numbers
+from facturo.invoicing.numbering import (
+    advance_head,
+    check_chronology,
+    check_series_kind,
+    default_series,
+    get_series,
+    take_numbers,
+)
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.db import table_of
@@ -247,6 +254,7 @@ def issue_batch(
     documents = [document for document in prepared if document is not None]
 
     ticket = take_numbers(session, series.id, "invoice", len(documents))
+    check_chronology(session, ticket, day)
     previous = ticket.previous_hash
     for offset, (doc, lines) in enumerate(documents):
         doc["number"], doc["previous_hash"] = ticket.number + offset, previous

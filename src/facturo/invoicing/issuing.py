@@ -15,7 +15,7 @@ from facturo.invoicing.chain import document_hash
 from facturo.invoicing.drafts import ensure_draft, get_document
 from facturo.invoicing.lifecycle import Status, ensure_transition
 from facturo.invoicing.models import Invoice
-from facturo.invoicing.numbering import Ticket, advance_head, take_number
+from facturo.invoicing.numbering import Ticket, advance_head, check_chronology, take_number
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.errors import Conflict, InvalidTransition, Msg, ValidationFailed
@@ -41,6 +41,8 @@ def move_stock_for(session: Session, actor: Actor, doc: Invoice, sign: int, reas
 
 def assign_number(session: Session, doc: Invoice, ticket: Ticket) -> None:
     """Give the document its number and chain its hash. Must run after the content is final."""
+    assert doc.issue_date is not None
+    check_chronology(session, ticket, doc.issue_date)
     doc.number = ticket.number
     doc.previous_hash = ticket.previous_hash
     doc.content_hash = document_hash(doc, ticket.previous_hash)

@@ -9,6 +9,7 @@ therefore rolls back its number too: no gaps, no duplicates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from sqlalchemy.orm.util import identity_key
 
 from facturo.audit import service as audit
 from facturo.invoicing.chain import GENESIS
-from facturo.invoicing.models import Series
+from facturo.invoicing.models import Invoice, Series
 from facturo.invoicing.schemas import SeriesIn
 from facturo.kit.actor import Actor
 from facturo.kit.db import table_of
@@ -30,7 +31,10 @@ def get_series(session: Session, series_id: int) -> Series:
     return series
 
 
-def list_series(session: Session, issuer_id: int) -> list[Series]:
+def list_series(session: Session, issuer_id: int | None) -> list[Series]:
+    """The issuer's series; none before the organisation exists (``issuer_id`` None)."""
+    if issuer_id is None:
+        return []
     return list(session.scalars(select(Series).where(Series.issuer_id == issuer_id).order_by(Series.code)))
 
 
@@ -159,6 +163,34 @@ def take_numbers(session: Session, series_id: int, document_type: str, count: in
     if loaded is not None:
         session.expire(loaded, ["next_number", "last_hash"])
     return Ticket(series_id, row.next_number - count, row.last_hash or GENESIS)
+
+
+_invoices = table_of(Invoice)
+_PREVIOUS_DATE = select(_invoices.c.issue_date).where(
+    _invoices.c.series_id == bindparam("series_id"), _invoices.c.number == bindparam("number")
+)
+
+
+def check_chronology(session: Session, ticket: Ticket, day: date) -> None:
+    """A fiscal series runs forward in time: a document may not be dated before the number that
+    precedes it in its series (docs/invoices.md, "Issue dates"). Called with the series locked by
+    ``ticket``, so no concurrent issue can slip in between the check and the number."""
+    if ticket.number <= 1:
+        return
+    previous = ticket.number - 1
+    found = session.connection().execute(_PREVIOUS_DATE, {"series_id": ticket.series_id, "number": previous})
+    before: date | None = found.scalar_one_or_none()
+    if before is not None and day < before:
+        prefix = session.connection().execute(select(_series.c.prefix).where(_series.c.id == ticket.series_id))
+        name = f"{prefix.scalar_one()}{previous:08d}"
+        raise ValidationFailed.on(
+            "issue_date",
+            "issue_date.before_series",
+            f"La fecha de emisión {day:%d/%m/%Y} es anterior a la de {name} ({before:%d/%m/%Y}): las fechas de "
+            f"una serie no retroceden. Use el {before:%d/%m/%Y} o una fecha posterior.",
+            f"Issue date {day.isoformat()} is before that of {name} ({before.isoformat()}): dates in a series "
+            f"never go backwards. Use {before.isoformat()} or a later date.",
+        )
 
 
 def advance_head(session: Session, ticket: Ticket, content_hash: str) -> None:

@@ -40,7 +40,7 @@ def price_text(value: Decimal) -> str:
 
 
 def business_today(session: Session) -> date:
-    return clock.today(organisation.own_timezone(session))
+    return clock.today(organisation.business_timezone(session))
 
 
 # --- the editor's choices ----------------------------------------------------------------------

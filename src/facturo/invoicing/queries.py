@@ -60,11 +60,11 @@ class Alerts:
 
     @property
     def overdue_total(self) -> Decimal:
-        return sum((i.balance for i in self.overdue), Decimal(0))
+        return sum((i.balance for i in self.overdue), Decimal("0.00"))
 
     @property
     def due_soon_total(self) -> Decimal:
-        return sum((i.balance for i in self.due_soon), Decimal(0))
+        return sum((i.balance for i in self.due_soon), Decimal("0.00"))
 
 
 def alerts(

@@ -5,6 +5,7 @@ to an HTTP status and a CLI exit code (see ``http_status`` / ``exit_code``).
     ├── NotFound              404 / exit 3  - the object does not exist (or is not yours to see)
     ├── Conflict              409 / exit 4  - the request contradicts the current state
     │   ├── InvalidTransition 409 / exit 4  - a lifecycle move that is not allowed
+    │   ├── NotConfigured     409 / exit 4  - a setup step comes first (the organisation profile)
     │   └── ImmutableDocument 409 / exit 4  - an issued document cannot be changed
     ├── PermissionDenied      403 / exit 5
     └── ValidationFailed      422 / exit 2  - bad input; carries field, rule id and reason
@@ -63,6 +64,10 @@ class Conflict(FacturoError):
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
+
+
+class NotConfigured(Conflict):
+    code = "not_configured"
 
 
 class ImmutableDocument(Conflict):

@@ -28,8 +28,7 @@ def save_organisation(session: DbSession, actor: CurrentActor, data: IssuerIn) -
 
 @router.get("/series", response_model=list[SeriesOut], dependencies=[requires(Permission.INVOICES_READ)])
 def list_series(session: DbSession) -> list[SeriesOut]:
-    issuer = service.own_issuer(session)
-    return [SeriesOut.model_validate(s) for s in invoicing.list_series(session, issuer.id)]
+    return [SeriesOut.model_validate(s) for s in invoicing.list_series(session, service.own_issuer_id(session))]
 
 
 @router.post(

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from facturo.auth.permissions import Permission
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.schemas import SeriesIn
-from facturo.kit.errors import FacturoError, NotFound
+from facturo.kit.errors import FacturoError
 from facturo.organisation import service
 from facturo.organisation.models import Issuer
 from facturo.organisation.schemas import IssuerIn
@@ -35,10 +35,7 @@ PROFILE_FIELDS = (
 
 
 def _own_issuer(session: Any) -> Issuer | None:
-    try:
-        return service.own_issuer(session)
-    except NotFound:
-        return None
+    return service.find_own_issuer(session)
 
 
 def _profile_form(

@@ -91,7 +91,7 @@ def bars(items: Sequence[tuple[str, Decimal]]) -> list[Bar]:
 
 
 def _this_year(request: Request) -> tuple[date, date]:
-    today = clock.today(organisation.own_timezone(request.state.session))
+    today = clock.today(organisation.business_timezone(request.state.session))
     return today.replace(month=1, day=1), today
 
 

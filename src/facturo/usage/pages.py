@@ -223,7 +223,7 @@ def _cancel_form(request: Request, code: str, end_date: str, errors: dict[str, s
 
 @router.get("/usage/instances/{code}/cancel", dependencies=IMPORT)
 def cancel_instance_form(request: Request, code: InstanceCode) -> Response:
-    today = clock.today(organisation.own_timezone(request.state.session))
+    today = clock.today(organisation.business_timezone(request.state.session))
     return _cancel_form(request, code, today.isoformat(), {})
 
 
@@ -253,7 +253,7 @@ def cancel_instance(request: Request, code: InstanceCode, end_date: Text = "") -
 
 
 def _last_month(request: Request) -> tuple[date, date]:
-    today = clock.today(organisation.own_timezone(request.state.session))
+    today = clock.today(organisation.business_timezone(request.state.session))
     last = today.replace(day=1) - timedelta(days=1)
     return last.replace(day=1), last.replace(day=monthrange(last.year, last.month)[1])
 
