@@ -58,9 +58,7 @@ def test_the_same_day_and_later_days_are_accepted(session: Session, issuer: Issu
     assert [(d.number, d.issue_date) for d in issued] == list(zip([1, 2, 3, 4], days, strict=True))
 
 
-def test_the_first_number_of_a_series_may_be_dated_in_the_past(
-    session: Session, issuer: Issuer, frozen: None
-) -> None:
+def test_the_first_number_of_a_series_may_be_dated_in_the_past(session: Session, issuer: Issuer, frozen: None) -> None:
     old = _issue(session, date(2020, 1, 1))
     assert (old.full_number, old.issue_date) == ("A-00000001", date(2020, 1, 1))
 
@@ -103,4 +101,3 @@ def test_nothing_is_left_behind_by_a_refused_api_issue(client: TestClient) -> No
     client.post(f"/api/v1/invoices/{draft['id']}/issue", json={"issue_date": "2020-01-01"})
     again = ok(client.get(f"/api/v1/invoices/{draft['id']}"))
     assert (again["status"], again["number"], again["issue_date"]) == ("draft", None, None)
-
