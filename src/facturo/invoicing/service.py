@@ -5,6 +5,7 @@ from facturo.invoicing.credit_notes import create_credit_note
 from facturo.invoicing.drafts import LineTerms, create_draft, delete_draft, get_document, line_terms, update_draft
 from facturo.invoicing.issuing import issue_invoice, void_invoice
 from facturo.invoicing.lifecycle import Status, is_overdue
+from facturo.invoicing.lookups import Reference, ResolvedReferences, invoice_history, resolve_references
 from facturo.invoicing.numbering import (
     create_series,
     default_series,
@@ -24,6 +25,8 @@ __all__ = [
     "InvoiceFilter",
     "IssuedSummary",
     "LineTerms",
+    "Reference",
+    "ResolvedReferences",
     "Status",
     "alerts",
     "apply_settlement",
@@ -38,12 +41,14 @@ __all__ = [
     "ensure_settleable",
     "get_document",
     "get_series",
+    "invoice_history",
     "is_overdue",
     "issue_batch",
     "issue_invoice",
     "line_terms",
     "list_invoices",
     "list_series",
+    "resolve_references",
     "update_draft",
     "verify_all",
     "verify_series",
