@@ -18,6 +18,7 @@ EMPTY_LISTS = [
     "/api/v1/categories",
     "/api/v1/series",
     "/api/v1/usage/billing-runs",
+    "/api/v1/tokens",
 ]
 
 

@@ -29,7 +29,7 @@ from facturo.auth.principal import Principal
 from facturo.auth.web_session import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from facturo.kit import clock
 from facturo.kit.db import Database
-from facturo.kit.errors import FacturoError, Msg
+from facturo.kit.errors import FacturoError, Msg, NotConfigured
 from facturo.web import i18n
 from facturo.web import session as web_session
 from facturo.web.i18n import gettext as _
@@ -140,6 +140,14 @@ class PageRoute(APIRoute):
                     # Pages validate their own inputs and answer inline; this is a hand-made request.
                     await run_in_threadpool(session.rollback)
                     return error_page(request, 400, _("Invalid request"), _("The request carries invalid values."))
+                except NotConfigured as exc:
+                    # A fresh installation: whoever may set the profile up is taken there.
+                    await run_in_threadpool(session.rollback)
+                    lang = i18n.current_language()
+                    principal = request.state.principal
+                    if write or principal is None or not principal.can(Permission.ORGANISATION_WRITE):
+                        return error_page(request, 409, _("Something went wrong"), exc.message.in_language(lang))
+                    return redirect("/admin/organisation", kind="info", message=exc.message.in_language(lang))
                 except FacturoError as exc:
                     await run_in_threadpool(session.rollback)
                     lang = i18n.current_language()
