@@ -1,4 +1,5 @@
-"""The lenient IPC2 value parsers, against the quirks of the real sample files (../shared/samples/ipc2)."""
+"""The lenient IPC2 value parsers, against the quirks seen in real course files (written down in
+tests/data/README.md and reproduced by our fixtures in tests/data/ipc2)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,10 @@ def _date(text: str | None) -> date:
 
 
 def _datetime(text: str | None) -> datetime:
-    return parse_datetime(text, field_es="fechaHora", field_en="fechaHora")
+    """The date-time of a text that has no impossible time (and so no warning)."""
+    moment, notes = parse_datetime(text, field_es="fechaHora", field_en="fechaHora")
+    assert notes == []
+    return moment
 
 
 def _hours(text: str | None, *, positive: bool = True, maximum: Decimal | None = None) -> Decimal:
@@ -230,11 +234,7 @@ def test_date_times_read_the_time_right_after_the_first_date(raw: str, expected:
 @pytest.mark.parametrize(
     "raw",
     [
-        "15/01/2023 25:70",
-        "15/01/2023 24:00",
-        "15/01/2023 10:60",
-        "15/01/2023 10:00:60",
-        "15/01/2023 100:00",
+        "15/01/2023 100:00",  # not hh:mm: text after the date
         "15/01/2023 10:000",
         "15/01/2023 10:00:5",
         "15/01/2023T10:00",
@@ -242,8 +242,42 @@ def test_date_times_read_the_time_right_after_the_first_date(raw: str, expected:
         "15/01/2023",
     ],
 )
-def test_a_missing_or_impossible_time_is_midnight(raw: str) -> None:
+def test_a_missing_time_is_midnight_without_a_warning(raw: str) -> None:
     assert _datetime(raw) == datetime(2023, 1, 15, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "written", "microsecond"),
+    [
+        ("15/01/2023 24:34", "24:34", 243400),
+        ("15/01/2023 25:00 Guatemala", "25:00", 250000),
+        ("15/01/2023 12:61", "12:61", 126100),
+        ("15/01/2023 24:00", "24:00", 240000),
+        ("15/01/2023 10:00:60", "10:00:60", 100060),
+        ("15/01/2023 99:99:99", "99:99:99", 999999),
+        (" 2023-01-15 7:75 USA", "7:75", 77500),
+    ],
+)
+def test_an_impossible_time_is_midnight_with_a_warning_and_keeps_its_digits(
+    raw: str, written: str, microsecond: int
+) -> None:
+    moment, notes = parse_datetime(raw, field_es="fechaHora", field_en="fechaHora")
+    # Shown as 00:00 everywhere; the digits in the microseconds keep different texts apart.
+    assert moment == datetime(2023, 1, 15, 0, 0, 0, microsecond)
+    assert f"{moment:%d/%m/%Y %H:%M}" == "15/01/2023 00:00"
+    assert notes == [
+        Note(
+            "datetime.bad_time",
+            f"fechaHora: la hora «{written}» no existe; se registró el 15/01/2023 a las 00:00.",
+            f"fechaHora: the time “{written}” does not exist; it was recorded on 2023-01-15 at 00:00.",
+        )
+    ]
+
+
+def test_different_impossible_times_of_one_day_stay_different() -> None:
+    moments = {parse_datetime(f"15/01/2023 {t}", field_es="f", field_en="f")[0] for t in ("24:34", "24:35", "25:34")}
+    assert len(moments) == 3
+    assert datetime(2023, 1, 15) not in moments  # nor the same as a reading written without a time
 
 
 def test_the_time_belongs_to_the_valid_date_not_to_a_skipped_one() -> None:

@@ -3,6 +3,7 @@ customers and instances, skip readings already recorded, insert the rest in bulk
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -38,23 +39,44 @@ def apply_consumptions(
     session: Session, message: ConsumptionMessage, message_id: int, timezone: str, report: ImportReport
 ) -> None:
     items = message.consumptions
-    instances = _instances(session, {i.instance_code for i in items})
-    customer_ids = {nit: c.id for nit, c in customers.find_by_nits(session, {i.nit for i in items}).items()}
+    unreadable = message.unreadable
+    instances = _instances(session, {i.instance_code for i in items} | {u.instance_code for u in unreadable})
+    nits = {i.nit for i in items} | {u.nit for u in unreadable if u.nit is not None}
+    customer_ids = {nit: c.id for nit, c in customers.find_by_nits(session, nits).items()}
+    closed = _closed_days(session, {instance.id for instance in instances.values()})
     zone = ZoneInfo(timezone)
     now = clock.now()
+
+    # A rejected reading lists every rule it fails, in the order of its fields, so the sender fixes it
+    # in one pass: an unknown NIT is not hidden behind a malformed number of hours.
+    for bad in unreadable:
+        instance = instances.get(bad.instance_code)
+        customer_id = None if bad.nit is None else customer_ids.get(bad.nit)
+        notes = _identity_refusals(bad.nit, bad.instance_code, instance, customer_id)
+        read_notes = list(bad.notes)
+        if bad.nit is None:  # the malformed NIT comes first, where an unknown one would be
+            notes.insert(0, read_notes.pop(0))
+        notes += read_notes
+        if bad.at is not None and instance is not None:
+            notes += _date_refusals(bad.instance_code, bad.at, instance, now, zone)
+            notes += _billed_refusal(bad.instance_code, bad.at.date(), closed.get(instance.id, ()))
+        report.reject_all(bad.line, "consumption", bad.instance_code, notes)
+
     accepted: list[tuple[ConsumptionItem, _InstanceFacts, datetime]] = []
     for item in items:
         instance = instances.get(item.instance_code)
-        at = item.at.replace(tzinfo=zone).astimezone(UTC)
-        note = _refusal(item, instance, customer_ids.get(item.nit), at, now)
-        if note is not None:
-            report.reject(item.line, "consumption", item.instance_code, note)
+        notes = _identity_refusals(item.nit, item.instance_code, instance, customer_ids.get(item.nit))
+        if instance is not None:
+            notes += _date_refusals(item.instance_code, item.at, instance, now, zone)
+        if notes:
+            if instance is not None:
+                notes += _billed_refusal(item.instance_code, item.at.date(), closed.get(instance.id, ()))
+            report.reject_all(item.line, "consumption", item.instance_code, notes)
             continue
         assert instance is not None
-        accepted.append((item, instance, at))
+        accepted.append((item, instance, item.at.replace(tzinfo=zone).astimezone(UTC)))
 
     recorded = _recorded(session, accepted)
-    closed = _closed_days(session, {instance.id for _, instance, _ in accepted})
     rows: list[dict[str, Any]] = []
     first_line: dict[Reading, int] = {}
     for item, instance, at in accepted:
@@ -69,21 +91,9 @@ def apply_consumptions(
             )
             report.duplicates.append(Problem(item.line, "consumption", item.instance_code, note))
             continue
-        day = item.at.date()
-        billed = next((p for p in closed.get(instance.id, ()) if p[0] <= day <= p[1]), None)
-        if billed is not None:
-            report.reject(
-                item.line,
-                "consumption",
-                item.instance_code,
-                Note(
-                    "consumption.period_billed",
-                    f"El {day:%d/%m/%Y} ya fue facturado para la instancia {item.instance_code} "
-                    f"(período {billed[0]:%d/%m/%Y}–{billed[1]:%d/%m/%Y}): no puede agregarse a un período facturado.",
-                    f"{day.isoformat()} is already invoiced for instance {item.instance_code} "
-                    f"(period {billed[0].isoformat()}–{billed[1].isoformat()}): it cannot join an invoiced period.",
-                ),
-            )
+        billed = _billed_refusal(item.instance_code, item.at.date(), closed.get(instance.id, ()))
+        if billed:
+            report.reject_all(item.line, "consumption", item.instance_code, billed)
             continue
         first_line[reading] = item.line
         rows.append(
@@ -112,47 +122,86 @@ def _instances(session: Session, codes: set[str]) -> dict[str, _InstanceFacts]:
     return found
 
 
-def _refusal(
-    item: ConsumptionItem, instance: _InstanceFacts | None, customer_id: int | None, at: datetime, now: datetime
-) -> Note | None:
-    when = item.at.date()
-    if customer_id is None:
-        return Note(
-            "consumption.unknown_customer",
-            f"No existe un cliente con NIT {item.nit}.",
-            f"There is no customer with NIT {item.nit}.",
+def _identity_refusals(
+    nit: str | None, instance_code: str, instance: _InstanceFacts | None, customer_id: int | None
+) -> list[Note]:
+    """Whose reading it is: the customer (when its NIT could be read) and the instance must exist and match."""
+    notes: list[Note] = []
+    if nit is not None and customer_id is None:
+        notes.append(
+            Note(
+                "consumption.unknown_customer",
+                f"No existe un cliente con NIT {nit}.",
+                f"There is no customer with NIT {nit}.",
+            )
         )
     if instance is None:
-        return Note(
-            "consumption.unknown_instance",
-            f"No existe la instancia «{item.instance_code}».",
-            f"Instance “{item.instance_code}” does not exist.",
+        notes.append(
+            Note(
+                "consumption.unknown_instance",
+                f"No existe la instancia «{instance_code}».",
+                f"Instance “{instance_code}” does not exist.",
+            )
         )
-    if instance.customer_id != customer_id:
-        return Note(
-            "consumption.other_customer",
-            f"La instancia {item.instance_code} no pertenece al cliente {item.nit}.",
-            f"Instance {item.instance_code} does not belong to customer {item.nit}.",
+    elif customer_id is not None and instance.customer_id != customer_id:
+        notes.append(
+            Note(
+                "consumption.other_customer",
+                f"La instancia {instance_code} no pertenece al cliente {nit}.",
+                f"Instance {instance_code} does not belong to customer {nit}.",
+            )
         )
-    if at > now:
-        return Note(
-            "consumption.future",
-            f"La fecha {item.at:%d/%m/%Y %H:%M} está en el futuro.",
-            f"The date {item.at:%Y-%m-%d %H:%M} is in the future.",
+    return notes
+
+
+def _date_refusals(
+    instance_code: str, local: datetime, instance: _InstanceFacts, now: datetime, zone: ZoneInfo
+) -> list[Note]:
+    """When it was read: not in the future, and inside the instance's validity (business dates, inclusive)."""
+    notes: list[Note] = []
+    when = local.date()
+    if local.replace(tzinfo=zone).astimezone(UTC) > now:
+        notes.append(
+            Note(
+                "consumption.future",
+                f"La fecha {local:%d/%m/%Y %H:%M} está en el futuro.",
+                f"The date {local:%Y-%m-%d %H:%M} is in the future.",
+            )
         )
     if when < instance.start_date:
-        return Note(
-            "consumption.before_start",
-            f"La fecha {when:%d/%m/%Y} es anterior al inicio de la instancia ({instance.start_date:%d/%m/%Y}).",
-            f"The date {when.isoformat()} is before the instance started ({instance.start_date.isoformat()}).",
+        notes.append(
+            Note(
+                "consumption.before_start",
+                f"La fecha {when:%d/%m/%Y} es anterior al inicio de la instancia ({instance.start_date:%d/%m/%Y}).",
+                f"The date {when.isoformat()} is before the instance started ({instance.start_date.isoformat()}).",
+            )
         )
     if instance.state == "cancelada" and instance.end_date is not None and when > instance.end_date:
-        return Note(
-            "consumption.after_end",
-            f"La fecha {when:%d/%m/%Y} es posterior a la cancelación de la instancia ({instance.end_date:%d/%m/%Y}).",
-            f"The date {when.isoformat()} is after the instance was cancelled ({instance.end_date.isoformat()}).",
+        notes.append(
+            Note(
+                "consumption.after_end",
+                f"La fecha {when:%d/%m/%Y} es posterior a la cancelación de la instancia "
+                f"({instance.end_date:%d/%m/%Y}).",
+                f"The date {when.isoformat()} is after the instance was cancelled ({instance.end_date.isoformat()}).",
+            )
         )
-    return None
+    return notes
+
+
+def _billed_refusal(instance_code: str, day: date, periods: Iterable[tuple[date, date]]) -> list[Note]:
+    """A day a billing run already closed for the instance cannot take a late reading."""
+    billed = next((p for p in periods if p[0] <= day <= p[1]), None)
+    if billed is None:
+        return []
+    return [
+        Note(
+            "consumption.period_billed",
+            f"El {day:%d/%m/%Y} ya fue facturado para la instancia {instance_code} "
+            f"(período {billed[0]:%d/%m/%Y}–{billed[1]:%d/%m/%Y}): no puede agregarse a un período facturado.",
+            f"{day.isoformat()} is already invoiced for instance {instance_code} "
+            f"(period {billed[0].isoformat()}–{billed[1].isoformat()}): it cannot join an invoiced period.",
+        )
+    ]
 
 
 def _recorded(session: Session, accepted: list[tuple[ConsumptionItem, _InstanceFacts, datetime]]) -> set[Reading]:

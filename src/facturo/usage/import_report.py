@@ -44,6 +44,12 @@ class ImportReport:
         if entity in self.counts:
             self.counts[entity]["rejected"] += 1
 
+    def reject_all(self, line: int, entity: str, key: str, notes: list[Note]) -> None:
+        """One rejected item that fails several rules: a row per rule, counted once."""
+        self.rejections.extend(Problem(line, entity, key, note) for note in notes)
+        if notes and entity in self.counts:
+            self.counts[entity]["rejected"] += 1
+
     def absorb(self, warnings: list[Problem], rejections: list[Problem]) -> None:
         """Take over what the reader already found, keeping the rejection counts right."""
         self.warnings.extend(warnings)

@@ -116,6 +116,18 @@ class ConsumptionItem:
 
 
 @dataclass(slots=True)
+class UnreadableConsumption:
+    """A reading with a value that cannot be used (NIT, hours or date). What could be read is kept, so
+    the importer still checks it against the stored data and the rejection lists every failing rule."""
+
+    line: int
+    instance_code: str
+    nit: str | None  # None when the NIT itself is malformed
+    at: datetime | None  # None when there is no valid date
+    notes: list[Note]  # in field order: nitCliente, tiempo, fechaHora
+
+
+@dataclass(slots=True)
 class ConfigurationMessage:
     resources: list[ResourceItem] = field(default_factory=list)
     categories: list[CategoryItem] = field(default_factory=list)
@@ -129,6 +141,7 @@ class ConfigurationMessage:
 @dataclass(slots=True)
 class ConsumptionMessage:
     consumptions: list[ConsumptionItem] = field(default_factory=list)
+    unreadable: list[UnreadableConsumption] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     rejections: list[Problem] = field(default_factory=list)
 
@@ -380,20 +393,43 @@ def _inner_text(el: etree._Element | None) -> str | None:
 
 
 # Consumption messages repeat the same NITs, hours and often the same date-times thousands of times;
-# the value rules are pure functions, so each distinct text is read once per process.
-@lru_cache(maxsize=65_536)
-def _nit(text: str) -> str:
-    return parse_nit(text)[0]
+# the value rules are pure functions, so each distinct text is read once per process. Each reader
+# returns its value or None and at most one note (the rejection reason, or a warning with a value).
 
 
 @lru_cache(maxsize=65_536)
-def _hours(text: str | None) -> Decimal:
-    return parse_decimal(text, field_es="tiempo", field_en="tiempo (hours)", max_places=HOURS_SCALE, maximum=_MAX_HOURS)
+def _nit(text: str) -> tuple[str | None, Note | None]:
+    """The NIT and its ``nit.no_hyphen`` warning, or None and the ``nit.format`` rejection.
+
+    The hyphen warning concerns the text of this message, so each reading gets it, as a customer
+    does. A wrong check digit is said once, where the customer is defined: a consumption only refers
+    to that customer, and an unknown NIT is rejected anyway."""
+    try:
+        nit, notes = parse_nit(text)
+    except ValueRejected as exc:
+        return None, exc.note
+    return nit, next((n for n in notes if n.rule == "nit.no_hyphen"), None)
+
+
+@lru_cache(maxsize=65_536)
+def _hours(text: str | None) -> tuple[Decimal | None, Note | None]:
+    try:
+        hours = parse_decimal(
+            text, field_es="tiempo", field_en="tiempo (hours)", max_places=HOURS_SCALE, maximum=_MAX_HOURS
+        )
+    except ValueRejected as exc:
+        return None, exc.note
+    return hours, None
 
 
 @lru_cache(maxsize=262_144)
-def _moment(text: str | None) -> datetime:
-    return parse_datetime(text, field_es="fechaHora", field_en="fechaHora")
+def _moment(text: str | None) -> tuple[datetime | None, Note | None]:
+    """The date-time and its ``datetime.bad_time`` warning, or None and the ``date.missing`` rejection."""
+    try:
+        at, notes = parse_datetime(text, field_es="fechaHora", field_en="fechaHora")
+    except ValueRejected as exc:
+        return None, exc.note
+    return at, notes[0] if notes else None
 
 
 def _read_consumptions(root: etree._Element) -> ConsumptionMessage:
@@ -402,13 +438,19 @@ def _read_consumptions(root: etree._Element) -> ConsumptionMessage:
         line = _line(el)
         instance_code = _key(el, "idInstancia")
         children = _children(el)
-        try:
-            # NIT form warnings belong to the customer's definition; repeating them per consumption is noise.
-            nit = _nit(_key(el, "nitCliente"))
-            hours = _hours(_inner_text(children.get("tiempo")))
-            at = _moment(_inner_text(children.get("fechahora")))
-        except ValueRejected as exc:
-            msg.rejections.append(Problem(line, "consumption", instance_code, exc.note))
+        nit, nit_note = _nit(_key(el, "nitCliente"))
+        hours, hours_note = _hours(_inner_text(children.get("tiempo")))
+        at, at_note = _moment(_inner_text(children.get("fechahora")))
+        refused: list[Note] = []
+        for value, note in ((nit, nit_note), (hours, hours_note), (at, at_note)):
+            if note is None:
+                continue
+            if value is None:
+                refused.append(note)
+            else:
+                msg.warnings.append(Problem(line, "consumption", instance_code, note))
+        if nit is None or hours is None or at is None:
+            msg.unreadable.append(UnreadableConsumption(line, instance_code, nit, at, refused))
             continue
         msg.consumptions.append(ConsumptionItem(line, nit, instance_code, hours, at))
     return msg

@@ -119,24 +119,37 @@ def parse_date(text: str | None, *, field_es: str, field_en: str) -> date:
     return found[0]
 
 
-def parse_datetime(text: str | None, *, field_es: str, field_en: str) -> datetime:
+def parse_datetime(text: str | None, *, field_es: str, field_en: str) -> tuple[datetime, list[Note]]:
     """The first valid date and the ``hh:mm[:ss]`` right after it, as a naive local date-time.
 
-    The messages carry no time zone; they mean the organisation's local time, which the caller applies. A
-    missing or impossible time (25:70) means midnight, because the day is what billing depends on.
+    The messages carry no time zone; they mean the organisation's local time, which the caller applies.
+    Without a time the reading is at midnight. An impossible time (``24:34``, ``25:00``, ``12:61``) is
+    read as midnight too, with a ``datetime.bad_time`` warning, because the day is what billing depends on;
+    its digits become the microseconds of that midnight (``24:34`` -> 00:00:00.243400), which no display
+    shows, so two readings of one day with different impossible times stay two readings and the same text
+    sent again is still the same reading.
     """
     source = text or ""
     found = _first_date(source)
     if found is None:
         raise _no_date(text, field_es, field_en)
     day, end = found
-    at = time()
     clock = _TIME_AFTER_DATE.match(source, end)
-    if clock is not None:
-        hour, minute, second = int(clock["h"]), int(clock["mi"]), int(clock["s"] or 0)
-        if hour < 24 and minute < 60 and second < 60:
-            at = time(hour, minute, second)
-    return datetime.combine(day, at)
+    if clock is None:
+        return datetime.combine(day, time()), []
+    hour, minute, second = int(clock["h"]), int(clock["mi"]), int(clock["s"] or 0)
+    if hour < 24 and minute < 60 and second < 60:
+        return datetime.combine(day, time(hour, minute, second)), []
+    written = clock.group(0).strip()
+    note = Note(
+        "datetime.bad_time",
+        f"{field_es}: la hora «{written}» no existe; se registró el {day:%d/%m/%Y} a las 00:00.",
+        f"{field_en}: the time “{written}” does not exist; it was recorded on {day.isoformat()} at 00:00.",
+    )
+    # Two digits at most per part (the pattern), so the code fits in the microseconds and is never 0
+    # (an impossible time has an hour of 24 or more, or minutes or seconds of 60 or more).
+    code = hour * 10_000 + minute * 100 + second
+    return datetime.combine(day, time(microsecond=code)), [note]
 
 
 # ------------------------------------------------------------------------------------------------------ NIT
