@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -22,7 +23,9 @@ from facturo.cli.context import (
 )
 from facturo.kit.errors import FacturoError
 from facturo.kit.money import format_money
+from facturo.organisation import service as organisation
 from facturo.usage import service
+from facturo.usage.schemas import BillingRunRecordOut
 from facturo.usage.views import billing_out, report_out
 
 app = typer.Typer(help="Usage billing (facturación por consumo, mensajes IPC2).", no_args_is_help=True)
@@ -139,7 +142,14 @@ def bill(
     if as_json:
         emit_json(billing_out(result))
         return
-    title = "Vista previa (no se emitió nada)" if dry_run else f"Corrida de facturación {result.run_id or '—'}"
+    if not result.invoices:
+        console.print(
+            f"Nada que facturar en ese rango ({start:%d/%m/%Y} – {end:%d/%m/%Y}). "
+            "No hay consumos pendientes de facturar"
+            + (": una corrida no emitiría nada." if dry_run else "; no se creó ninguna corrida ni factura.")
+        )
+        return
+    title = "Vista previa (no se emitió nada)" if dry_run else f"Corrida de facturación {result.run_id}"
     table(
         f"{title}: {start:%d/%m/%Y} – {end:%d/%m/%Y}, fecha de emisión {result.issue_date:%d/%m/%Y}",
         ["Factura", "NIT", "Cliente", "Consumos", "Total"],
@@ -155,13 +165,45 @@ def bill(
         ],
         right=["Consumos", "Total"],
     )
-    if not result.invoices:
-        console.print("No hay consumos pendientes de facturar en ese rango.")
-    else:
-        console.print(
-            f"{len(result.invoices)} factura(s), {result.consumption_count} consumo(s), "
-            f"total {format_money(result.total)}."
-        )
+    console.print(
+        f"{len(result.invoices)} factura(s), {result.consumption_count} consumo(s), total {format_money(result.total)}."
+    )
+
+
+@app.command("runs")
+def runs(
+    limit: int = typer.Option(100, "--limit", min=1, max=1000, help="How many runs, newest first."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Past billing runs, newest first: range, issue date, invoices, consumptions, total, who ran it."""
+    with unit_of_work(write=False) as session:
+        zone = ZoneInfo(organisation.own_timezone(session))
+        found = [BillingRunRecordOut.model_validate(run) for run in service.list_runs(session, limit)]
+    if as_json:
+        emit_json(found)
+        return
+    if not found:
+        console.print("Todavía no hay corridas de facturación (facturo usage bill --from … --to …).")
+        return
+    table(
+        f"Corridas de facturación ({len(found)}, la más reciente primero)",
+        ["Corrida", "Desde", "Hasta", "Emisión", "Facturas", "Consumos", "Total", "Por", "Ejecutada"],
+        [
+            [
+                run.id,
+                f"{run.date_from:%d/%m/%Y}",
+                f"{run.date_to:%d/%m/%Y}",
+                f"{run.issue_date:%d/%m/%Y}",
+                run.invoice_count,
+                run.consumption_count,
+                format_money(run.total),
+                run.actor_name,
+                f"{run.started_at.astimezone(zone):%d/%m/%Y %H:%M}",
+            ]
+            for run in found
+        ],
+        right=["Facturas", "Consumos", "Total"],
+    )
 
 
 @app.command("data")
