@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -337,7 +338,7 @@ _ACTIONS_ES = {
     ("invoice", "credit_note_applied"): "Nota de crédito aplicada al saldo",
     ("invoice", "payment_applied"): "Pago aplicado al saldo",
     ("invoice", "payment_reversed"): "Reversión de pago aplicada al saldo",
-    ("invoice", "stock_moved"): "Movimiento de inventario",
+    ("product", "stock_moved"): "Existencia del producto",
 }
 _FIELDS_ES = {
     "status": "estado",
@@ -354,7 +355,9 @@ _FIELDS_ES = {
     "reason": "motivo",
     "void_reason": "motivo",
     "reversal_reason": "motivo",
+    "stock": "existencia",
 }
+_PAYMENT_STATUS_ES = {"active": "activo", "reversed": "revertido"}
 
 
 def _shown(key: str, value: Any) -> str:
@@ -362,6 +365,10 @@ def _shown(key: str, value: Any) -> str:
         return "—"
     if key == "status" and value in service.Status.__members__.values():
         return LABELS_ES[service.Status(value)]
+    if key == "status" and value in _PAYMENT_STATUS_ES:
+        return _PAYMENT_STATUS_ES[value]
+    if key == "stock":
+        return f"{Decimal(str(value)).normalize():f}"
     return str(value)
 
 
@@ -370,6 +377,8 @@ def _changes(entry: HistoryEntryOut) -> str:
     before, after = entry.before or {}, entry.after or {}
     parts = []
     for key, label in _FIELDS_ES.items():
+        if entry.entity_type == "product" and key != "stock":
+            continue  # a stock movement's reason is the invoice's own action
         if key in before and key in after:
             if before[key] != after[key]:
                 parts.append(f"{label}: {_shown(key, before[key])} → {_shown(key, after[key])}")
