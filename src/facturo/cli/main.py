@@ -14,6 +14,7 @@ from facturo.invoicing.cli import app as invoices_app
 from facturo.kit import clock
 from facturo.kit.config import get_settings
 from facturo.kit.migrate import upgrade
+from facturo.organisation.cli import app as organisation_app
 from facturo.payments.cli import app as payments_app
 from facturo.reports.cli import app as reports_app
 from facturo.usage.cli import app as usage_app
@@ -27,6 +28,7 @@ app.add_typer(customers_app, name="customers")
 app.add_typer(invoices_app, name="invoices")
 app.add_typer(payments_app, name="payments")
 app.add_typer(users_app, name="users")
+app.add_typer(organisation_app, name="organisation")
 app.add_typer(usage_app, name="usage")
 usage_app.add_typer(reports_app, name="report")
 
