@@ -238,7 +238,9 @@ _RULES_ES = {
     "give either line_number and quantity, or description and amount": (
         "indique línea y cantidad, o descripción e importe (no ambos)"
     ),
-    "give either full=true or a list of items": "indique --full o las partidas a acreditar (--line, --amount), no ambos",
+    "give either full=true or a list of items": (
+        "indique --full o las partidas a acreditar (--line, --amount), no ambos"
+    ),
 }
 
 
