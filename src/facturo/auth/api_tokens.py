@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -24,7 +25,9 @@ from facturo.auth.users import checked_name
 from facturo.customers import service as customers
 from facturo.kit import clock
 from facturo.kit.actor import Actor
-from facturo.kit.errors import Msg, ValidationFailed, not_found
+from facturo.kit.config import get_settings
+from facturo.kit.errors import FacturoError, Msg, ValidationFailed, not_found
+from facturo.organisation import service as organisation
 
 PLAINTEXT_MARKER = "fct_"
 PREFIX_LENGTH = 8
@@ -133,6 +136,34 @@ def create_api_token(
     session.flush()
     audit.record(session, actor, "api_token", token.id, "created", after=_snapshot(token))
     return token, plaintext
+
+
+def create_api_token_until(
+    session: Session,
+    actor: Actor,
+    name: str,
+    permissions: Iterable[str],
+    last_day: date | None = None,
+    customer_id: int | None = None,
+    *,
+    granted_by: Principal | None = None,
+    now: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """``create_api_token`` with the expiry given as the last day the token works: it stops when that
+    day ends in the organisation's time zone (the installation's default while no profile exists yet)."""
+    expires_at = None
+    if last_day is not None:
+        try:
+            timezone = organisation.own_timezone(session)
+        except FacturoError:  # no organisation profile yet
+            timezone = get_settings().timezone
+        try:
+            expires_at = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
+        except OverflowError:
+            raise ValidationFailed.on(
+                "expires_at", "token.expiry_range", "La fecha de caducidad no es válida.", "The expiry is not valid."
+            ) from None
+    return create_api_token(session, actor, name, permissions, expires_at, customer_id, granted_by=granted_by, now=now)
 
 
 def get_api_token(session: Session, token_id: int) -> ApiToken:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import typer
 
@@ -8,8 +9,16 @@ from facturo.auth import service
 from facturo.auth.permissions import Role
 from facturo.auth.schemas import UserOut
 from facturo.cli.context import JsonOption, emit_json, fail, local_actor, table, unit_of_work
+from facturo.kit.schemas import MAX_ID
 
 app = typer.Typer(help="Users (usuarios) and their access.", no_args_is_help=True)
+
+ROLES = ", ".join(r.value for r in Role)
+UserId = typer.Argument(..., min=1, max=MAX_ID, metavar="USER_ID", help="User id (see `facturo users list`).")
+
+
+def _minutes(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="minutes") if moment else ""
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -44,6 +53,30 @@ def create_admin(
         typer.echo(f"Administrador {user.id} creado: {user.name} <{user.email}>.")
 
 
+@app.command("create")
+def create(
+    email: str = typer.Option(..., help="Login email."),
+    name: str = typer.Option(..., help="Full name."),
+    role: str = typer.Option(..., help=f"One of: {ROLES}."),
+    customer: int = typer.Option(
+        None, "--customer", min=1, max=MAX_ID, help="Customer id (portal users with the customer role only)."
+    ),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin (scripts)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Create a user with a role; customer (portal) users are linked to their customer."""
+    password = _read_password(password_stdin)
+    with unit_of_work() as session:
+        user = UserOut.model_validate(
+            service.create_user(session, local_actor(), email, name, password, role.strip().lower(), customer)
+        )
+    if as_json:
+        emit_json(user)
+    else:
+        linked = f", cliente {user.customer_id}" if user.customer_id is not None else ""
+        typer.echo(f"Usuario {user.id} creado: {user.name} <{user.email}>, rol {user.role.value}{linked}.")
+
+
 @app.command("list")
 def list_users(as_json: bool = JsonOption) -> None:
     """List users."""
@@ -63,16 +96,65 @@ def list_users(as_json: bool = JsonOption) -> None:
                 u.role.value,
                 u.customer_id,
                 "sí" if u.active else "no",
-                u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "",
+                _minutes(u.last_login_at),
             )
             for u in users
         ],
     )
 
 
+@app.command("show")
+def show(user_id: int = UserId, as_json: bool = JsonOption) -> None:
+    """Show one user."""
+    with unit_of_work(write=False) as session:
+        user = UserOut.model_validate(service.get_user(session, user_id))
+    if as_json:
+        emit_json(user)
+        return
+    table(
+        f"Usuario {user.id}",
+        ["Campo", "Valor"],
+        [
+            ("Correo", user.email),
+            ("Nombre", user.name),
+            ("Rol", user.role.value),
+            ("Cliente", user.customer_id),
+            ("Activo", "sí" if user.active else "no"),
+            ("Último acceso", _minutes(user.last_login_at)),
+            ("Creado", _minutes(user.created_at)),
+        ],
+    )
+
+
 @app.command("deactivate")
-def deactivate(user_id: int) -> None:
+def deactivate(user_id: int = UserId, as_json: bool = JsonOption) -> None:
     """Deactivate a user: they cannot log in and their open sessions end."""
     with unit_of_work() as session:
-        user = service.set_active(session, local_actor(), user_id, False)
+        user = UserOut.model_validate(service.set_active(session, local_actor(), user_id, False))
+    if as_json:
+        emit_json(user)
+    else:
         typer.echo(f"Usuario {user.id} ({user.email}) desactivado.")
+
+
+@app.command("activate")
+def activate(user_id: int = UserId, as_json: bool = JsonOption) -> None:
+    """Reactivate a deactivated user."""
+    with unit_of_work() as session:
+        user = UserOut.model_validate(service.set_active(session, local_actor(), user_id, True))
+    if as_json:
+        emit_json(user)
+    else:
+        typer.echo(f"Usuario {user.id} ({user.email}) activado.")
+
+
+@app.command("password")
+def set_password(
+    user_id: int = UserId,
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin (scripts)."),
+) -> None:
+    """Set a new password for a user (who forgot theirs); their open sessions end."""
+    new_password = _read_password(password_stdin)
+    with unit_of_work() as session:
+        user = UserOut.model_validate(service.reset_password(session, local_actor(), user_id, new_password))
+    typer.echo(f"Contraseña de {user.email} cambiada; sus sesiones abiertas se cerraron.")

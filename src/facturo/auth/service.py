@@ -10,6 +10,7 @@ from facturo.auth.api_tokens import (
     PLAINTEXT_MARKER,
     authenticate_api_token,
     create_api_token,
+    create_api_token_until,
     get_api_token,
     list_api_tokens,
     revoke_api_token,
@@ -21,7 +22,15 @@ from facturo.auth.models import User
 from facturo.auth.principal import Principal, principal_for_local, principal_for_token, principal_for_user
 from facturo.auth.sessions import TokenPair, login, logout, refresh, resolve_session
 from facturo.auth.settings import AuthSettings, get_auth_settings
-from facturo.auth.users import change_password, create_user, find_by_email, get_user, list_users, set_active
+from facturo.auth.users import (
+    change_password,
+    create_user,
+    find_by_email,
+    get_user,
+    list_users,
+    reset_password,
+    set_active,
+)
 from facturo.kit import clock
 from facturo.kit.errors import Msg
 
@@ -61,6 +70,7 @@ __all__ = [
     "authenticate_api_token",
     "change_password",
     "create_api_token",
+    "create_api_token_until",
     "create_user",
     "decode_access_token",
     "find_by_email",
@@ -76,6 +86,7 @@ __all__ = [
     "principal_for_token",
     "principal_for_user",
     "refresh",
+    "reset_password",
     "resolve_bearer",
     "resolve_session",
     "revoke_api_token",

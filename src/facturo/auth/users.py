@@ -156,6 +156,17 @@ def change_password(session: Session, actor: Actor, user_id: int, old_password: 
     return user
 
 
+def reset_password(session: Session, actor: Actor, user_id: int, new_password: str) -> User:
+    """An administrator sets a new password (the holder forgot theirs); every open session ends."""
+    user = get_user(session, user_id)
+    check_policy(new_password, user.email)
+    user.password_hash = hash_password(new_password)
+    revoke_all_sessions(session, user.id, clock.now())
+    session.flush()
+    audit.record(session, actor, "user", user.id, "password_reset")
+    return user
+
+
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
     """Deactivating ends the user's sessions at once; access tokens die with their short TTL, and
     ``resolve_bearer`` refuses them immediately because it checks the user is still active."""

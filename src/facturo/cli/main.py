@@ -8,6 +8,7 @@ import typer
 
 from facturo import __version__
 from facturo.auth.cli import app as users_app
+from facturo.auth.tokens_cli import app as tokens_app
 from facturo.cli.context import console, database, local_actor, table, unit_of_work
 from facturo.customers.cli import app as customers_app
 from facturo.invoicing.cli import app as invoices_app
@@ -28,6 +29,7 @@ app.add_typer(customers_app, name="customers")
 app.add_typer(invoices_app, name="invoices")
 app.add_typer(payments_app, name="payments")
 app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 app.add_typer(organisation_app, name="organisation")
 app.add_typer(usage_app, name="usage")
 usage_app.add_typer(reports_app, name="report")
