@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -105,6 +106,10 @@ def update_product(session: Session, actor: Actor, product_id: int, patch: Produ
     product = get_product(session, product_id)
     before = audit.snapshot(product)
     changes = patch.model_dump(exclude_unset=True)
+    # A figure equal to the current one is no change, however it is written (25 and 25.000000).
+    for key in ("unit_price", "tax_rate"):
+        if changes.get(key) is not None and changes[key] == getattr(product, key):
+            del changes[key]
     if "category_id" in changes:
         _check_category(session, changes["category_id"])
     for key, value in changes.items():
@@ -215,3 +220,37 @@ def adjust_stock(session: Session, actor: Actor, product_id: int, delta: Decimal
     move_stocks(session, actor, {product_id: delta}, reason)
     session.flush()
     return product
+
+
+@dataclass(frozen=True, slots=True)
+class StockMovement:
+    at: datetime
+    delta: Decimal
+    stock: Decimal  # on hand after the movement
+    reason: str
+    by: str
+    document: tuple[str, int] | None  # the invoice or credit note that moved it, if any
+
+
+@dataclass(frozen=True, slots=True)
+class StockCard:
+    product: Product
+    movements: list[StockMovement]
+
+
+def stock_card(session: Session, product_id: int) -> StockCard:
+    """A product's stock on hand and the movements that brought it there, oldest first."""
+    product = get_product(session, product_id)
+    movements = [
+        StockMovement(
+            at=r.at,
+            delta=Decimal(r.after["delta"]),
+            stock=Decimal(r.after["stock"]),
+            reason=str(r.after.get("reason") or ""),
+            by=r.actor_name,
+            document=(r.parent_type, r.parent_id) if r.parent_type and r.parent_id is not None else None,
+        )
+        for r in audit.history_of(session, "product", product_id)
+        if r.action == "stock_moved" and r.entity_type == "product" and r.entity_id == product_id and r.after
+    ]
+    return StockCard(product, movements)

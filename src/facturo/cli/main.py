@@ -9,6 +9,7 @@ import typer
 from facturo import __version__
 from facturo.auth.cli import app as users_app
 from facturo.auth.tokens_cli import app as tokens_app
+from facturo.catalog.cli import app as catalog_app
 from facturo.cli.context import console, database, local_actor, table, unit_of_work
 from facturo.customers.cli import app as customers_app
 from facturo.invoicing.cli import app as invoices_app
@@ -31,6 +32,7 @@ app.add_typer(payments_app, name="payments")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(organisation_app, name="organisation")
+app.add_typer(catalog_app, name="catalog")
 app.add_typer(usage_app, name="usage")
 usage_app.add_typer(reports_app, name="report")
 
