@@ -110,9 +110,20 @@ def test_demo_a_second_time_does_nothing(cli: Run) -> None:
     before = documents(cli)
     result = cli("demo")
     assert result.exit_code == 0, result.output
-    assert flat(result.stdout) == ("La base de datos ya tiene una organización; no se cargaron datos de demostración.")
+    out = flat(result.stdout)
+    assert out.startswith("La base de datos ya tiene una organización; no se cargaron datos de demostración.")
+    # The sign-ins are demo data: printed again, so a second `./dev up` still tells how to get in.
+    assert "contabilidad@chapinas.example │ demo-conta-2026 │ accountant" in out
     assert documents(cli) == before
     assert as_json(cli("customers", "list", "--json"))["total"] == 9
+
+
+def test_demo_leaves_out_sign_ins_that_no_longer_work(cli: Run) -> None:
+    users = {u["email"]: u["id"] for u in as_json(cli("users", "list", "--json"))}
+    assert cli("users", "deactivate", str(users["auditoria@chapinas.example"])).exit_code == 0
+    out = flat(cli("demo").stdout)
+    assert "admin@chapinas.example │ demo-admin-2026 │ admin" in out
+    assert "auditoria@chapinas.example" not in out
 
 
 # --- invoices -------------------------------------------------------------------------------------

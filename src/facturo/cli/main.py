@@ -37,11 +37,20 @@ app.add_typer(usage_app, name="usage")
 usage_app.add_typer(reports_app, name="report")
 
 
-@app.callback()
-def _main(version: bool = typer.Option(False, "--version", help="Show the version and exit.")) -> None:
-    if version:
-        typer.echo(__version__)
+def _print_version(value: bool) -> None:
+    # Eager, so `facturo --version` answers before Click asks for the missing command.
+    if value:
+        typer.echo(f"facturo {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", help="Show the version and exit.", is_eager=True, callback=_print_version
+    ),
+) -> None:
+    """facturo: invoicing for Latin America."""
 
 
 @db_app.command("upgrade")
@@ -60,11 +69,12 @@ def db_upgrade() -> None:
 @app.command()
 def demo() -> None:
     """Load realistic Guatemalan demo data (only into an empty database)."""
-    from facturo.demo.loader import load_demo
+    from facturo.demo.loader import ensure_demo
 
     settings = get_settings()
     with unit_of_work() as session:
-        summary = load_demo(session, local_actor(), clock.today(settings.timezone))
+        outcome = ensure_demo(session, local_actor(), clock.today(settings.timezone))
+    summary = outcome.loaded
     if summary is None:
         console.print("La base de datos ya tiene una organización; no se cargaron datos de demostración.")
     else:
@@ -73,7 +83,10 @@ def demo() -> None:
             f"{summary.documents} facturas en todos los estados, {summary.consumptions} consumos de nube "
             "por facturar (facturo usage bill)."
         )
-        table("Usuarios de demostración", ["Correo", "Contraseña", "Rol"], summary.sign_ins)
+    if outcome.sign_ins:
+        table("Usuarios de demostración", ["Correo", "Contraseña", "Rol"], outcome.sign_ins)
+    else:
+        console.print("Ningún usuario de demostración conserva su contraseña de demostración.")
 
 
 @app.command()

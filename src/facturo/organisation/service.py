@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
 from facturo.kit.actor import Actor
+from facturo.kit.config import get_settings
 from facturo.kit.db import table_of
-from facturo.kit.errors import Conflict, Msg, NotFound, ValidationFailed
+from facturo.kit.errors import Conflict, Msg, NotConfigured, NotFound, ValidationFailed
 from facturo.kit.nit import CONSUMIDOR_FINAL, normalize_nit
 from facturo.organisation.models import Issuer
 from facturo.organisation.schemas import IssuerIn
@@ -22,16 +23,23 @@ if TYPE_CHECKING:
     from facturo.invoicing.models import Series
     from facturo.invoicing.schemas import SeriesIn
 
+NOT_CONFIGURED = Msg(
+    "La organización aún no está configurada: registre su perfil en Administración → Organización "
+    "(/admin/organisation) o con «facturo organisation set --name NOMBRE --nit NIT».",
+    "The organisation is not set up yet: save its profile under Administration → Organisation "
+    "(/admin/organisation) or with `facturo organisation set --name NAME --nit NIT`.",
+)
+
+
+def find_own_issuer(session: Session) -> Issuer | None:
+    """Our issuer, or None before the organisation profile exists."""
+    return session.scalar(select(Issuer).where(Issuer.is_own.is_(True)))
+
 
 def own_issuer(session: Session) -> Issuer:
-    issuer = session.scalar(select(Issuer).where(Issuer.is_own.is_(True)))
+    issuer = find_own_issuer(session)
     if issuer is None:
-        raise NotFound(
-            Msg(
-                "La organización aún no está configurada: registre su perfil (PUT /api/v1/organisation).",
-                "The organisation is not set up yet: save its profile first (PUT /api/v1/organisation).",
-            )
-        )
+        raise NotConfigured(NOT_CONFIGURED)
     return issuer
 
 
@@ -54,8 +62,20 @@ def own_timezone(session: Session) -> str:
     """Our organisation's business time zone (a light read: every invoice view needs "today")."""
     timezone = session.connection().execute(_OWN_TIMEZONE).scalar_one_or_none()
     if timezone is None:
-        own_issuer(session)  # raises the "set up your organisation first" error
+        raise NotConfigured(NOT_CONFIGURED)
     return str(timezone)
+
+
+def business_timezone(session: Session) -> str:
+    """The time zone "today" is read in: the organisation's, or the installation default before the
+    profile exists (so lists on a fresh installation answer empty instead of refusing)."""
+    timezone = session.connection().execute(_OWN_TIMEZONE).scalar_one_or_none()
+    return str(timezone) if timezone is not None else get_settings().timezone
+
+
+def own_issuer_id(session: Session) -> int | None:
+    """Our issuer's id, or None before the organisation profile exists."""
+    return session.scalar(select(Issuer.id).where(Issuer.is_own.is_(True)))
 
 
 def _validate(data: IssuerIn) -> str:
