@@ -21,7 +21,7 @@ def test_validation_errors_name_the_field_in_spanish_or_english(client) -> None:
     es_details = {d["field"]: d["message"] for d in es.json()["error"]["details"]}
     en_details = {d["field"]: d["message"] for d in en.json()["error"]["details"]}
     assert es_details == {
-        "name": "Debe tener al menos 1 caracteres.",
+        "name": "No puede quedar vacío.",
         "payment_terms_days": "Debe ser un número entero.",
         "extra": "Campo no permitido.",
     }

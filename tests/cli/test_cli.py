@@ -258,6 +258,16 @@ def test_customers_create_with_a_wrong_nit_exits_2_with_the_reason(cli: Run) -> 
     assert as_json(cli("customers", "list", "--json"))["total"] == 9
 
 
+def test_customers_create_with_an_empty_name_is_a_message_not_a_traceback(cli: Run) -> None:
+    result = cli("customers", "create", "--nit", "576937-K", "--name", "", "--terms", "-1")
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    message = flat(result.stderr)
+    assert "Datos no válidos:" in message
+    assert "name: no puede quedar vacío" in message
+    assert "payment_terms_days: debe ser mayor o igual que 0" in message
+
+
 def test_customers_create(cli: Run) -> None:
     result = cli("customers", "create", "--nit", "576937-k", "--name", "Comercial La Paz", "--json")
     created = as_json(result)

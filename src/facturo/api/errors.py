@@ -22,47 +22,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from facturo.kit.errors import FacturoError, Msg
+from facturo.kit.validation_text import sentence
 from facturo.kit.xml import UnsafeXmlError
 
 log = logging.getLogger("facturo.api")
-
-_PYDANTIC_ES: dict[str, str] = {
-    "missing": "Campo obligatorio.",
-    "extra_forbidden": "Campo no permitido.",
-    "decimal_max_places": "Admite como máximo {decimal_places} decimales.",
-    "decimal_max_digits": "Admite como máximo {max_digits} dígitos.",
-    "decimal_whole_digits": "Tiene demasiados dígitos enteros.",
-    "decimal_parsing": "Debe ser un número.",
-    "decimal_type": 'Debe ser un número (se recomienda texto, p. ej. "12.50").',
-    "finite_number": "Debe ser un número finito.",
-    "greater_than": "Debe ser mayor que {gt}.",
-    "greater_than_equal": "Debe ser mayor o igual que {ge}.",
-    "less_than": "Debe ser menor que {lt}.",
-    "less_than_equal": "Debe ser menor o igual que {le}.",
-    "int_parsing": "Debe ser un número entero.",
-    "int_type": "Debe ser un número entero.",
-    "int_from_float": "Debe ser un número entero.",
-    "bool_parsing": "Debe ser verdadero o falso.",
-    "bool_type": "Debe ser verdadero o falso.",
-    "string_type": "Debe ser texto.",
-    "string_too_short": "Debe tener al menos {min_length} caracteres.",
-    "string_too_long": "Admite como máximo {max_length} caracteres.",
-    "string_pattern_mismatch": "Tiene un formato no válido.",
-    "too_short": "Debe tener al menos {min_length} elementos.",
-    "too_long": "Admite como máximo {max_length} elementos.",
-    "list_type": "Debe ser una lista.",
-    "dict_type": "Debe ser un objeto.",
-    "model_type": "Debe ser un objeto.",
-    "model_attributes_type": "Debe ser un objeto.",
-    "date_from_datetime_parsing": "Debe ser una fecha AAAA-MM-DD.",
-    "date_parsing": "Debe ser una fecha AAAA-MM-DD.",
-    "date_type": "Debe ser una fecha AAAA-MM-DD.",
-    "datetime_parsing": "Debe ser una fecha y hora ISO 8601.",
-    "enum": "Valor no permitido; opciones: {expected}.",
-    "literal_error": "Valor no permitido; opciones: {expected}.",
-    "json_invalid": "El cuerpo no es JSON válido.",
-    "value_error": "Valor no válido: {error}.",
-}
 
 
 def language(request: Request) -> str:
@@ -83,17 +46,7 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 
 def _problem(error: Any, lang: str) -> dict[str, str]:
-    ctx = {k: (str(v) if not isinstance(v, str) else v) for k, v in (error.get("ctx") or {}).items()}
-    english = str(error.get("msg", "Invalid value"))
-    if lang == "en":
-        message = english
-    else:
-        template = _PYDANTIC_ES.get(error["type"], "Valor no válido ({msg}).")
-        try:
-            message = template.format(**ctx, msg=english)
-        except (KeyError, IndexError):
-            message = template
-    return {"field": _field(tuple(error.get("loc", ()))), "rule": str(error["type"]), "message": message}
+    return {"field": _field(tuple(error.get("loc", ()))), "rule": str(error["type"]), "message": sentence(error, lang)}
 
 
 def _body(code: str, message: str, details: list[dict[str, str]] | None = None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from facturo.kit.db import Database
 from facturo.kit.errors import FacturoError
 from facturo.kit.migrate import upgrade
 from facturo.kit.pagination import Page
+from facturo.kit.validation_text import cli_field, spanish
 
 # Piped output (scripts, CI logs) gets a wide fixed width instead of Rich's 80 columns, so tables keep
 # their ids and names readable.
@@ -63,8 +65,15 @@ def unit_of_work(write: bool = True) -> Iterator[Session]:
         details = "".join(f"\n  - {p.field}: {p.message.es}" for p in exc.problems if p.message != exc.message)
         fail(exc.message.es + details, exc.exit_code)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        fail(f"Datos no válidos: {problems}", 2)
+        fail(validation_text(exc), 2)
+
+
+def validation_text(exc: ValidationError) -> str:
+    """Every problem of a refused input, in Spanish, each with its field (positions from 1)."""
+    problems = [f"{cli_field(tuple(e['loc']))}: {spanish(e)}" for e in exc.errors()]
+    if len(problems) == 1:
+        return f"Datos no válidos: {escape(problems[0])}"
+    return "Datos no válidos:" + "".join(f"\n  - {escape(p)}" for p in problems)
 
 
 def emit_json(data: Any) -> None:

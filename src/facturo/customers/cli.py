@@ -52,8 +52,8 @@ def create_customer(
     as_json: bool = JsonOption,
 ) -> None:
     """Create a customer."""
-    data = CustomerIn(nit=nit, name=name, address=address, email=email, phone=phone, payment_terms_days=terms)
-    with unit_of_work() as session:
+    with unit_of_work() as session:  # the schema's refusals too become a clear message, not a traceback
+        data = CustomerIn(nit=nit, name=name, address=address, email=email, phone=phone, payment_terms_days=terms)
         customer = CustomerOut.model_validate(service.create_customer(session, local_actor(), data))
     if as_json:
         emit_json(customer)

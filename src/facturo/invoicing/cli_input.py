@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
-from facturo.cli.context import fail
+from facturo.cli.context import fail, validation_text
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.service import Reference
 
@@ -198,81 +198,13 @@ def load_document(source: str) -> dict[str, Any]:
 
 # --- validation -------------------------------------------------------------------------------------
 
-_ES: dict[str, str] = {
-    "missing": "falta este campo",
-    "extra_forbidden": "campo desconocido",
-    "decimal_parsing": "debe ser un número (con punto decimal, por ejemplo 12.50)",
-    "decimal_type": "debe ser un número (con punto decimal, por ejemplo 12.50)",
-    "decimal_max_places": "admite como máximo {decimal_places} decimales",
-    "decimal_max_digits": "tiene demasiadas cifras (máximo {max_digits})",
-    "decimal_whole_digits": "tiene demasiadas cifras enteras",
-    "finite_number": "debe ser un número finito",
-    "greater_than": "debe ser mayor que {gt}",
-    "greater_than_equal": "debe ser mayor o igual que {ge}",
-    "less_than": "debe ser menor que {lt}",
-    "less_than_equal": "debe ser menor o igual que {le}",
-    "int_parsing": "debe ser un número entero",
-    "int_type": "debe ser un número entero",
-    "int_from_float": "debe ser un número entero",
-    "date_parsing": "debe ser una fecha AAAA-MM-DD",
-    "date_from_datetime_parsing": "debe ser una fecha AAAA-MM-DD",
-    "date_from_datetime_inexact": "debe ser una fecha AAAA-MM-DD, sin hora",
-    "date_type": "debe ser una fecha AAAA-MM-DD",
-    "bool_parsing": "debe ser true o false",
-    "bool_type": "debe ser true o false",
-    "string_type": "debe ser texto",
-    "string_too_short": "no puede quedar vacío",
-    "string_too_long": "admite como máximo {max_length} caracteres",
-    "list_type": "debe ser una lista",
-    "too_short": "necesita al menos {min_length} elemento(s)",
-    "too_long": "admite como máximo {max_length} elementos",
-    "model_type": "debe ser un objeto con campos",
-    "dict_type": "debe ser un objeto con campos",
-    "enum": "debe ser uno de: {expected}",
-}
-# The schemas' own rules (model validators), in Spanish.
-_RULES_ES = {
-    "a line without product_id needs a description and a unit_price": (
-        "una línea sin producto necesita descripción y precio unitario"
-    ),
-    "give either line_number and quantity, or description and amount": (
-        "indique línea y cantidad, o descripción e importe (no ambos)"
-    ),
-    "give either full=true or a list of items": (
-        "indique --full o las partidas a acreditar (--line, --amount), no ambos"
-    ),
-}
-
-
-def _where(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part + 1) if isinstance(part, int) else part for part in loc) or "datos"
-
-
-def _explain(error: Mapping[str, Any]) -> str:
-    kind, english = str(error["type"]), str(error["msg"])
-    if kind == "value_error":
-        rule = english.removeprefix("Value error, ")
-        spanish = _RULES_ES.get(rule)
-        return f"{spanish} ({rule})" if spanish else rule
-    template = _ES.get(kind)
-    if template is None:
-        return english
-    if kind == "string_too_short" and (error.get("ctx") or {}).get("min_length", 1) > 1:
-        template = "debe tener al menos {min_length} caracteres"
-    try:
-        spanish = template.format(**(error.get("ctx") or {}))
-    except (KeyError, IndexError):
-        spanish = template
-    return f"{spanish} ({english})"
-
 
 def validated(model: type[M], data: Mapping[str, Any]) -> M:
     """``data`` through the API's schema; on error every problem with its field, and exit 2."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = "".join(f"\n  - {_where(tuple(e['loc']))}: {_explain(e)}" for e in exc.errors())
-        usage_error("Datos no válidos:" + problems)
+        fail(validation_text(exc), 2)
 
 
 # --- references: customers by NIT, products and series by code ----------------------------------

@@ -21,9 +21,7 @@ def get_organisation(session: DbSession) -> IssuerOut:
 
 @router.put("/organisation", response_model=IssuerOut, dependencies=[requires(Permission.ORGANISATION_WRITE)])
 def save_organisation(session: DbSession, actor: CurrentActor, data: IssuerIn) -> IssuerOut:
-    issuer = service.save_profile(session, actor, data)
-    invoicing.ensure_default_series(session, actor, issuer.id)
-    return IssuerOut.model_validate(issuer)
+    return IssuerOut.model_validate(service.set_up(session, actor, data))
 
 
 @router.get("/series", response_model=list[SeriesOut], dependencies=[requires(Permission.INVOICES_READ)])

@@ -84,8 +84,7 @@ def save_organisation_profile(
     }
     actor = current(request).actor
     try:
-        issuer = service.save_profile(session, actor, IssuerIn.model_validate(values))
-        invoicing.ensure_default_series(session, actor, issuer.id)
+        service.set_up(session, actor, IssuerIn.model_validate(values))
     except (ValidationError, FacturoError) as exc:
         return _profile_form(
             request, values, problems(exc, "nit"), _own_issuer(session) is not None, problem_status(exc)
