@@ -31,10 +31,47 @@ from facturo.organisation.models import Issuer
 # A fixed signing key for the suite, so tests never write one into ./var.
 os.environ.setdefault("FACTURO_JWT_SECRET", "facturo-test-signing-key-" + "0" * 40)
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Fixture files written for the suite: it passes on a plain clone with nothing beside it.
+DATA = REPO_ROOT / "tests" / "data"
+# The real outside samples are an extra corpus (tests marked ``corpus``): run when present, skipped
+# when absent, and required under CI=true. FACTURO_TEST_SAMPLES points elsewhere (an empty value
+# counts as unset).
+SAMPLES = Path(os.environ.get("FACTURO_TEST_SAMPLES") or REPO_ROOT.parent / "shared" / "samples")
 ADMIN_EMAIL = "admin@facturo.test"
 ADMIN_PASSWORD = "clave-de-prueba-segura"
 PG_URL = os.environ.get("FACTURO_TEST_DATABASE_URL")
+
+
+def corpus_required() -> bool:
+    """CI=true makes a missing sample corpus a failure instead of a skip."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def corpus_path(*parts: str) -> Path:
+    """A path inside the outside sample corpus (../shared/samples or FACTURO_TEST_SAMPLES).
+
+    When the corpus folder is missing, the calling test is skipped with a reason naming the path,
+    or fails under CI=true, where the corpus is part of what must run."""
+    if not SAMPLES.is_dir():
+        reason = (
+            f"sample corpus not found: {SAMPLES} is missing "
+            "(place ../shared/samples beside the repository or set FACTURO_TEST_SAMPLES)"
+        )
+        if corpus_required():
+            pytest.fail(f"CI=true requires the sample corpus, but {reason}", pytrace=False)
+        pytest.skip(reason)
+    path = SAMPLES.joinpath(*parts)
+    if not path.exists():
+        # The folder is there but a file it should hold is not: that is a broken corpus, never a skip.
+        pytest.fail(f"the sample corpus at {SAMPLES} has no {Path(*parts)}", pytrace=False)
+    return path
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``corpus`` run over the real samples: skip them (or fail, under CI) without them."""
+    if item.get_closest_marker("corpus") is not None:
+        corpus_path()
 
 
 def _create_pg_database(admin_url: str) -> str:

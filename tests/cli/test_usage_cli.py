@@ -1,4 +1,5 @@
-"""``facturo usage`` as a user drives it: import the complejo pair, preview and run billing, see the data."""
+"""``facturo usage`` as a user drives it: import our nube pair (tests/data/ipc2), preview and run billing,
+see the data."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import json
 from pathlib import Path
 
 from tests.cli.test_cli import cli_env, flat
-from tests.usage.helpers import IPC2
+from tests.usage.helpers import NUBE, data_file
 
-CONFIG = str(IPC2 / "2s2025_arreagaaa_complejo_configuraciones.xml")
-USAGE = str(IPC2 / "2s2025_arreagaaa_complejo_consumos.xml")
+CONFIG = str(data_file(NUBE[0]))
+USAGE = str(data_file(NUBE[1]))
 
 
 def _organisation() -> None:
@@ -39,22 +40,22 @@ def test_import_bill_and_look(tmp_path: Path) -> None:
 
         preview = run("usage", "bill", "--from", "2023-01-01", "--to", "2023-12-31", "--dry-run")
         assert preview.exit_code == 0, preview.output
-        assert "Vista previa" in preview.output and "Q113,387.50" in preview.output
+        assert "Vista previa" in preview.output and "Q8,842.61" in preview.output
 
         billed = run("usage", "bill", "--from", "2023-01-01", "--to", "2023-12-31", "--json")
         assert billed.exit_code == 0, billed.output
         result = json.loads(billed.output)
         assert [(i["number"], i["customer_nit"], i["total"]) for i in result["invoices"]] == [
-            ("A-00000001", "2019160-K", "22781.25"),
-            ("A-00000002", "2020001-9", "17100.00"),
-            ("A-00000003", "2021055-3", "113387.50"),
+            ("A-00000001", "1204587-K", "548.06"),
+            ("A-00000002", "3181726-5", "1615.68"),
+            ("A-00000003", "8830514-1", "8842.61"),
         ]
         again = run("usage", "bill", "--from", "2023-01-01", "--to", "2023-12-31")
         assert again.exit_code == 0 and "No hay consumos pendientes" in again.output
 
         data = run("usage", "data", "--json")
         assert data.exit_code == 0
-        assert [c["nit"] for c in json.loads(data.output)["customers"]] == ["2019160-K", "2020001-9", "2021055-3"]
+        assert [c["nit"] for c in json.loads(data.output)["customers"]] == ["1204587-K", "3181726-5", "8830514-1"]
 
         bad = run("usage", "bill", "--from", "2023-12-31", "--to", "2023-01-01")
         assert bad.exit_code != 0 and "posterior" in flat(bad.output)

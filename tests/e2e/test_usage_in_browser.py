@@ -1,5 +1,5 @@
-"""The cloud provider's billing clerk in a real browser: upload the 2022 grading pair and read its
-rejections, preview and confirm a billing run, open the sales analysis with its chart."""
+"""The cloud provider's billing clerk in a real browser: upload our aula pair (tests/data/ipc2) and read
+its rejections, preview and confirm a billing run of the nube pair, open the sales analysis with its chart."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import sign_in
-from tests.usage.helpers import IPC2
+from tests.usage.helpers import AULA, NUBE, data_file
 
 
-def test_upload_the_grading_pair_and_see_its_rejections(page: Page) -> None:
+def test_upload_the_aula_pair_and_see_its_rejections(page: Page) -> None:
     steps = page.steps  # type: ignore[attr-defined]
     sign_in(page, "conta@e2e.test")
     page.goto("/usage")
-    page.get_by_label("Mensajes XML IPC2").set_input_files(
-        [IPC2 / "2s2022_tavico_grading_consumos.xml", IPC2 / "2s2022_tavico_grading_configuracion.xml"]
-    )
+    page.get_by_label("Mensajes XML IPC2").set_input_files([data_file(AULA[1]), data_file(AULA[0])])
     steps("two files chosen")
     page.get_by_role("button", name="Importar").click()
     expect(page.get_by_role("heading", name=re.compile("Rechazos")).first).to_be_visible()
@@ -25,7 +23,7 @@ def test_upload_the_grading_pair_and_see_its_rejections(page: Page) -> None:
     # The seven consumptions refused, each with its line and reason (the configuration went first).
     for line, reason in ((7, "posterior a la cancelación"), (15, "anterior al inicio"), (31, "en el futuro")):
         expect(body.get_by_role("row", name=re.compile(rf"^{line}\b.*{reason}"))).to_have_count(1)
-    expect(body).to_contain_text("06/07/2030")
+    expect(body).to_contain_text("14/02/2031")
     steps("rejections listed")
 
 
@@ -33,9 +31,7 @@ def test_preview_and_confirm_a_billing_run_then_the_sales_chart(page: Page) -> N
     steps = page.steps  # type: ignore[attr-defined]
     sign_in(page, "conta@e2e.test")
     page.goto("/usage")
-    page.get_by_label("Mensajes XML IPC2").set_input_files(
-        [IPC2 / "2s2025_arreagaaa_complejo_configuraciones.xml", IPC2 / "2s2025_arreagaaa_complejo_consumos.xml"]
-    )
+    page.get_by_label("Mensajes XML IPC2").set_input_files([data_file(NUBE[0]), data_file(NUBE[1])])
     page.get_by_role("button", name="Importar").click()
     expect(page.locator("main")).to_contain_text("Consumos")
     page.goto("/usage/billing")
@@ -43,7 +39,7 @@ def test_preview_and_confirm_a_billing_run_then_the_sales_chart(page: Page) -> N
     page.get_by_label("Hasta").fill("2023-12-31")
     page.get_by_role("button", name="Vista previa").click()
     preview = page.locator("main")
-    for total in ("Q22,781.25", "Q17,100.00", "Q113,387.50"):
+    for total in ("Q548.06", "Q1,615.68", "Q8,842.61"):
         expect(preview).to_contain_text(total)
     steps("preview: three invoices")
     page.once("dialog", lambda dialog: dialog.accept())
@@ -52,7 +48,7 @@ def test_preview_and_confirm_a_billing_run_then_the_sales_chart(page: Page) -> N
     steps("run confirmed, invoices created")
 
     page.goto("/reports/sales?from=2023-01-01&to=2023-12-31")
-    expect(page.locator("main")).to_contain_text("Q153,268.75")
+    expect(page.locator("main")).to_contain_text("Q11,006.35")  # 548.06 + 1615.68 + 8842.61
     chart = page.locator("svg.chart").first
     expect(chart).to_be_visible()
     assert chart.locator("rect.chart-bar").count() >= 3

@@ -1,14 +1,33 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from lxml import etree
+from stdnum.gt import nit as gt_nit
 
 from facturo.kit.xml import UnsafeXmlError, child_text, iter_children, local_name, parse_untrusted
+from tests.conftest import DATA, corpus_path
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
-IPC2_SAMPLES = sorted((SAMPLES / "ipc2").glob("*.xml"))
-FEL_TRUNCATED = SAMPLES / "einvoice" / "fel" / "fel-FACT-unsigned-truncated.xml"
+# Our fixture files (tests/data/README.md): every one but the truncated FEL is well-formed.
+FEL_TRUNCATED = DATA / "einvoice" / "fel-sin-firma-truncada.xml"
+FEL_DTE = DATA / "einvoice" / "fel-factura.xml"
+UBL_INVOICE = DATA / "einvoice" / "ubl-invoice.xml"
+FIXTURES = sorted(DATA.glob("*/*.xml"))
+WELL_FORMED = [p for p in FIXTURES if p != FEL_TRUNCATED]
+# The real files of the outside corpus (../shared/samples), listed by name so that a missing corpus
+# shows up as skipped (or failed, under CI=true) tests rather than as no tests at all.
+IPC2_SAMPLES = [
+    "2s2022_damianpeaf_example_configuracion.xml",
+    "2s2022_damianpeaf_example_consumos.xml",
+    "2s2022_tavico_grading_configuracion.xml",
+    "2s2022_tavico_grading_consumos.xml",
+    "2s2025_arreagaaa_OUTPUT_db_after_billing.xml",
+    "2s2025_arreagaaa_complejo_configuraciones.xml",
+    "2s2025_arreagaaa_complejo_consumos.xml",
+]
+FEL_NS = "{http://www.sat.gob.gt/dte/fel/0.2.0}"
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -31,10 +50,14 @@ XXE = b"""<?xml version="1.0"?>
 """
 
 
-def test_samples_directory_resolves() -> None:
-    assert SAMPLES.is_dir(), SAMPLES
-    assert IPC2_SAMPLES, "no IPC2 samples found"
-    assert FEL_TRUNCATED.is_file()
+def test_fixture_files_are_there_and_say_what_they_exercise() -> None:
+    assert {p.parent.name for p in FIXTURES} == {"ipc2", "einvoice"}
+    assert len(FIXTURES) == 9 and FEL_TRUNCATED in FIXTURES
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    for path in FIXTURES:
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        assert first.startswith("<!-- facturo test data (written by us)") and first.endswith("-->"), path.name
+        assert f"`{path.parent.name}/{path.name}`" in readme, path.name
 
 
 def test_billion_laughs_refused() -> None:
@@ -169,23 +192,85 @@ def test_iter_children() -> None:
     assert [c.get("id") for c in iter_children(root, "recurso", ci=False)] == ["2"]
 
 
-@pytest.mark.parametrize("path", IPC2_SAMPLES, ids=lambda p: p.name)
-def test_real_ipc2_samples_parse(path: Path) -> None:
+@pytest.mark.parametrize("path", WELL_FORMED, ids=lambda p: p.name)
+def test_our_fixture_files_parse(path: Path) -> None:
     root = parse_untrusted(path.read_bytes())
+    assert local_name(root) in {"archivoConfiguraciones", "listadoConsumos", "GTDocumento", "Invoice"}
+    assert len(root) > 0
+
+
+def test_ipc2_consumos_fixture_fields() -> None:
+    root = parse_untrusted((DATA / "ipc2" / "aula_consumos.xml").read_bytes())
+    first = next(iter_children(root, "consumo"))
+    assert first.sourceline == 3  # the comment line and the root come first
+    assert first.get("nitCliente") == "2750381-k"
+    assert child_text(first, "tiempo") == "2.4"
+    assert child_text(first, "FECHAHORA") == "esta es la fecha 18/05/2006"
+
+
+def test_fel_dte_fields_through_the_namespace() -> None:
+    root = parse_untrusted(FEL_DTE.read_bytes())
+    assert root.tag == f"{FEL_NS}GTDocumento" and local_name(root) == "GTDocumento"
+    emission = root.find(f"{FEL_NS}SAT/{FEL_NS}DTE/{FEL_NS}DatosEmision")
+    assert emission is not None
+    issuer = next(iter_children(emission, "emisor"))
+    nit = issuer.get("NITEmisor")
+    assert nit == "45671230" and gt_nit.is_valid(nit)  # 4567123-0
+    assert next(iter_children(emission, "Receptor")).get("IDReceptor") == "CF"
+    items = list(iter_children(next(iter_children(emission, "Items")), "Item"))
+    assert [child_text(item, "Descripcion") for item in items] == ["Pan de manteca", "Pastel de tres leches"]
+    totals = [Decimal(child_text(item, "Total") or "") for item in items]
+    assert totals == [Decimal("11.20"), Decimal("44.80")]
+    grand_total = child_text(next(iter_children(emission, "Totales")), "GranTotal")
+    assert Decimal(grand_total or "") == sum(totals) == Decimal("56.00")
+    # It was never certified: no signature anywhere.
+    assert root.find(".//{http://www.w3.org/2000/09/xmldsig#}Signature") is None
+
+
+def test_ubl_invoice_fields_through_the_default_namespace() -> None:
+    root = parse_untrusted(UBL_INVOICE.read_bytes())
+    assert local_name(root) == "Invoice"
+    assert etree.QName(root).namespace == "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+    assert (child_text(root, "ID"), child_text(root, "IssueDate")) == ("CV-2024-0042", "2024-03-15")
+    lines = list(iter_children(root, "InvoiceLine"))
+    amounts = [Decimal(child_text(line, "LineExtensionAmount") or "") for line in lines]
+    assert amounts == [Decimal("120.00"), Decimal("30.00")]  # 10 × 12.00 and 2 × 15.00
+    total = next(iter_children(root, "LegalMonetaryTotal"))
+    assert Decimal(child_text(total, "LineExtensionAmount") or "") == sum(amounts)
+    assert child_text(total, "PayableAmount") == "181.50"  # 150.00 + 21 % VAT (31.50)
+
+
+def test_truncated_fel_refused_as_malformed() -> None:
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_untrusted(FEL_TRUNCATED.read_bytes())
+    assert info.value.rule == "xml_malformed"
+    assert info.value.reason_es.startswith("XML mal formado en la línea 48:")
+    assert info.value.reason_en.startswith("Malformed XML at line 48:")
+
+
+# --------------------------------------------------------------------------- the outside corpus
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", IPC2_SAMPLES)
+def test_real_ipc2_samples_parse(name: str) -> None:
+    root = parse_untrusted(corpus_path("ipc2", name).read_bytes())
     assert local_name(root)
     assert len(root) > 0
 
 
+@pytest.mark.corpus
 def test_ipc2_consumos_sample_fields() -> None:
-    root = parse_untrusted((SAMPLES / "ipc2" / "2s2022_tavico_grading_consumos.xml").read_bytes())
+    root = parse_untrusted(corpus_path("ipc2", "2s2022_tavico_grading_consumos.xml").read_bytes())
     first = next(iter_children(root, "consumo"))
     assert first.get("nitCliente") == "2019160-k"
     assert child_text(first, "tiempo") == "2.6"
     assert child_text(first, "FECHAHORA") == "esto es la fecha 15/06/2005"
 
 
-def test_truncated_fel_refused_as_malformed() -> None:
+@pytest.mark.corpus
+def test_real_truncated_fel_refused_as_malformed() -> None:
     with pytest.raises(UnsafeXmlError) as info:
-        parse_untrusted(FEL_TRUNCATED.read_bytes())
+        parse_untrusted(corpus_path("einvoice", "fel", "fel-FACT-unsigned-truncated.xml").read_bytes())
     assert info.value.rule == "xml_malformed"
     assert "XML mal formado en la línea" in info.value.reason_es

@@ -1,5 +1,6 @@
-"""Shared helpers for the report tests: billed real samples, a small message where allocation
-matters, and readers for what the CSV and PDF exports contain."""
+"""Shared helpers for the report tests: our billed fixture pair (tests/data/ipc2/nube_*), the real
+complejo sample of the outside corpus, a small message where allocation matters, and readers for
+what the CSV and PDF exports contain."""
 
 from __future__ import annotations
 
@@ -18,11 +19,25 @@ from facturo.reports.api import router
 from facturo.usage.billing import BillingResult, run_billing
 from tests.access.routes import endpoints
 from tests.factories import ACTOR, valid_nit
-from tests.usage.helpers import import_sample, import_text
+from tests.usage.helpers import NUBE, import_data, import_sample, import_text
 
-COMPLEJO = ("2s2025_arreagaaa_complejo_configuraciones.xml", "2s2025_arreagaaa_complejo_consumos.xml")
 YEAR_2023 = (date(2023, 1, 1), date(2023, 12, 31))
-# What the README of the samples computes by hand for the complejo pair.
+# Our billing pair, by hand: cost = hours × Σ(quantity × valorXhora); a line is rounded once (half up).
+NUBE_TOTALS = {
+    # N-101 (WEB-S: 2×2.5 + 1×12.75 + 20×0.125 + 1×7.5 = 27.75/h): (8.5 + 11.25) h × 27.75 = 548.0625
+    "1204587-K": Decimal("548.06"),
+    # N-201 (BD-1: 8×2.5 + 4×12.75 + 100×0.125 + 1×40.0125 + 1×3.2 = 126.7125/h): 10.5 h → 1330.48125 → 1330.48
+    # N-202 (WEB-M: 4×2.5 + 2×12.75 + 40×0.125 + 1×7.5 + 0.5×3.2 = 49.6/h): 5.75 h → 285.20
+    "3181726-5": Decimal("1615.68"),
+    # N-301 (BD-2: 16×2.5 + 8×12.75 + 250.25×0.125 + 2×40.0125 = 253.30625/h): 17.5 h → 4432.859375 → 4432.86
+    # N-302 (GPU-1: 32×2.5 + 8×12.75 + 1×95 + 1×7.5 = 284.5/h): 15.5 h → 4409.75
+    "8830514-1": Decimal("8842.61"),
+}
+NUBE_SALES = Decimal("11006.35")  # 548.06 + 1615.68 + 8842.61
+
+# The real complejo pair of the outside corpus, with the totals its README computes by hand; tests that
+# bill it are skipped without ../shared/samples (and fail under CI=true).
+COMPLEJO = ("2s2025_arreagaaa_complejo_configuraciones.xml", "2s2025_arreagaaa_complejo_consumos.xml")
 COMPLEJO_TOTALS = {
     "2019160-K": Decimal("22781.25"),
     "2020001-9": Decimal("17100.00"),
@@ -38,8 +53,17 @@ def mount_reports(app: FastAPI) -> FastAPI:
     return app
 
 
+def bill_nube(session: Session) -> BillingResult:
+    """Import our nube pair and bill 2023: three invoices, one per customer (A-00000001..3 by NIT)."""
+    for name in NUBE:
+        import_data(session, name)
+    result = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
+    assert {inv.customer_nit: inv.total for inv in result.invoices} == NUBE_TOTALS
+    return result
+
+
 def bill_complejo(session: Session) -> BillingResult:
-    """Import the complejo pair and bill 2023: three invoices, one per customer."""
+    """Import the real complejo pair (outside corpus) and bill 2023: three invoices, one per customer."""
     for name in COMPLEJO:
         import_sample(session, name)
     result = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)

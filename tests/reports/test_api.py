@@ -17,7 +17,7 @@ from tests.access.routes import endpoints
 from tests.api.helpers import ok
 from tests.conftest import RollbackDatabase, sign_in
 from tests.factories import make_issued, make_issuer
-from tests.reports import bill_complejo, invoice_of, mount_reports
+from tests.reports import bill_nube, invoice_of, mount_reports
 
 PASSWORD = "contraseña-de-reportes-larga"
 MISSING = 987_654
@@ -33,7 +33,7 @@ def app(app: FastAPI) -> FastAPI:
 def billed(db: RollbackDatabase, client: TestClient) -> BillingResult:
     with db.unit_of_work() as session:
         make_issuer(session)
-        return bill_complejo(session)
+        return bill_nube(session)
 
 
 @pytest.fixture
@@ -66,11 +66,11 @@ def test_each_route_declares_one_permission(app: FastAPI) -> None:
 def test_a_portal_customer_sees_only_its_own_invoice_detail(
     billed: BillingResult, signed_in: Callable[..., TestClient]
 ) -> None:
-    mine, theirs = invoice_of(billed, "2020001-9"), invoice_of(billed, "2021055-3")
-    portal = signed_in(Role.CUSTOMER, customer_of(billed, "2020001-9"))
+    mine, theirs = invoice_of(billed, "3181726-5"), invoice_of(billed, "8830514-1")
+    portal = signed_in(Role.CUSTOMER, customer_of(billed, "3181726-5"))
 
     own = ok(portal.get(f"/api/v1/reports/invoices/{mine}"))
-    assert (own["customer_nit"], own["total"]) == ("2020001-9", "17100.00")
+    assert (own["customer_nit"], own["total"]) == ("3181726-5", "1615.68")
     own_pdf = portal.get(f"/api/v1/reports/invoices/{mine}", params={"format": "pdf"})
     assert own_pdf.status_code == 200 and own_pdf.content.startswith(b"%PDF")
 
@@ -98,11 +98,9 @@ def test_a_portal_customer_sees_only_its_own_invoice_detail(
 @pytest.mark.parametrize("role", [Role.ACCOUNTANT, Role.AUDITOR])
 def test_staff_roles_read_both_reports(role: Role, billed: BillingResult, signed_in: Callable[..., TestClient]) -> None:
     caller = signed_in(role)
-    assert ok(caller.get(SALES, params={"from": "2023-01-01", "to": "2023-12-31"}))["totals"]["revenue"] == (
-        "153268.75"
-    )
-    detail = ok(caller.get(f"/api/v1/reports/invoices/{invoice_of(billed, '2019160-K')}"))
-    assert detail["total"] == "22781.25"
+    assert ok(caller.get(SALES, params={"from": "2023-01-01", "to": "2023-12-31"}))["totals"]["revenue"] == ("11006.35")
+    detail = ok(caller.get(f"/api/v1/reports/invoices/{invoice_of(billed, '1204587-K')}"))
+    assert detail["total"] == "548.06"
 
 
 def test_without_a_credential_the_answer_is_401(anonymous_client: TestClient) -> None:

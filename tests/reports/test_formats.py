@@ -24,9 +24,9 @@ from tests.api.helpers import ok
 from tests.conftest import RollbackDatabase
 from tests.factories import ACTOR, make_issuer
 from tests.reports import (
-    COMPLEJO_SALES,
     MONEY,
-    bill_complejo,
+    NUBE_SALES,
+    bill_nube,
     bill_thirds,
     csv_rows,
     invoice_of,
@@ -44,7 +44,7 @@ def app(app: FastAPI) -> FastAPI:
 def billed(db: RollbackDatabase, client: TestClient) -> BillingResult:
     with db.unit_of_work() as session:
         make_issuer(session)
-        return bill_complejo(session)
+        return bill_nube(session)
 
 
 def fm(amount: str) -> str:
@@ -194,9 +194,9 @@ def assert_detail_pdf(data: dict[str, Any], content: bytes) -> None:
 
 
 def test_the_invoice_detail_is_the_same_in_json_csv_and_pdf(client: TestClient, billed: BillingResult) -> None:
-    url = f"/api/v1/reports/invoices/{invoice_of(billed, '2021055-3')}"
+    url = f"/api/v1/reports/invoices/{invoice_of(billed, '8830514-1')}"
     data = ok(client.get(url))
-    assert data["total"] == "113387.50"
+    assert data["total"] == "8842.61"
     assert ok(client.get(url, params={"format": "json"})) == data
     assert_detail_csv(data, fetch(client, url, "csv", "text/csv", "attachment"))
     assert_detail_pdf(data, fetch(client, url, "pdf", "application/pdf", "inline"))
@@ -313,8 +313,8 @@ def test_the_sales_analysis_is_the_same_in_json_csv_and_pdf(client: TestClient, 
     url = "/api/v1/reports/sales"
     params = {"from": "2023-01-01", "to": "2023-12-31"}
     data = ok(client.get(url, params=params))
-    assert data["totals"]["revenue"] == str(COMPLEJO_SALES)
-    assert [c["code"] for c in data["categories"]] == ["3", "1", "2"]
+    assert data["totals"]["revenue"] == str(NUBE_SALES)
+    assert [c["code"] for c in data["categories"]] == ["DATOS", "IA", "WEB"]
     for fmt, media_type, disposition, check in (
         ("csv", "text/csv", "attachment", assert_sales_csv),
         ("pdf", "application/pdf", "inline", assert_sales_pdf),
@@ -377,7 +377,7 @@ def test_a_long_tail_of_bars_is_grouped_as_others() -> None:
 def test_a_void_invoice_is_flagged_in_every_format(
     client: TestClient, db: RollbackDatabase, billed: BillingResult
 ) -> None:
-    invoice_id = invoice_of(billed, "2020001-9")
+    invoice_id = invoice_of(billed, "3181726-5")
     with db.unit_of_work() as session:
         invoicing.void_invoice(session, ACTOR, invoice_id, "Facturada por error")
     url = f"/api/v1/reports/invoices/{invoice_id}"
@@ -386,7 +386,7 @@ def test_a_void_invoice_is_flagged_in_every_format(
         True,
         "void",
         "Facturada por error",
-        "17100.00",
+        "1615.68",
     )
     assert {r["estado"] for r in csv_rows(fetch(client, url, "csv", "text/csv", "attachment"))} == {"void"}
     text = pdf_text(fetch(client, url, "pdf", "application/pdf", "inline"))
@@ -396,7 +396,7 @@ def test_a_void_invoice_is_flagged_in_every_format(
 
 
 def test_the_same_report_renders_to_the_same_bytes(client: TestClient, billed: BillingResult) -> None:
-    detail = (f"/api/v1/reports/invoices/{invoice_of(billed, '2021055-3')}", {})
+    detail = (f"/api/v1/reports/invoices/{invoice_of(billed, '8830514-1')}", {})
     sales = ("/api/v1/reports/sales", {"from": "2023-01-01", "to": "2023-12-31"})
     for url, params in (detail, sales):
         for fmt in ("csv", "pdf"):

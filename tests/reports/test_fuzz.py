@@ -12,7 +12,7 @@ from schemathesis.checks import not_a_server_error
 
 from tests.conftest import RollbackDatabase
 from tests.factories import make_issuer
-from tests.reports import bill_complejo, mount_reports
+from tests.reports import bill_nube, mount_reports
 
 EXAMPLES_PER_OPERATION = 60
 
@@ -25,7 +25,7 @@ def app(app: FastAPI) -> FastAPI:
 def test_no_report_request_answers_5xx(client: TestClient, db: RollbackDatabase) -> None:
     with db.unit_of_work() as session:
         make_issuer(session)
-        bill_complejo(session)
+        bill_nube(session)
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app).include(path_regex="^/api/v1/reports/")
     failures: list[str] = []
     labels = []

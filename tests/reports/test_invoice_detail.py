@@ -17,45 +17,53 @@ from facturo.organisation.models import Issuer
 from facturo.reports import service
 from facturo.reports.invoice_detail import NotUsageInvoice
 from tests.factories import ACTOR, make_draft, make_issued
-from tests.reports import bill_complejo, bill_thirds, invoice_of, total
+from tests.reports import bill_nube, bill_thirds, invoice_of, total
 
 GUATEMALA = ZoneInfo("America/Guatemala")
 
 
 def test_the_detail_of_a_billed_sample_invoice_adds_up_to_the_cent(session: Session, issuer: Issuer) -> None:
-    billed = bill_complejo(session)
-    report = service.invoice_detail(session, invoice_of(billed, "2021055-3"))
+    billed = bill_nube(session)
+    report = service.invoice_detail(session, invoice_of(billed, "8830514-1"))
 
-    assert (report.full_number, report.customer_nit, report.customer_name) == ("A-00000003", "2021055-3", "Juan López")
-    assert (report.total, report.void, report.status) == (Decimal("113387.50"), False, "issued")
-    assert (report.consumption_count, report.hours) == (4, Decimal("34.75"))
+    assert (report.full_number, report.customer_nit, report.customer_name) == (
+        "A-00000003",
+        "8830514-1",
+        "Clínica Santa Lucía",
+    )
+    assert (report.total, report.void, report.status) == (Decimal("8842.61"), False, "issued")
+    assert (report.consumption_count, report.hours) == (4, Decimal(33))  # 10 + 7.5 + 9 + 6.5
 
-    # One line per instance: 18.25 h × Q5,770 and 16.5 h × Q490.
+    # One line per instance: 17.5 h × Q253.30625 = 4432.859375 → 4432.86 and 15.5 h × Q284.50 = 4409.75.
     assert [(ln.instance_code, ln.configuration_code, ln.category_code) for ln in report.lines] == [
-        ("5", "5", "3"),
-        ("6", "6", "3"),
+        ("N-301", "BD-2", "DATOS"),
+        ("N-302", "GPU-1", "IA"),
     ]
     assert [(ln.hours, ln.hour_rate, ln.total) for ln in report.lines] == [
-        (Decimal("18.25"), Decimal(5770), Decimal("105302.50")),
-        (Decimal("16.5"), Decimal(490), Decimal("8085.00")),
+        (Decimal("17.5"), Decimal("253.30625"), Decimal("4432.86")),
+        (Decimal("15.5"), Decimal("284.5"), Decimal("4409.75")),
     ]
-    sql = report.lines[0]
-    assert sql.instance_name == "Servidor SQL Empresarial"
+    records = report.lines[0]
+    assert records.instance_name == "Expedientes clínicos"
     # Times as the message gave them, in the organisation's time zone.
-    assert [c.consumed_at for c in sql.consumptions] == [
-        datetime(2023, 2, 15, 11, 0, tzinfo=GUATEMALA),
-        datetime(2023, 2, 18, 17, 45, tzinfo=GUATEMALA),
+    assert [c.consumed_at for c in records.consumptions] == [
+        datetime(2023, 2, 14, 11, 0, tzinfo=GUATEMALA),
+        datetime(2023, 2, 17, 17, 45, tzinfo=GUATEMALA),
     ]
-    assert [c.consumed_at.utcoffset() for c in sql.consumptions] == [GUATEMALA.utcoffset(datetime(2023, 2, 15))] * 2
-    assert [(c.hours, c.exact_cost, c.amount) for c in sql.consumptions] == [
-        (Decimal(10), Decimal(57700), Decimal("57700.00")),
-        (Decimal("8.25"), Decimal("47602.5"), Decimal("47602.50")),
+    assert [c.consumed_at.utcoffset() for c in records.consumptions] == [GUATEMALA.utcoffset(datetime(2023, 2, 14))] * 2
+    # 10 h × 253.30625 = 2533.0625 and 7.5 h × 253.30625 = 1899.796875: floors 2533.06 + 1899.79 leave one
+    # cent of 4432.86, which goes to the larger remainder (.006875).
+    assert [(c.hours, c.exact_cost, c.amount) for c in records.consumptions] == [
+        (Decimal(10), Decimal("2533.0625"), Decimal("2533.06")),
+        (Decimal("7.5"), Decimal("1899.796875"), Decimal("1899.80")),
     ]
-    # CPU 12 × 55, SSD 200 × 25, SQL database 1 × 110 per hour, times 18.25 h.
-    assert [(r.code, r.abbreviation, r.hour_rate, r.amount) for r in sql.resources] == [
-        ("2", "CPU", Decimal(660), Decimal("12045.00")),
-        ("3", "SSD", Decimal(5000), Decimal("91250.00")),
-        ("8", "SQLDB", Decimal(110), Decimal("2007.50")),
+    # RAM 16 × 2.5, CPU 8 × 12.75, SSD 250.25 × 0.125, licence 2 × 40.0125 per hour, times 17.5 h:
+    # 700, 1785, 547.421875 and 1400.4375; the cent left by the floors goes to the licence (.0075 > .001875).
+    assert [(r.code, r.abbreviation, r.hour_rate, r.amount) for r in records.resources] == [
+        ("R1", "RAM", Decimal(40), Decimal("700.00")),
+        ("R2", "CPU", Decimal(102), Decimal("1785.00")),
+        ("R3", "SSD", Decimal("31.28125"), Decimal("547.42")),
+        ("R5", "BD", Decimal("80.025"), Decimal("1400.44")),
     ]
 
     for line in report.lines:
@@ -63,20 +71,21 @@ def test_the_detail_of_a_billed_sample_invoice_adds_up_to_the_cent(session: Sess
         assert total([r.amount for r in line.resources]) == line.total
         assert len(line.consumptions) == line.consumption_count
     assert total([ln.total for ln in report.lines]) == report.total
-    # Per resource over the invoice: the CPU is in both lines; highest first; adds up to the invoice.
+    # Per resource over the invoice: RAM and CPU are in both lines; highest first; adds up to the invoice.
     assert [(r.code, r.amount) for r in report.resources] == [
-        ("3", Decimal("91250.00")),
-        ("2", Decimal("17490.00")),
-        ("8", Decimal("2007.50")),
-        ("7", Decimal("1485.00")),
-        ("10", Decimal("1155.00")),
+        ("R2", Decimal("3366.00")),  # 1785.00 + 102 × 15.5
+        ("R1", Decimal("1940.00")),  # 700.00 + 80 × 15.5
+        ("R4", Decimal("1472.50")),  # 95 × 15.5
+        ("R5", Decimal("1400.44")),
+        ("R3", Decimal("547.42")),
+        ("R6", Decimal("116.25")),  # 7.5 × 15.5
     ]
-    assert total([r.amount for r in report.resources]) == Decimal("113387.50")
+    assert total([r.amount for r in report.resources]) == Decimal("8842.61")
     assert total([r.share_percent for r in report.resources]) == Decimal("100.00")
 
 
 def test_every_sample_invoice_adds_up(session: Session, issuer: Issuer) -> None:
-    billed = bill_complejo(session)
+    billed = bill_nube(session)
     for planned in billed.invoices:
         assert planned.invoice_id is not None
         report = service.invoice_detail(session, planned.invoice_id)
@@ -117,8 +126,8 @@ def test_an_invoice_not_from_usage_billing_has_no_detail(session: Session, issue
 
 
 def test_a_missing_or_foreign_invoice_is_not_found(session: Session, issuer: Issuer) -> None:
-    billed = bill_complejo(session)
-    mine, theirs = invoice_of(billed, "2020001-9"), invoice_of(billed, "2021055-3")
+    billed = bill_nube(session)
+    mine, theirs = invoice_of(billed, "3181726-5"), invoice_of(billed, "8830514-1")
     customer = service.invoice_detail(session, mine).customer_id
     assert service.invoice_detail(session, mine, visible_to=customer).invoice_id == mine
     with pytest.raises(NotFound) as foreign:
@@ -130,18 +139,18 @@ def test_a_missing_or_foreign_invoice_is_not_found(session: Session, issuer: Iss
 
 
 def test_a_void_usage_invoice_is_still_reported_and_flagged(session: Session, issuer: Issuer) -> None:
-    billed = bill_complejo(session)
-    invoice_id = invoice_of(billed, "2020001-9")
+    billed = bill_nube(session)
+    invoice_id = invoice_of(billed, "3181726-5")
     invoicing.void_invoice(session, ACTOR, invoice_id, "Facturada por error")
     report = service.invoice_detail(session, invoice_id)
     assert (report.void, report.status, report.void_reason) == (True, "void", "Facturada por error")
-    assert report.total == Decimal("17100.00")
+    assert report.total == Decimal("1615.68")
     assert total([r.amount for r in report.resources]) == report.total
 
 
 def test_invoices_are_found_by_number_or_id(session: Session, issuer: Issuer) -> None:
-    billed = bill_complejo(session)
-    invoice_id = invoice_of(billed, "2021055-3")
+    billed = bill_nube(session)
+    invoice_id = invoice_of(billed, "8830514-1")
     assert service.resolve_invoice(session, "A-00000003") == invoice_id
     assert service.resolve_invoice(session, " a-00000003 ") == invoice_id
     assert service.resolve_invoice(session, str(invoice_id)) == invoice_id
@@ -162,9 +171,9 @@ def test_invoices_are_found_by_number_or_id(session: Session, issuer: Issuer) ->
 
 
 def test_a_credit_note_or_a_draft_has_no_usage_detail(session: Session, issuer: Issuer) -> None:
-    billed = bill_complejo(session)
+    billed = bill_nube(session)
     note = invoicing.create_credit_note(
-        session, ACTOR, invoice_of(billed, "2020001-9"), CreditNoteIn(reason="Devolución total", full=True)
+        session, ACTOR, invoice_of(billed, "3181726-5"), CreditNoteIn(reason="Devolución total", full=True)
     )
     draft = make_draft(session)
     for doc, label in ((note, f"La nota de crédito {note.full_number}"), (draft, f"La factura (borrador {draft.id})")):
@@ -172,9 +181,9 @@ def test_a_credit_note_or_a_draft_has_no_usage_detail(session: Session, issuer: 
             service.invoice_detail(session, doc.id)
         assert refused.value.message.es.startswith(f"{label} no proviene de facturación por consumo")
     # The credited invoice itself still has its detail, with what was credited.
-    credited = service.invoice_detail(session, invoice_of(billed, "2020001-9"))
+    credited = service.invoice_detail(session, invoice_of(billed, "3181726-5"))
     assert (credited.status, credited.credited_total, credited.total) == (
         "credited",
-        Decimal("17100.00"),
-        Decimal("17100.00"),
+        Decimal("1615.68"),
+        Decimal("1615.68"),
     )

@@ -19,7 +19,7 @@ from facturo.organisation.models import Issuer
 from facturo.reports import service
 from facturo.reports.schemas import SalesReport
 from tests.factories import ACTOR, make_issued
-from tests.reports import COMPLEJO_SALES, YEAR_2023, bill_complejo, invoice_of, total
+from tests.reports import NUBE_SALES, YEAR_2023, bill_nube, invoice_of, total
 
 # The last day of 2023 in Guatemala: billing 2023 issues its invoices that day, and so do credit notes.
 NEW_YEARS_EVE = datetime(2023, 12, 31, 15, 0, tzinfo=ZoneInfo("America/Guatemala"))
@@ -45,44 +45,45 @@ def assert_adds_up(report: SalesReport, invoices_total: Decimal) -> None:
 
 
 def test_sales_of_the_billed_samples(session: Session, issuer: Issuer) -> None:
-    billed = bill_complejo(session)
+    billed = bill_nube(session)
     report = service.sales_report(session, *YEAR_2023)
 
     assert (report.date_from, report.date_to, report.currency) == (*YEAR_2023, "GTQ")
     t = report.totals
-    assert (t.invoice_count, t.line_count, t.consumption_count, t.hours) == (3, 5, 10, Decimal("73.75"))
+    # 19.75 h (N-101) + 10.5 + 5.75 (N-201, N-202) + 17.5 + 15.5 (N-301, N-302)
+    assert (t.invoice_count, t.line_count, t.consumption_count, t.hours) == (3, 5, 10, Decimal(69))
     assert (t.revenue, t.credited, t.net, t.credit_note_count) == (
-        COMPLEJO_SALES,
+        NUBE_SALES,
         Decimal("0.00"),
-        COMPLEJO_SALES,
+        NUBE_SALES,
         0,
     )
     assert_adds_up(report, billed.total)
-    assert billed.total == COMPLEJO_SALES
+    assert billed.total == NUBE_SALES
 
     # Categories by revenue, highest first, each with its configurations by revenue.
     assert [(c.code, c.name, c.revenue, c.hours, c.invoice_count, c.line_count) for c in report.categories] == [
-        ("3", "Categoria 3", Decimal("113387.50"), Decimal("34.75"), 1, 2),
-        ("1", "Categoria 1", Decimal("22781.25"), Decimal("20.25"), 1, 1),
-        ("2", "Categoria 2", Decimal("17100.00"), Decimal("18.75"), 1, 2),
+        ("DATOS", "Bases de datos", Decimal("5763.34"), Decimal(28), 2, 2),  # 4432.86 + 1330.48; 17.5 + 10.5 h
+        ("IA", "Cómputo gráfico", Decimal("4409.75"), Decimal("15.5"), 1, 1),
+        ("WEB", "Servidores web", Decimal("833.26"), Decimal("25.5"), 2, 2),  # 548.06 + 285.20; 19.75 + 5.75 h
     ]
     revenues = [c.revenue for c in report.categories]
     assert revenues == sorted(revenues, reverse=True)
     assert [[(k.code, k.revenue) for k in c.configurations] for c in report.categories] == [
-        [("5", Decimal("105302.50")), ("6", Decimal("8085.00"))],
-        [("1", Decimal("22781.25"))],
-        [("3", Decimal("14850.00")), ("4", Decimal("2250.00"))],
+        [("BD-2", Decimal("4432.86")), ("BD-1", Decimal("1330.48"))],
+        [("GPU-1", Decimal("4409.75"))],
+        [("WEB-S", Decimal("548.06")), ("WEB-M", Decimal("285.20"))],
     ]
-    # Resources: e.g. the SSD earns 5 GB × Q25 × 20.25 h (conf 1) + 200 GB × Q25 × 18.25 h (conf 5).
+    # Resources: the sum of each invoice's allocated parts, e.g. the CPU earns 251.81 (N-101)
+    # + 535.50 + 146.63 (N-201, N-202) + 1785.00 + 1581.00 (N-301, N-302).
     assert [(r.code, r.abbreviation, r.amount) for r in report.resources] == [
-        ("3", "SSD", Decimal("93781.25")),
-        ("1", "RAM", Decimal("27450.00")),
-        ("2", "CPU", Decimal("22440.00")),
-        ("6", "GPU", Decimal("3600.00")),
-        ("7", "SO", Decimal("2160.00")),
-        ("8", "SQLDB", Decimal("2007.50")),
-        ("10", "FWK", Decimal("1155.00")),
-        ("9", "MON", Decimal("675.00")),
+        ("R2", "CPU", Decimal("4299.94")),
+        ("R1", "RAM", Decimal("2306.25")),  # 98.75 + 210.00 + 57.50 + 700.00 + 1240.00
+        ("R5", "BD", Decimal("1820.57")),  # 420.13 + 1400.44
+        ("R4", "GPU", Decimal("1472.50")),
+        ("R3", "SSD", Decimal("756.80")),  # 49.38 + 131.25 + 28.75 + 547.42
+        ("R6", "SO", Decimal("307.49")),  # 148.12 + 43.12 + 116.25
+        ("R7", "MON", Decimal("42.80")),  # 33.60 + 9.20
     ]
     # The sales per resource are the invoices' per-resource contributions, summed.
     by_resource: dict[str, Decimal] = {}
@@ -96,10 +97,10 @@ def test_sales_of_the_billed_samples(session: Session, issuer: Issuer) -> None:
 def test_only_issued_usage_invoices_dated_in_the_range_count(
     session: Session, issuer: Issuer, on_new_years_eve: None
 ) -> None:
-    billed = bill_complejo(session)  # all dated 31/12/2023
+    billed = bill_nube(session)  # all dated 31/12/2023
     make_issued(session, "999.00")  # a sale, but not usage billing: not in this report
 
-    assert service.sales_report(session, date(2023, 12, 31), date(2023, 12, 31)).totals.revenue == COMPLEJO_SALES
+    assert service.sales_report(session, date(2023, 12, 31), date(2023, 12, 31)).totals.revenue == NUBE_SALES
     before = service.sales_report(session, date(2023, 1, 1), date(2023, 12, 30))
     after = service.sales_report(session, date(2024, 1, 1), date(2024, 12, 31))
     for empty in (before, after):
@@ -110,22 +111,26 @@ def test_only_issued_usage_invoices_dated_in_the_range_count(
             Decimal(0),
         )
 
-    invoicing.void_invoice(session, ACTOR, invoice_of(billed, "2020001-9"), "Facturada por error")
+    invoicing.void_invoice(session, ACTOR, invoice_of(billed, "8830514-1"), "Facturada por error")
     report = service.sales_report(session, *YEAR_2023)
     assert report.totals.invoice_count == 2
-    assert [c.code for c in report.categories] == ["3", "1"]  # category 2 was only on the void invoice
-    assert_adds_up(report, COMPLEJO_SALES - Decimal("17100.00"))
+    # IA was only on the void invoice; DATOS keeps N-201's 1330.48, more than WEB's 548.06 + 285.20.
+    assert [(c.code, c.revenue) for c in report.categories] == [
+        ("DATOS", Decimal("1330.48")),
+        ("WEB", Decimal("833.26")),
+    ]
+    assert_adds_up(report, NUBE_SALES - Decimal("8842.61"))
 
 
 def test_credit_notes_are_shown_apart_and_do_not_change_the_groups(
     session: Session, issuer: Issuer, on_new_years_eve: None
 ) -> None:
-    billed = bill_complejo(session)
+    billed = bill_nube(session)
     invoicing.create_credit_note(
         session,
         ACTOR,
-        invoice_of(billed, "2021055-3"),
-        CreditNoteIn(reason="Hora no utilizada", items=[CreditItemIn(description="Ajuste", amount=Decimal("490.00"))]),
+        invoice_of(billed, "8830514-1"),
+        CreditNoteIn(reason="Hora no utilizada", items=[CreditItemIn(description="Ajuste", amount=Decimal("284.50"))]),
     )
     other = make_issued(session, "300.00")  # credit notes on other invoices are not usage credits
     invoicing.create_credit_note(session, ACTOR, other.id, CreditNoteIn(reason="Devolución total", full=True))
@@ -133,12 +138,12 @@ def test_credit_notes_are_shown_apart_and_do_not_change_the_groups(
     report = service.sales_report(session, *YEAR_2023)
     t = report.totals
     assert (t.revenue, t.credit_note_count, t.credited, t.net) == (
-        COMPLEJO_SALES,
+        NUBE_SALES,
         1,
-        Decimal("490.00"),
-        COMPLEJO_SALES - Decimal("490.00"),
+        Decimal("284.50"),  # one hour of GPU-1
+        NUBE_SALES - Decimal("284.50"),
     )
-    assert_adds_up(report, COMPLEJO_SALES)
+    assert_adds_up(report, NUBE_SALES)
     # A credit note counts in the range of its own date.
     assert service.sales_report(session, date(2024, 1, 1), date(2024, 1, 31)).totals.credited == Decimal("0.00")
 

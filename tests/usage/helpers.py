@@ -1,24 +1,48 @@
-"""Shared helpers for the usage tests: importing the real IPC2 samples and summarising reports."""
+"""Shared helpers for the usage tests: importing IPC2 messages (our fixture files in tests/data/ipc2,
+the real samples of the outside corpus, inline text) and summarising import reports."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from facturo.usage.import_report import ImportReport
 from facturo.usage.importing import import_message
 from facturo.usage.ipc2.messages import Problem
-from tests.conftest import SAMPLES
+from tests.conftest import DATA, corpus_path
 from tests.factories import ACTOR
 
-IPC2 = SAMPLES / "ipc2"
+DATA_IPC2 = DATA / "ipc2"
+# Our fixture pairs (configuration, consumptions); tests/data/README.md says what each exercises.
+NUBE = ("nube_configuracion.xml", "nube_consumos.xml")
+AULA = ("aula_configuracion.xml", "aula_consumos.xml")
+LEGADO = ("legado_configuracion.xml", "legado_consumos.xml")
+
+
+def data_file(name: str) -> Path:
+    return DATA_IPC2 / name
+
+
+def read_data(name: str) -> str:
+    return data_file(name).read_text(encoding="utf-8")
+
+
+def import_data(session: Session, name: str) -> ImportReport:
+    return import_message(session, ACTOR, data_file(name).read_bytes(), filename=name)
+
+
+def sample_file(name: str) -> Path:
+    """A real IPC2 sample of the outside corpus; skips the test without it (fails under CI=true)."""
+    return corpus_path("ipc2", name)
 
 
 def read_sample(name: str) -> str:
-    return (IPC2 / name).read_text(encoding="utf-8")
+    return sample_file(name).read_text(encoding="utf-8")
 
 
 def import_sample(session: Session, name: str) -> ImportReport:
-    return import_message(session, ACTOR, (IPC2 / name).read_bytes(), filename=name)
+    return import_message(session, ACTOR, sample_file(name).read_bytes(), filename=name)
 
 
 def import_text(session: Session, text: str) -> ImportReport:

@@ -1,5 +1,6 @@
-"""The usage API end to end: messages as raw XML or uploaded files, hostile files refused whole,
-billing runs with dry run, one-by-one records, the data view and the reset switch."""
+"""The usage API end to end, with our fixture pairs (tests/data/ipc2): messages as raw XML or
+uploaded files, hostile files refused whole, billing runs with dry run, one-by-one records, the data
+view and the reset switch."""
 
 from __future__ import annotations
 
@@ -11,30 +12,30 @@ from facturo.invoicing.models import Invoice
 from facturo.usage.models import Consumption, Message, Resource
 from tests.api.helpers import ok, setup_org
 from tests.conftest import RollbackDatabase
-from tests.usage.helpers import IPC2, read_sample
+from tests.usage.helpers import AULA, NUBE, data_file, read_data
 
 XML = {"Content-Type": "application/xml"}
 
 
-def _post_sample(client: TestClient, name: str, **headers: str) -> dict[str, object]:
-    response = client.post("/api/v1/usage/messages", content=(IPC2 / name).read_bytes(), headers=XML | headers)
+def _post_data(client: TestClient, name: str, **headers: str) -> dict[str, object]:
+    response = client.post("/api/v1/usage/messages", content=data_file(name).read_bytes(), headers=XML | headers)
     return ok(response)  # type: ignore[no-any-return]
 
 
-def test_complejo_through_the_api_raw_and_uploaded(client: TestClient) -> None:
+def test_nube_through_the_api_raw_and_uploaded(client: TestClient) -> None:
     setup_org(client)
-    config = _post_sample(client, "2s2025_arreagaaa_complejo_configuraciones.xml")
+    config = _post_data(client, NUBE[0])
     assert config["kind"] == "configuration"
     assert config["counts"]["instance"] == {"created": 6, "updated": 0, "unchanged": 0, "rejected": 0}  # type: ignore[index]
     warning = config["warnings"][0]  # type: ignore[index]
-    assert (warning["line"], warning["rule"]) == (155, "customer.email_invalid")
+    assert (warning["line"], warning["rule"]) == (150, "customer.email_invalid")
     assert warning["message"] == warning["message_es"]
 
-    name = "2s2025_arreagaaa_complejo_consumos.xml"
+    name = NUBE[1]
     uploaded = ok(
         client.post(
             "/api/v1/usage/messages",
-            files={"file": (name, (IPC2 / name).read_bytes(), "text/xml")},
+            files={"file": (name, data_file(name).read_bytes(), "text/xml")},
             headers={"Accept-Language": "en"},
         )
     )
@@ -42,21 +43,22 @@ def test_complejo_through_the_api_raw_and_uploaded(client: TestClient) -> None:
 
     body = {"from": "2023-01-01", "to": "2023-12-31", "dry_run": True}
     preview = ok(client.post("/api/v1/usage/billing-runs", json=body))
-    assert (preview["run_id"], preview["invoice_count"], preview["total"]) == (None, 3, "153268.75")
+    # 548.06 + 1615.68 + 8842.61 (tests/reports/__init__.py shows the arithmetic)
+    assert (preview["run_id"], preview["invoice_count"], preview["total"]) == (None, 3, "11006.35")
     assert [inv["number"] for inv in preview["invoices"]] == ["A-00000001", "A-00000002", "A-00000003"]
 
     real = ok(client.post("/api/v1/usage/billing-runs", json=body | {"dry_run": False}), 201)
     assert [(i["customer_nit"], i["total"], i["number"]) for i in real["invoices"]] == [
-        ("2019160-K", "22781.25", "A-00000001"),
-        ("2020001-9", "17100.00", "A-00000002"),
-        ("2021055-3", "113387.50", "A-00000003"),
+        ("1204587-K", "548.06", "A-00000001"),
+        ("3181726-5", "1615.68", "A-00000002"),
+        ("8830514-1", "8842.61", "A-00000003"),
     ]
     line = real["invoices"][2]["lines"][0]
     assert (line["instance_code"], line["hours"], line["hour_rate"], line["total"]) == (
-        "5",
-        "18.2500",
-        "5770.000000",
-        "105302.50",
+        "N-301",
+        "17.5000",
+        "253.306250",
+        "4432.86",  # 17.5 h × 253.30625 = 4432.859375
     )
     # The invoice is a normal invoice: its PDF carries the same total.
     pdf = client.get(f"/api/v1/invoices/{real['invoices'][2]['invoice_id']}/pdf")
@@ -65,22 +67,22 @@ def test_complejo_through_the_api_raw_and_uploaded(client: TestClient) -> None:
     again = ok(client.post("/api/v1/usage/billing-runs", json=body | {"dry_run": False}))
     assert (again["run_id"], again["invoice_count"]) == (None, 0)
     runs = ok(client.get("/api/v1/usage/billing-runs"))
-    assert [(r["invoice_count"], r["consumption_count"], r["total"]) for r in runs] == [(3, 10, "153268.75")]
+    assert [(r["invoice_count"], r["consumption_count"], r["total"]) for r in runs] == [(3, 10, "11006.35")]
 
     view = ok(client.get("/api/v1/usage"))
-    assert [c["nit"] for c in view["customers"]] == ["2019160-K", "2020001-9", "2021055-3"]
+    assert [c["nit"] for c in view["customers"]] == ["1204587-K", "3181726-5", "8830514-1"]
     assert all(i["unbilled_consumptions"] == 0 for c in view["customers"] for i in c["instances"])
 
 
 def test_replaying_a_message_creates_nothing(client: TestClient, db: RollbackDatabase) -> None:
     setup_org(client)
-    _post_sample(client, "2s2022_tavico_grading_configuracion.xml")
-    first = _post_sample(client, "2s2022_tavico_grading_consumos.xml")
-    second = _post_sample(client, "2s2022_tavico_grading_consumos.xml")
-    assert first["counts"]["consumption"]["created"] == 3  # type: ignore[index]
-    assert second["counts"]["consumption"]["created"] == 0 and len(second["duplicates"]) == 3  # type: ignore[arg-type, index]
+    _post_data(client, AULA[0])
+    first = _post_data(client, AULA[1])
+    second = _post_data(client, AULA[1])
+    assert first["counts"]["consumption"]["created"] == 4  # type: ignore[index]
+    assert second["counts"]["consumption"]["created"] == 0 and len(second["duplicates"]) == 5  # type: ignore[arg-type, index]
     with db.unit_of_work(write=False) as session:
-        assert session.scalar(select(func.count()).select_from(Consumption)) == 3
+        assert session.scalar(select(func.count()).select_from(Consumption)) == 4
 
 
 def test_hostile_and_malformed_messages_are_refused_whole(client: TestClient, db: RollbackDatabase) -> None:
@@ -89,7 +91,7 @@ def test_hostile_and_malformed_messages_are_refused_whole(client: TestClient, db
     refused = client.post("/api/v1/usage/messages", content=bomb, headers=XML)
     assert refused.status_code == 422 and "DTD" in refused.json()["error"]["message"]
 
-    truncated = read_sample("2s2025_arreagaaa_complejo_configuraciones.xml")[:3000]
+    truncated = read_data(NUBE[0])[:3000]
     broken = client.post("/api/v1/usage/messages", content=truncated, headers=XML | {"Accept-Language": "en"})
     assert broken.status_code == 422 and "Malformed XML at line" in broken.json()["error"]["message"]
 
@@ -165,8 +167,8 @@ def test_reset_only_when_allowed_and_never_touches_invoices(
     client: TestClient, db: RollbackDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     setup_org(client)
-    _post_sample(client, "2s2025_arreagaaa_complejo_configuraciones.xml")
-    _post_sample(client, "2s2025_arreagaaa_complejo_consumos.xml")
+    _post_data(client, NUBE[0])
+    _post_data(client, NUBE[1])
     ok(client.post("/api/v1/usage/billing-runs", json={"from": "2023-01-01", "to": "2023-12-31"}), 201)
     refused = client.post("/api/v1/usage/reset")
     assert refused.status_code == 409 and "FACTURO_ALLOW_RESET=1" in refused.json()["error"]["message"]
@@ -180,10 +182,10 @@ def test_reset_only_when_allowed_and_never_touches_invoices(
     finally:
         monkeypatch.delenv("FACTURO_ALLOW_RESET")
         config.get_settings.cache_clear()
-    assert (removed["usage_consumptions"], removed["usage_instances"], removed["usage_resources"]) == (10, 6, 10)
+    assert (removed["usage_consumptions"], removed["usage_instances"], removed["usage_resources"]) == (10, 6, 8)
     with db.unit_of_work(write=False) as session:
         totals = sorted(str(t) for t in session.scalars(select(Invoice.total)))
-        assert totals == ["113387.50", "17100.00", "22781.25"]
+        assert totals == ["1615.68", "548.06", "8842.61"]
         assert session.scalar(select(func.count()).select_from(Consumption)) == 0
 
 

@@ -1,5 +1,5 @@
-"""Billing runs: the expected totals of the real samples, exactly-once billing, dry runs, rate
-changes split across lines, and a failed run leaving nothing behind."""
+"""Billing runs: the expected totals of our fixture pairs (tests/data/ipc2), exactly-once billing, dry
+runs, rate changes split across lines, and a failed run leaving nothing behind."""
 
 from __future__ import annotations
 
@@ -23,15 +23,22 @@ from facturo.usage.importing import import_message
 from facturo.usage.models import BilledPeriod, BillingRun, Consumption, LineSnapshot
 from facturo.usage.queries import not_billed
 from tests.factories import ACTOR, make_issuer
-from tests.usage.helpers import import_sample, import_text
+from tests.usage.helpers import AULA, NUBE, import_data, import_text
 
 YEAR_2023 = (date(2023, 1, 1), date(2023, 12, 31))
 GRADING_RANGE = (date(2000, 1, 1), date(2029, 12, 31))
 
 
-def _complejo(session: Session) -> None:
-    import_sample(session, "2s2025_arreagaaa_complejo_configuraciones.xml")
-    import_sample(session, "2s2025_arreagaaa_complejo_consumos.xml")
+# Our nube pair, by hand (cost = hours × Σ(quantity × valorXhora), each line rounded once, half up):
+# 1204587-K: N-101 (8.5 + 11.25) h × 27.75 = 548.0625                                  -> 548.06
+# 3181726-5: N-201 10.5 h × 126.7125 = 1330.48125 -> 1330.48; N-202 5.75 h × 49.6 = 285.20 -> 1615.68
+# 8830514-1: N-301 17.5 h × 253.30625 = 4432.859375 -> 4432.86; N-302 15.5 h × 284.5 = 4409.75 -> 8842.61
+NUBE_TOTALS = {"1204587-K": "548.06", "3181726-5": "1615.68", "8830514-1": "8842.61"}
+
+
+def _nube(session: Session) -> None:
+    for name in NUBE:
+        import_data(session, name)
 
 
 def _open_consumptions(session: Session) -> int:
@@ -43,37 +50,36 @@ def _totals(session: Session) -> dict[str, str]:
     return {nit: str(total) for nit, total in rows}
 
 
-def test_complejo_pair_billed_for_2023(session: Session, issuer: Issuer) -> None:
-    _complejo(session)
+def test_nube_pair_billed_for_2023(session: Session, issuer: Issuer) -> None:
+    _nube(session)
     result = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
 
-    assert [(inv.customer_nit, str(inv.total)) for inv in result.invoices] == [
-        ("2019160-K", "22781.25"),
-        ("2020001-9", "17100.00"),
-        ("2021055-3", "113387.50"),
-    ]
+    assert [(inv.customer_nit, str(inv.total)) for inv in result.invoices] == list(NUBE_TOTALS.items())
     assert [inv.full_number for inv in result.invoices] == ["A-00000001", "A-00000002", "A-00000003"]
-    assert _totals(session) == {"2019160-K": "22781.25", "2020001-9": "17100.00", "2021055-3": "113387.50"}
+    assert _totals(session) == NUBE_TOTALS
     invoice = session.get(Invoice, result.invoices[2].invoice_id)
     assert invoice is not None
     assert (invoice.issue_date, invoice.status) == (date(2023, 12, 31), "issued")
-    # Prices include IVA: the total is the sum of consumption costs, split into base and 12% tax.
-    assert (str(invoice.subtotal), str(invoice.tax_total)) == ("101238.84", "12148.66")
+    # Prices include IVA: the total is the sum of consumption costs, split into base and 12% tax per line:
+    # 4432.86 / 1.12 = 3957.91 (+ 474.95) and 4409.75 / 1.12 = 3937.28 (+ 472.47).
+    assert (str(invoice.subtotal), str(invoice.tax_total)) == ("7895.19", "947.42")
     assert [(str(ln.quantity), str(ln.unit_price), str(ln.total_amount)) for ln in invoice.lines] == [
-        ("18.250000", "5770.000000", "105302.50"),  # instance 5: 10 h + 8.25 h at conf5's 5770/h
-        ("16.500000", "490.000000", "8085.00"),  # instance 6: 9.5 h + 7 h at conf6's 490/h
+        ("17.500000", "253.306250", "4432.86"),  # N-301: 10 h + 7.5 h at BD-2's 253.30625/h
+        ("15.500000", "284.500000", "4409.75"),  # N-302: 9 h + 6.5 h at GPU-1's 284.5/h
     ]
     snapshot = session.get(LineSnapshot, invoice.lines[0].id)
     assert snapshot is not None
-    assert (snapshot.instance_code, snapshot.configuration_code, snapshot.category_code) == ("5", "5", "3")
+    assert (snapshot.instance_code, snapshot.configuration_code, snapshot.category_code) == ("N-301", "BD-2", "DATOS")
     assert {r["code"]: (r["quantity"], r["price_per_hour"]) for r in snapshot.resources} == {
-        "2": ("12.00", "55.0000"),
-        "3": ("200.00", "25.0000"),
-        "8": ("1.00", "110.0000"),
+        "R1": ("16.00", "2.5000"),
+        "R2": ("8.00", "12.7500"),
+        "R3": ("250.25", "0.1250"),
+        "R5": ("2.00", "40.0125"),
     }
     run = session.get(BillingRun, result.run_id)
     assert run is not None
-    assert (run.invoice_count, run.consumption_count, str(run.total)) == (3, 10, "153268.75")
+    # 548.06 + 1615.68 + 8842.61
+    assert (run.invoice_count, run.consumption_count, str(run.total)) == (3, 10, "11006.35")
     assert _open_consumptions(session) == 0
     closed = session.execute(select(BilledPeriod.date_from, BilledPeriod.date_to, BilledPeriod.billing_run_id)).all()
     assert sorted(closed) == [(date(2023, 1, 1), date(2023, 12, 31), run.id)] * 5  # the 5 instances billed
@@ -83,9 +89,9 @@ def test_complejo_pair_billed_for_2023(session: Session, issuer: Issuer) -> None
     ]
 
 
-def test_grading_pair_bills_one_invoice(session: Session, issuer: Issuer) -> None:
-    import_sample(session, "2s2022_tavico_grading_configuracion.xml")
-    report = import_sample(session, "2s2022_tavico_grading_consumos.xml")
+def test_aula_pair_bills_only_the_accepted_readings(session: Session, issuer: Issuer) -> None:
+    import_data(session, AULA[0])
+    report = import_data(session, AULA[1])
     # The other seven consumptions never reach billing; each was refused with its reason.
     assert [p.note.rule for p in report.rejections] == [
         "consumption.after_end",
@@ -98,20 +104,21 @@ def test_grading_pair_bills_one_invoice(session: Session, issuer: Issuer) -> Non
     ]
     result = run_billing(session, ACTOR, *GRADING_RANGE, dry_run=False)
     assert [(inv.customer_nit, str(inv.total), inv.consumption_count) for inv in result.invoices] == [
-        ("2019160-K", "17744.45", 3)
+        ("2750381-K", "1636.96", 3),  # 994.96 + 642.00
+        ("6645021-9", "81.25", 1),  # 5 h × 16.25/h
     ]
     lines = [(ln.instance_code, str(ln.hours), str(ln.hour_rate), str(ln.total)) for ln in result.invoices[0].lines]
     assert lines == [
-        ("I-336", "5.0000", "1237.600000", "6188.00"),  # 13/02/2006 at CO-001's 1237.6/h
-        ("I-340", "6.1000", "1894.500000", "11556.45"),  # 2.6 h + 3.5 h at CO-111's 1894.5/h
+        ("IN-01", "4.1500", "239.750000", "994.96"),  # 2.4 h + 1.75 h at CF-03's 239.75/h = 994.9625
+        ("IN-02", "6.0000", "107.000000", "642.00"),  # 17/04/2007 at CF-01's 107/h
     ]
 
 
 def test_rerunning_and_reimporting_change_nothing(session: Session, issuer: Issuer) -> None:
-    _complejo(session)
+    _nube(session)
     first = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
     assert len(first.invoices) == 3
-    import_sample(session, "2s2025_arreagaaa_complejo_consumos.xml")
+    import_data(session, NUBE[1])
     again = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
     overlapping = run_billing(session, ACTOR, date(2022, 6, 1), date(2023, 3, 31), dry_run=False)
     assert (again.invoices, again.run_id, overlapping.invoices) == ([], None, [])
@@ -120,7 +127,7 @@ def test_rerunning_and_reimporting_change_nothing(session: Session, issuer: Issu
 
 
 def test_dry_run_shows_exactly_what_the_run_creates_and_writes_nothing(session: Session, issuer: Issuer) -> None:
-    _complejo(session)
+    _nube(session)
     preview = run_billing(session, ACTOR, *YEAR_2023, dry_run=True)
     assert session.scalar(select(func.count()).select_from(Invoice)) == 0
     assert _open_consumptions(session) == 10
@@ -185,11 +192,11 @@ def test_a_price_change_between_two_consumptions_splits_the_line(session: Sessio
 
 
 def test_billed_days_are_closed_in_the_database(session: Session, issuer: Issuer) -> None:
-    _complejo(session)
+    _nube(session)
     run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
     late = import_text(
         session,
-        '<listadoConsumos><consumo nitCliente="2021055-3" idInstancia="5"><tiempo>1</tiempo>'
+        '<listadoConsumos><consumo nitCliente="8830514-1" idInstancia="N-301"><tiempo>1</tiempo>'
         "<fechaHora>30/06/2023 10:00</fechaHora></consumo></listadoConsumos>",
     )
     assert [p.note.rule for p in late.rejections] == ["consumption.period_billed"]
@@ -224,22 +231,22 @@ def test_billed_days_are_closed_in_the_database(session: Session, issuer: Issuer
 
 
 def test_a_run_over_a_partly_billed_range_bills_only_the_open_days(session: Session, issuer: Issuer) -> None:
-    _complejo(session)
+    _nube(session)
     first = run_billing(session, ACTOR, date(2023, 1, 1), date(2023, 3, 31), dry_run=False)
-    assert [str(inv.total) for inv in first.invoices] == ["22781.25", "113387.50"]  # Jan to March only
+    assert [str(inv.total) for inv in first.invoices] == ["548.06", "8842.61"]  # Jan to March only
     second = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
-    assert [(inv.customer_nit, str(inv.total)) for inv in second.invoices] == [("2020001-9", "17100.00")]
+    assert [(inv.customer_nit, str(inv.total)) for inv in second.invoices] == [("3181726-5", "1615.68")]
     periods = session.execute(
         select(BilledPeriod.date_from, BilledPeriod.date_to).where(BilledPeriod.billing_run_id == second.run_id)
     ).all()
-    assert sorted(periods) == [(date(2023, 1, 1), date(2023, 12, 31))] * 2  # instances 3 and 4 were never billed
+    assert sorted(periods) == [(date(2023, 1, 1), date(2023, 12, 31))] * 2  # N-201 and N-202 were never billed
     assert _open_consumptions(session) == 0
 
 
 def _prepared(database: Database) -> None:
     with database.unit_of_work() as session:
         make_issuer(session)
-        _complejo(session)
+        _nube(session)
 
 
 def test_a_run_that_fails_midway_leaves_nothing(fresh_database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -277,7 +284,7 @@ def test_two_concurrent_runs_bill_each_consumption_once(fresh_database: Database
 
     assert counts == [0, 3]
     with fresh_database.unit_of_work(write=False) as session:
-        assert _totals(session) == {"2019160-K": "22781.25", "2020001-9": "17100.00", "2021055-3": "113387.50"}
+        assert _totals(session) == NUBE_TOTALS
         assert session.scalar(select(func.count()).select_from(BillingRun)) == 1
         assert session.scalar(select(func.count()).select_from(BilledPeriod)) == 5
         assert _open_consumptions(session) == 0

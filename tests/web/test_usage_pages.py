@@ -1,4 +1,4 @@
-"""The cloud usage pages with the real IPC2 samples: uploads with their results by line, the stored
+"""The cloud usage pages with our IPC2 fixture pairs (tests/data/ipc2): uploads with their results by line, the stored
 data with unbilled consumption, cancelling an instance, and billing runs (preview, confirm, the list
 of runs), in Spanish and in English, and who may do what."""
 
@@ -9,11 +9,9 @@ from typing import Any
 
 from facturo.auth.permissions import Role
 from tests.conftest import RollbackDatabase
-from tests.usage.helpers import IPC2
+from tests.usage.helpers import AULA, NUBE, data_file
 from tests.web.conftest import Browser, make_user
 
-GRADING = ("2s2022_tavico_grading_configuracion.xml", "2s2022_tavico_grading_consumos.xml")
-COMPLEJO = ("2s2025_arreagaaa_complejo_configuraciones.xml", "2s2025_arreagaaa_complejo_consumos.xml")
 YEAR_2023 = {"from": "2023-01-01", "to": "2023-12-31"}
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
 _CELL = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.S)
@@ -21,7 +19,7 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def sample(name: str) -> tuple[str, tuple[str, bytes, str]]:
-    return ("files", (name, (IPC2 / name).read_bytes(), "text/xml"))
+    return ("files", (name, data_file(name).read_bytes(), "text/xml"))
 
 
 def upload(browser: Browser, *files: tuple[str, tuple[str, bytes, str]]) -> Any:
@@ -40,26 +38,28 @@ def follow(browser: Browser, response: Any) -> Any:
     return browser.get(response.headers["location"])
 
 
-def test_the_grading_pair_shows_every_rejection_with_its_line_and_reason(admin: Browser) -> None:
+def test_the_aula_pair_shows_every_rejection_with_its_line_and_reason(admin: Browser) -> None:
     # Given in the "wrong" order: the configuration message is applied first all the same.
-    done = upload(admin, sample(GRADING[1]), sample(GRADING[0]))
+    done = upload(admin, sample(AULA[1]), sample(AULA[0]))
     assert done.status_code == 303 and done.headers["location"].startswith("/usage/messages?ids=")
     page = follow(admin, done)
     assert page.status_code == 200 and "2 archivo" not in page.text
     assert "Archivos importados: 2." in page.text
     text = page.text
-    assert text.index(GRADING[0]) < text.index(GRADING[1])
+    assert text.index(AULA[0]) < text.index(AULA[1])
     assert "Mensaje de configuración" in text and "Mensaje de consumos" in text
 
     consumption_id = re.findall(r'id="rejections-(\d+)"', text)[-1]
     rejected = rows(text, f"rejections-{consumption_id}")
     assert [r[0] for r in rejected] == ["7", "11", "15", "19", "31", "35", "39"]
     line_31 = rejected[4]
-    assert line_31[1:3] == ["Consumo", "I-732"]
-    assert "en el futuro" in line_31[3] and "06/07/2030" in line_31[3]
-    assert "27/06/2009" in rejected[0][3]
+    assert line_31[1:3] == ["Consumo", "IN-03"]
+    assert "en el futuro" in line_31[3] and "14/02/2031" in line_31[3]
+    assert "30/09/2010" in rejected[0][3]
     counts = rows(text, f"message-{consumption_id}")  # the counts table comes first in the section
-    assert counts[0] == ["Consumos", "3", "0", "0", "7"]
+    assert counts[0] == ["Consumos", "4", "0", "0", "7"]
+    duplicates = rows(text, f"duplicates-{consumption_id}")
+    assert [r[0] for r in duplicates] == ["47"] and "línea 3" in duplicates[0][3]
 
     assert admin.get("/usage/messages?ids=²,x,-1,0").status_code == 404  # odd ids: nothing to show, never a 500
 
@@ -70,13 +70,13 @@ def test_the_grading_pair_shows_every_rejection_with_its_line_and_reason(admin: 
     assert line_31[1] == "Consumption" and "is in the future" in line_31[3]
 
     # The same messages again: nothing new, the consumptions are duplicates.
-    again = follow(admin, upload(admin, sample(GRADING[0]), sample(GRADING[1])))
+    again = follow(admin, upload(admin, sample(AULA[0]), sample(AULA[1])))
     last = re.findall(r'id="duplicates-(\d+)"', again.text)[-1]
-    assert [r[0] for r in rows(again.text, f"duplicates-{last}")] == ["3", "23", "27"]
+    assert [r[0] for r in rows(again.text, f"duplicates-{last}")] == ["3", "23", "27", "43", "47"]
 
 
-def test_upload_complejo_preview_confirm_and_the_list_of_runs(admin: Browser) -> None:
-    follow(admin, upload(admin, sample(COMPLEJO[0]), sample(COMPLEJO[1])))
+def test_upload_nube_preview_confirm_and_the_list_of_runs(admin: Browser) -> None:
+    follow(admin, upload(admin, sample(NUBE[0]), sample(NUBE[1])))
     overview = admin.get("/usage")
     assert overview.status_code == 200
     assert 'href="/usage/billing"' in overview.text and 'action="/usage/messages"' in overview.text
@@ -90,24 +90,25 @@ def test_upload_complejo_preview_confirm_and_the_list_of_runs(admin: Browser) ->
     assert preview.status_code == 200, preview.text[:500]
     planned = rows(preview.text, "preview-invoices")
     assert [(r[0], r[1], r[5]) for r in planned] == [
-        ("A-00000001", "2019160-K", "Q22,781.25"),
-        ("A-00000002", "2020001-9", "Q17,100.00"),
-        ("A-00000003", "2021055-3", "Q113,387.50"),
+        ("A-00000001", "1204587-K", "Q548.06"),
+        ("A-00000002", "3181726-5", "Q1,615.68"),
+        ("A-00000003", "8830514-1", "Q8,842.61"),
     ]
-    assert "Q153,268.75" in preview.text and "Todavía no se ha emitido nada" in preview.text
+    # 548.06 + 1615.68 + 8842.61
+    assert "Q11,006.35" in preview.text and "Todavía no se ha emitido nada" in preview.text
     assert admin.get("/usage/billing").text.count('href="/usage/billing/runs/') == 0  # a preview writes nothing
 
     confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', preview.text))
-    assert confirm["from"] == "2023-01-01" and confirm["expected_total"] == "153268.75"
+    assert confirm["from"] == "2023-01-01" and confirm["expected_total"] == "11006.35"
     done = admin.post("/usage/billing/run", {k: v for k, v in confirm.items() if k != "csrf_token"})
     assert done.status_code == 303 and done.headers["location"].startswith("/usage/billing/runs/")
     run = follow(admin, done)
     assert "emitió 3 factura(s)" in run.text
     issued = rows(run.text, "run-invoices")
     assert [(r[0], r[7]) for r in issued] == [
-        ("A-00000001", "Q22,781.25"),
-        ("A-00000002", "Q17,100.00"),
-        ("A-00000003", "Q113,387.50"),
+        ("A-00000001", "Q548.06"),
+        ("A-00000002", "Q1,615.68"),
+        ("A-00000003", "Q8,842.61"),
     ]
     links = re.findall(r'href="/invoices/(\d+)"', run.text)
     assert len(links) == 3
@@ -116,7 +117,7 @@ def test_upload_complejo_preview_confirm_and_the_list_of_runs(admin: Browser) ->
 
     runs = admin.get("/usage/billing")
     past = rows(runs.text, "runs")
-    assert len(past) == 1 and past[0][1] == "01/01/2023 – 31/12/2023" and past[0][-1] == "Q153,268.75"
+    assert len(past) == 1 and past[0][1] == "01/01/2023 – 31/12/2023" and past[0][-1] == "Q11,006.35"
 
     again = admin.post("/usage/billing/run", YEAR_2023)
     assert again.status_code == 303 and again.headers["location"] == "/usage/billing"
@@ -127,11 +128,11 @@ def test_upload_complejo_preview_confirm_and_the_list_of_runs(admin: Browser) ->
 
 
 def test_a_confirmation_that_no_longer_matches_its_preview_issues_nothing(admin: Browser) -> None:
-    follow(admin, upload(admin, sample(COMPLEJO[0]), sample(COMPLEJO[1])))
+    follow(admin, upload(admin, sample(NUBE[0]), sample(NUBE[1])))
     stale = admin.post("/usage/billing/run", YEAR_2023 | {"expected_consumptions": "3", "expected_total": "10.00"})
     assert stale.status_code == 409
     assert "cambiaron desde la vista previa" in stale.text
-    assert "Q153,268.75" in stale.text  # the new preview, to confirm again
+    assert "Q11,006.35" in stale.text  # the new preview, to confirm again
     assert 'href="/usage/billing/runs/' not in admin.get("/usage/billing").text
 
 
@@ -154,9 +155,9 @@ def test_a_malformed_file_is_refused_whole_and_the_others_still_load(admin: Brow
     assert "Se rechazó roto.xml" in page.text and "XML mal formado en la línea" in page.text
     assert "Todavía no hay recursos." in page.text and 'id="recent"' not in page.text
 
-    mixed = upload(admin, broken, sample(COMPLEJO[0]))
+    mixed = upload(admin, broken, sample(NUBE[0]))
     result = follow(admin, mixed)
-    assert "Se rechazó roto.xml" in result.text and COMPLEJO[0] in result.text
+    assert "Se rechazó roto.xml" in result.text and NUBE[0] in result.text
     assert "Todavía no hay recursos." not in admin.get("/usage").text
 
 
@@ -167,7 +168,7 @@ def test_an_upload_without_files_is_answered_on_the_form(admin: Browser) -> None
 
 
 def test_cancel_an_instance(admin: Browser) -> None:
-    follow(admin, upload(admin, sample(COMPLEJO[0])))
+    follow(admin, upload(admin, sample(NUBE[0])))
     overview = admin.get("/usage")
     codes = re.findall(r'href="/usage/instances/([^"/]+)/cancel"', overview.text)
     assert codes
@@ -204,7 +205,7 @@ def test_an_auditor_sees_the_data_but_cannot_upload_bill_or_cancel(
     assert 'action="/usage/messages"' not in overview.text and "/cancel" not in overview.text
     billing = browser.get("/usage/billing")
     assert billing.status_code == 200 and "/usage/billing/preview" not in billing.text
-    assert upload(browser, sample(COMPLEJO[0])).status_code == 403
+    assert upload(browser, sample(NUBE[0])).status_code == 403
     assert browser.post("/usage/billing/preview", YEAR_2023).status_code == 403
     assert browser.post("/usage/billing/run", YEAR_2023).status_code == 403
     assert browser.get("/usage/instances/X/cancel").status_code == 403
