@@ -63,7 +63,7 @@ def list_invoices(
 ) -> None:
     """List invoices, newest first."""
     with unit_of_work(write=False) as session:
-        today = clock.today(organisation.own_timezone(session))
+        today = clock.today(organisation.business_timezone(session))
         flt = service.InvoiceFilter(
             status=status,
             customer_id=customer,
@@ -99,7 +99,7 @@ def list_invoices(
 def show_invoice(invoice_id: int, as_json: bool = JsonOption) -> None:
     """Show one invoice with its lines."""
     with unit_of_work(write=False) as session:
-        today = clock.today(organisation.own_timezone(session))
+        today = clock.today(organisation.business_timezone(session))
         doc = invoice_out(service.get_document(session, invoice_id), today)
     if as_json:
         emit_json(doc)
@@ -182,7 +182,7 @@ def _draft_data(
 
 
 def _today(session: Any) -> date:
-    return clock.today(organisation.own_timezone(session))
+    return clock.today(organisation.business_timezone(session))
 
 
 def _draft_saved(verb: str, out: InvoiceOut) -> None:
@@ -394,7 +394,7 @@ def _changes(entry: HistoryEntryOut) -> str:
 def history(invoice_id: int, as_json: bool = JsonOption) -> None:
     """The change history of an invoice and its payments: who, when, what."""
     with unit_of_work(write=False) as session:
-        zone = ZoneInfo(organisation.own_timezone(session))
+        zone = ZoneInfo(organisation.business_timezone(session))
         entries = [HistoryEntryOut.model_validate(r) for r in service.invoice_history(session, invoice_id)]
     if as_json:
         emit_json(entries)

@@ -156,9 +156,9 @@ def run_billing(session: Session, actor: Actor, date_from: date, date_to: date, 
     if not dry_run:
         # Exclusive: concurrent runs queue here and then find the consumptions already billed.
         session.execute(select(Lock.name).where(Lock.name == "billing").with_for_update())
-    today = clock.today(issuer.timezone)
-    # An invoice cannot be dated in the future: a range that has not ended yet is billed today.
-    issue_date = min(date_to, today)
+    # A run's invoices are dated the day it is made, whatever range it bills: the series stays
+    # chronological and nothing is overdue the moment it is issued (docs/invoices.md, "Issue dates").
+    issue_date = clock.today(issuer.timezone)
     invoices = plan(session, date_from, date_to)
     result = BillingResult(date_from, date_to, issue_date, dry_run, invoices)
     if dry_run or not invoices:

@@ -177,7 +177,7 @@ def runs(
 ) -> None:
     """Past billing runs, newest first: range, issue date, invoices, consumptions, total, who ran it."""
     with unit_of_work(write=False) as session:
-        zone = ZoneInfo(organisation.own_timezone(session))
+        zone = ZoneInfo(organisation.business_timezone(session))
         found = [BillingRunRecordOut.model_validate(run) for run in service.list_runs(session, limit)]
     if as_json:
         emit_json(found)
