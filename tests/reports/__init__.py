@@ -7,13 +7,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
+from facturo.kit import clock
 from facturo.kit.money import ZERO
 from facturo.reports.api import router
 from facturo.usage.billing import BillingResult, run_billing
@@ -22,6 +24,9 @@ from tests.factories import ACTOR, valid_nit
 from tests.usage.helpers import NUBE, import_data, import_sample, import_text
 
 YEAR_2023 = (date(2023, 1, 1), date(2023, 12, 31))
+# 2023 is billed on its last afternoon: a run dates its invoices the day it is made, so they are all
+# dated 31/12/2023 and fall inside the 2023 sales analysis.
+BILLED_ON = datetime(2023, 12, 31, 15, 0, tzinfo=ZoneInfo("America/Guatemala"))
 # Our billing pair, by hand: cost = hours × Σ(quantity × valorXhora); a line is rounded once (half up).
 NUBE_TOTALS = {
     # N-101 (WEB-S: 2×2.5 + 1×12.75 + 20×0.125 + 1×7.5 = 27.75/h): (8.5 + 11.25) h × 27.75 = 548.0625
@@ -57,7 +62,8 @@ def bill_nube(session: Session) -> BillingResult:
     """Import our nube pair and bill 2023: three invoices, one per customer (A-00000001..3 by NIT)."""
     for name in NUBE:
         import_data(session, name)
-    result = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
+    with clock.frozen(BILLED_ON):
+        result = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
     assert {inv.customer_nit: inv.total for inv in result.invoices} == NUBE_TOTALS
     return result
 
@@ -66,7 +72,8 @@ def bill_complejo(session: Session) -> BillingResult:
     """Import the real complejo pair (outside corpus) and bill 2023: three invoices, one per customer."""
     for name in COMPLEJO:
         import_sample(session, name)
-    result = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
+    with clock.frozen(BILLED_ON):
+        result = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
     assert {inv.customer_nit: inv.total for inv in result.invoices} == COMPLEJO_TOTALS
     return result
 

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from threading import Barrier
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, insert, select, text, update
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.models import Invoice, InvoiceLine
+from facturo.kit import clock
 from facturo.kit.db import Database
 from facturo.organisation.models import Issuer
 from facturo.usage import billing
@@ -52,14 +54,16 @@ def _totals(session: Session) -> dict[str, str]:
 
 def test_nube_pair_billed_for_2023(session: Session, issuer: Issuer) -> None:
     _nube(session)
-    result = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
+    with clock.frozen(datetime(2024, 1, 15, 9, 30, tzinfo=ZoneInfo("America/Guatemala"))):
+        result = run_billing(session, ACTOR, *YEAR_2023, dry_run=False)
 
     assert [(inv.customer_nit, str(inv.total)) for inv in result.invoices] == list(NUBE_TOTALS.items())
     assert [inv.full_number for inv in result.invoices] == ["A-00000001", "A-00000002", "A-00000003"]
     assert _totals(session) == NUBE_TOTALS
     invoice = session.get(Invoice, result.invoices[2].invoice_id)
     assert invoice is not None
-    assert (invoice.issue_date, invoice.status) == (date(2023, 12, 31), "issued")
+    # Dated the day the run is made, not the last day of the range it bills.
+    assert (invoice.issue_date, invoice.status) == (date(2024, 1, 15), "issued")
     # Prices include IVA: the total is the sum of consumption costs, split into base and 12% tax per line:
     # 4432.86 / 1.12 = 3957.91 (+ 474.95) and 4409.75 / 1.12 = 3937.28 (+ 472.47).
     assert (str(invoice.subtotal), str(invoice.tax_total)) == ("7895.19", "947.42")
