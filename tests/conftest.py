@@ -69,7 +69,15 @@ def corpus_path(*parts: str) -> Path:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Tests marked ``corpus`` run over the real samples: skip them (or fail, under CI) without them."""
+    """Tests marked ``corpus`` run over the real samples: without them they are skipped before any
+    fixture runs. Under CI=true the test itself fails instead (see pytest_runtest_call)."""
+    if item.get_closest_marker("corpus") is not None and not corpus_required():
+        corpus_path()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """Under CI=true a ``corpus`` test without the samples is reported FAILED, not skipped or an error."""
     if item.get_closest_marker("corpus") is not None:
         corpus_path()
 
