@@ -58,23 +58,25 @@ def apply_consumptions(
             notes.insert(0, read_notes.pop(0))
         notes += read_notes
         if bad.at is not None and instance is not None:
-            notes += _date_refusals(bad.instance_code, bad.at, instance, now, zone)
+            at = bad.at.replace(tzinfo=zone).astimezone(UTC)
+            notes += _date_refusals(bad.at, at, instance, now)
             notes += _billed_refusal(bad.instance_code, bad.at.date(), closed.get(instance.id, ()))
         report.reject_all(bad.line, "consumption", bad.instance_code, notes)
 
     accepted: list[tuple[ConsumptionItem, _InstanceFacts, datetime]] = []
     for item in items:
         instance = instances.get(item.instance_code)
+        at = item.at.replace(tzinfo=zone).astimezone(UTC)
         notes = _identity_refusals(item.nit, item.instance_code, instance, customer_ids.get(item.nit))
         if instance is not None:
-            notes += _date_refusals(item.instance_code, item.at, instance, now, zone)
+            notes += _date_refusals(item.at, at, instance, now)
         if notes:
             if instance is not None:
                 notes += _billed_refusal(item.instance_code, item.at.date(), closed.get(instance.id, ()))
             report.reject_all(item.line, "consumption", item.instance_code, notes)
             continue
         assert instance is not None
-        accepted.append((item, instance, item.at.replace(tzinfo=zone).astimezone(UTC)))
+        accepted.append((item, instance, at))
 
     recorded = _recorded(session, accepted)
     rows: list[dict[str, Any]] = []
@@ -154,13 +156,12 @@ def _identity_refusals(
     return notes
 
 
-def _date_refusals(
-    instance_code: str, local: datetime, instance: _InstanceFacts, now: datetime, zone: ZoneInfo
-) -> list[Note]:
-    """When it was read: not in the future, and inside the instance's validity (business dates, inclusive)."""
+def _date_refusals(local: datetime, at: datetime, instance: _InstanceFacts, now: datetime) -> list[Note]:
+    """When it was read (``local`` and the same moment ``at`` in UTC): not in the future, and inside the
+    instance's validity (business dates, inclusive)."""
     notes: list[Note] = []
     when = local.date()
-    if local.replace(tzinfo=zone).astimezone(UTC) > now:
+    if at > now:
         notes.append(
             Note(
                 "consumption.future",
