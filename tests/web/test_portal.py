@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from facturo.auth.permissions import Role
 from facturo.customers import service as customers
 from facturo.invoicing import service as invoicing
-from facturo.invoicing.schemas import CreditItemIn, CreditNoteIn, LineIn
+from facturo.invoicing.schemas import CreditItemIn, CreditNoteIn, DraftIn, LineIn
 from facturo.payments import service as payments
 from facturo.payments.schemas import Method, PaymentIn, SplitIn
 from tests.conftest import RollbackDatabase
@@ -64,8 +64,12 @@ def portfolio(session: Session, name: str, price: str, email: str) -> Portfolio:
         LineIn(description="Instalación", quantity=Decimal(1), unit_price=Decimal("50.00")),
     ]
     invoice = invoicing.issue_invoice(session, ACTOR, make_draft(session, customer, lines).id, date(2024, 6, 10))
-    older = make_draft(session, customer, [LineIn(description="Soporte", quantity=Decimal(1), unit_price=Decimal(70))])
-    overdue = invoicing.issue_invoice(session, ACTOR, older.id, date(2024, 5, 1))
+    # Due two days after issue, so it is overdue by "today" (14/06) while series A stays chronological.
+    support = [LineIn(description="Soporte", quantity=Decimal(1), unit_price=Decimal(70))]
+    older = invoicing.create_draft(
+        session, ACTOR, DraftIn(customer_id=customer.id, due_date=date(2024, 6, 12), lines=support)
+    )
+    overdue = invoicing.issue_invoice(session, ACTOR, older.id, date(2024, 6, 10))
     payments.register_payment(
         session,
         ACTOR,
@@ -122,7 +126,7 @@ def test_the_list_shows_only_the_customers_own_documents(browser: Browser, two: 
     assert b.invoice_number not in text and b.open_number not in text and "Farmacia" not in text
     rows = re.findall(r"<tr>\s*<td><a href=\"/portal/invoices/(\d+)\">", text)
     assert sorted(int(r) for r in rows) == sorted([a.invoice_id, a.open_id, a.note_id])
-    # 2 × 150 + 50 = 350, paid 25, credited 50 -> 275 left; the other invoice 70, overdue since 31/05.
+    # 2 × 150 + 50 = 350, paid 25, credited 50 -> 275 left; the other invoice 70, overdue since 12/06.
     assert "Pagada parcialmente" in text and "Vencida" in text and "Nota de crédito" in text
     assert "Q350.00" in text and "Q275.00" in text
     assert re.search(r'id="balance-due".*?Q345.00', text, re.S)  # 275 + 70

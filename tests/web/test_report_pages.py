@@ -15,7 +15,7 @@ from facturo.reports.schemas import ReportFormat
 from facturo.usage.billing import BillingResult
 from tests.conftest import RollbackDatabase
 from tests.factories import make_issued
-from tests.reports import COMPLEJO_SALES, bill_complejo, csv_rows, invoice_of, pdf_text
+from tests.reports import NUBE_SALES, bill_nube, csv_rows, invoice_of, pdf_text
 from tests.web.conftest import Browser, make_user
 
 SALES_2023 = "/reports/sales?from=2023-01-01&to=2023-12-31"
@@ -24,7 +24,7 @@ SALES_2023 = "/reports/sales?from=2023-01-01&to=2023-12-31"
 @pytest.fixture
 def billed(db: RollbackDatabase, organisation: None) -> BillingResult:
     with db.unit_of_work() as session:
-        return bill_complejo(session)
+        return bill_nube(session)
 
 
 def test_choose_a_report(admin: Browser) -> None:
@@ -38,9 +38,9 @@ def test_sales_2023_with_charts_tables_and_downloads(admin: Browser, billed: Bil
     page = admin.get(SALES_2023)
     assert page.status_code == 200
     text = page.text
-    assert "Q153,268.75" in text and text.count("<svg") == 2
+    assert "Q11,006.35" in text and text.count("<svg") == 2
     total = re.search(r'id="sales-total">([^<]+)<', text)
-    assert total is not None and total.group(1) == "Q153,268.75"
+    assert total is not None and total.group(1) == "Q11,006.35"
     assert 'href="/reports/sales.pdf?from=2023-01-01&amp;to=2023-12-31"' in text
     assert 'href="/reports/sales.csv?from=2023-01-01&amp;to=2023-12-31"' in text
     assert "Por categoría y configuración" in text and "Por recurso" in text
@@ -48,22 +48,22 @@ def test_sales_2023_with_charts_tables_and_downloads(admin: Browser, billed: Bil
     pdf = admin.get("/reports/sales.pdf?from=2023-01-01&to=2023-12-31")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert 'filename="ventas-2023-01-01-a-2023-12-31.pdf"' in pdf.headers["content-disposition"]
-    assert "Q153,268.75" in pdf_text(pdf.content)
+    assert "Q11,006.35" in pdf_text(pdf.content)
     csv = admin.get("/reports/sales.csv?from=2023-01-01&to=2023-12-31")
     assert csv.status_code == 200 and csv.headers["content-type"] == "text/csv; charset=utf-8"
     assert csv.headers["content-disposition"].startswith("attachment;")
     gross = next(row for row in csv_rows(csv.content) if row["tipo"] == "total_bruto")
-    assert gross["monto"] == str(COMPLEJO_SALES)
+    assert gross["monto"] == str(NUBE_SALES)
 
     english = admin.post("/language", {"language": "en", "next": SALES_2023})
     assert english.status_code == 303
     page = admin.get(SALES_2023)
     assert 'lang="en"' in page.text and "Sales analysis" in page.text and "By resource" in page.text
-    assert "Q153,268.75" in page.text
+    assert "Q11,006.35" in page.text
 
 
 def test_downloads_are_the_bytes_the_api_serves(admin: Browser, billed: BillingResult, db: RollbackDatabase) -> None:
-    invoice_id = invoice_of(billed, "2021055-3")
+    invoice_id = invoice_of(billed, "8830514-1")
     with db.unit_of_work() as session:
         sales = reports.sales_report(session, date(2023, 1, 1), date(2023, 12, 31))
         expected = {
@@ -84,23 +84,23 @@ def test_downloads_are_the_bytes_the_api_serves(admin: Browser, billed: BillingR
 
 
 def test_the_usage_detail_of_an_invoice(admin: Browser, billed: BillingResult) -> None:
-    invoice_id = invoice_of(billed, "2021055-3")
+    invoice_id = invoice_of(billed, "8830514-1")
     page = admin.get(f"/reports/invoices/{invoice_id}")
     assert page.status_code == 200
     text = page.text
     total = re.search(r'id="detail-total">([^<]+)<', text)
-    assert total is not None and total.group(1) == "Q113,387.50"
-    assert "A-00000003" in text and "2021055-3" in text and "<svg" in text
+    assert total is not None and total.group(1) == "Q8,842.61"
+    assert "A-00000003" in text and "8830514-1" in text and "<svg" in text
     assert "Línea 1: instancia" in text and "Recursos de la configuración" in text
     assert re.search(r"\d\d/\d\d/2023 \d\d:\d\d", text)  # consumption times, in the organisation's zone
     assert f'href="/reports/invoices/{invoice_id}.pdf"' in text and f'href="/invoices/{invoice_id}"' in text
 
     pdf = admin.get(f"/reports/invoices/{invoice_id}.pdf")
-    assert pdf.headers["content-type"] == "application/pdf" and "Q113,387.50" in pdf_text(pdf.content)
+    assert pdf.headers["content-type"] == "application/pdf" and "Q8,842.61" in pdf_text(pdf.content)
     csv = admin.get(f"/reports/invoices/{invoice_id}.csv")
     assert csv.headers["content-type"] == "text/csv; charset=utf-8"
     header = next(row for row in csv_rows(csv.content) if row["tipo"] == "factura")
-    assert header["monto"] == "113387.50"
+    assert header["monto"] == "8842.61"
 
     found = admin.get("/reports/invoices?number=a-00000003")
     assert found.status_code == 303 and found.headers["location"] == f"/reports/invoices/{invoice_id}"
@@ -154,5 +154,5 @@ def test_portal_customers_see_only_their_own_detail(
 def test_an_auditor_reads_reports(browser: Browser, billed: BillingResult, db: RollbackDatabase) -> None:
     make_user(db, "auditor@web.test", Role.AUDITOR)
     browser.login("auditor@web.test")
-    assert "Q153,268.75" in browser.get(SALES_2023).text
+    assert "Q11,006.35" in browser.get(SALES_2023).text
     assert browser.get(f"/reports/invoices/{billed.invoices[0].invoice_id}").status_code == 200
