@@ -51,7 +51,8 @@ def local_actor() -> Actor:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[bold red]Error:[/] {message}")
+    # Soft wrap: a long path or NIT stays whole when stderr is a pipe (scripts, logs); a terminal wraps it.
+    err_console.print(f"[bold red]Error:[/] {message}", soft_wrap=True)
     raise typer.Exit(code)
 
 
