@@ -26,6 +26,7 @@ from facturo.invoicing.schemas import (
 )
 from facturo.invoicing.views import invoice_out, invoice_summary
 from facturo.kit import clock
+from facturo.kit.downloads import content_disposition
 from facturo.organisation import service as organisation
 from facturo.payments import service as payments
 
@@ -150,7 +151,7 @@ def invoice_pdf(session: DbSession, principal: CurrentPrincipal, invoice_id: Pat
     return Response(
         content,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        headers={"Content-Disposition": content_disposition(filename, inline=True)},
     )
 
 

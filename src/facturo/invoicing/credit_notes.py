@@ -49,10 +49,26 @@ def _share(amount: Decimal, part: Decimal, whole: Decimal, currency: str) -> Dec
     return quantize(amount * part / whole, currency)
 
 
+def _check_kind(item: CreditItemIn, position: int) -> None:
+    """An item returns part of a line or takes an amount off, never a bit of both."""
+    by_line = [name for name in ("line_number", "quantity") if getattr(item, name) is not None]
+    by_amount = [name for name in ("description", "amount", "tax_rate") if getattr(item, name) is not None]
+    if by_line and by_amount:
+        raise ValidationFailed.on(
+            f"items[{position}]",
+            "credit.item_kind",
+            f"Partida {position + 1}: indique línea y cantidad (devolver parte de una línea) o descripción e "
+            f"importe (un importe sobre la factura), no ambos; se recibió {', '.join(by_line + by_amount)}.",
+            f"Item {position + 1}: give either line_number and quantity (return part of a line) or description "
+            f"and amount (an amount off the invoice), not both; got {', '.join(by_line + by_amount)}.",
+        )
+
+
 def _line_item(
     doc: Invoice, item: CreditItemIn, position: int, credited: dict[int, tuple[Decimal, Decimal, Decimal]]
 ) -> InvoiceLine:
-    assert item.line_number is not None and item.quantity is not None
+    if item.line_number is None or item.quantity is None:  # CreditItemIn refuses it; never trust that
+        raise _incomplete(position)
     original = next((ln for ln in doc.lines if ln.line_number == item.line_number), None)
     if original is None:
         raise ValidationFailed.on(
@@ -94,8 +110,18 @@ def _line_item(
     )
 
 
-def _amount_item(doc: Invoice, item: CreditItemIn) -> InvoiceLine:
-    assert item.amount is not None and item.description is not None
+def _incomplete(position: int) -> ValidationFailed:
+    return ValidationFailed.on(
+        f"items[{position}]",
+        "credit.item_incomplete",
+        f"Partida {position + 1}: indique línea y cantidad, o descripción e importe.",
+        f"Item {position + 1}: give line_number and quantity, or description and amount.",
+    )
+
+
+def _amount_item(doc: Invoice, item: CreditItemIn, position: int) -> InvoiceLine:
+    if item.amount is None or item.description is None:
+        raise _incomplete(position)
     rate = IVA_GT if item.tax_rate is None else item.tax_rate
     base = quantize(item.amount / (1 + rate), doc.currency)
     return InvoiceLine(
@@ -124,8 +150,10 @@ def create_credit_note(session: Session, actor: Actor, invoice_id: int, data: Cr
         ]
     else:
         items = data.items
+    for i, item in enumerate(items):
+        _check_kind(item, i)
     lines = [
-        _line_item(invoice, item, i, credited) if item.line_number is not None else _amount_item(invoice, item)
+        _line_item(invoice, item, i, credited) if item.line_number is not None else _amount_item(invoice, item, i)
         for i, item in enumerate(items)
     ]
     issuer = organisation.own_issuer(session)

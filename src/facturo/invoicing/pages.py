@@ -32,6 +32,7 @@ from facturo.invoicing.pages_common import (
     texts,
 )
 from facturo.invoicing.views import invoice_out, invoice_summary
+from facturo.kit.downloads import content_disposition
 from facturo.kit.pagination import PageParams
 from facturo.payments import service as payments
 from facturo.payments.schemas import PaymentOut
@@ -151,5 +152,5 @@ def invoice_pdf(request: Request, invoice_id: DbPathId) -> Response:
     """The same bytes as the API's PDF, as a download."""
     filename, content = payments.invoice_pdf(session_of(request), invoice_id, visible_to=current(request).customer_id)
     return Response(
-        content, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        content, media_type="application/pdf", headers={"Content-Disposition": content_disposition(filename)}
     )

@@ -65,7 +65,9 @@ class VoidIn(Strict):
 
 class CreditItemIn(Strict):
     """Either ``line_number`` and ``quantity`` (return part of an invoiced line), or
-    ``description`` and ``amount`` (a tax-included amount off the invoice)."""
+    ``description``, ``amount`` and optionally ``tax_rate`` (a tax-included amount off the invoice).
+    An item that mixes fields of both kinds is refused by the credit-note service with the rule
+    ``credit.item_kind`` (422), so every surface says it the same way."""
 
     line_number: int | None = Field(default=None, ge=1, le=10_000)
     quantity: Quantity | None = None
@@ -77,7 +79,10 @@ class CreditItemIn(Strict):
     def _one_kind(self) -> CreditItemIn:
         by_line = self.line_number is not None and self.quantity is not None
         by_amount = self.description is not None and self.amount is not None
-        if by_line == by_amount:
+        mixed = (self.line_number is not None or self.quantity is not None) and (
+            self.description is not None or self.amount is not None or self.tax_rate is not None
+        )
+        if by_line == by_amount and not mixed:
             raise ValueError("give either line_number and quantity, or description and amount")
         return self
 

@@ -13,6 +13,7 @@ from facturo.api.responses import model_json
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.security import CurrentPrincipal, requires
 from facturo.auth.permissions import Permission
+from facturo.kit.downloads import content_disposition
 from facturo.reports import service
 from facturo.reports.schemas import InvoiceDetailReport, ReportFormat, SalesReport
 
@@ -31,11 +32,12 @@ _FILES: dict[int | str, dict[str, Any]] = {
 
 
 def _file(found: service.ReportFile) -> Response:
-    disposition = "inline" if found.media_type == "application/pdf" else "attachment"
     return Response(
         found.content,
         media_type=found.media_type,
-        headers={"Content-Disposition": f'{disposition}; filename="{found.filename}"'},
+        headers={
+            "Content-Disposition": content_disposition(found.filename, inline=found.media_type == "application/pdf")
+        },
     )
 
 

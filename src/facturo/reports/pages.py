@@ -19,6 +19,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from facturo.auth.permissions import Permission
 from facturo.kit import clock
+from facturo.kit.downloads import content_disposition
 from facturo.kit.errors import NotFound, ValidationFailed
 from facturo.kit.money import ZERO
 from facturo.kit.schemas import MAX_ID
@@ -67,12 +68,11 @@ def _labels() -> dict[str, dict[str, str]]:
 
 def _file(found: service.ReportFile) -> Response:
     """As the API serves it: a PDF opens in the browser, a CSV downloads."""
-    disposition = "inline" if found.media_type == "application/pdf" else "attachment"
     return Response(
         found.content,
         media_type=found.media_type,
         headers={
-            "Content-Disposition": f'{disposition}; filename="{found.filename}"',
+            "Content-Disposition": content_disposition(found.filename, inline=found.media_type == "application/pdf"),
             "Cache-Control": "private, no-store",
         },
     )

@@ -19,6 +19,7 @@ from facturo.customers import service as customers
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.models import Invoice
 from facturo.kit import clock
+from facturo.kit.downloads import content_disposition
 from facturo.kit.pagination import PageParams
 from facturo.kit.schemas import MAX_ID
 from facturo.organisation import service as organisation
@@ -135,7 +136,7 @@ def portal_invoice_pdf(request: Request, invoice_id: InvoiceId) -> Response:
     return Response(
         content,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+        headers={"Content-Disposition": content_disposition(filename), "Cache-Control": "private, no-store"},
     )
 
 
