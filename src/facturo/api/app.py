@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from facturo import __version__
 from facturo.api import errors
+from facturo.api.body_limit import BodyLimit
 from facturo.auth.api import router as access_router
 from facturo.catalog.api import router as catalog_router
 from facturo.customers.api import router as customers_router
@@ -105,4 +106,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             session.execute(text("SELECT 1"))
         return {"status": "ok", "database": database.dialect, "version": __version__}
 
+    app.add_middleware(BodyLimit, settings=settings, html_error=browser_error)  # bounds bodies before any read
     return app

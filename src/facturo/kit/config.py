@@ -25,6 +25,12 @@ class Settings(BaseSettings):
         default=False, description="Fill the dashboard's memo in the background at start (facturo serve does)."
     )
     allow_reset: bool = Field(default=False, description="Allow wiping usage data (demo and classroom installs only).")
+    max_body_bytes: int = Field(
+        default=1024 * 1024, gt=0, description="Largest request body, in bytes, everywhere uploads are not expected."
+    )
+    max_upload_bytes: int = Field(
+        default=200 * 1024 * 1024, gt=0, description="Largest request body, in bytes, on the routes that upload files."
+    )
 
     @property
     def resolved_database_url(self) -> str:
