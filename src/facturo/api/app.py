@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from facturo import __version__
-from facturo.api import errors
+from facturo.api import errors, security_headers
 from facturo.api.body_limit import BodyLimit
 from facturo.auth.api import router as access_router
 from facturo.catalog.api import router as catalog_router
@@ -107,4 +107,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return {"status": "ok", "database": database.dialect, "version": __version__}
 
     app.add_middleware(BodyLimit, settings=settings, html_error=browser_error)  # bounds bodies before any read
+    security_headers.install(app)  # around everything, errors included (docs/web.md)
     return app

@@ -15,3 +15,13 @@ document.addEventListener("change", (event) => {
     event.target.form.requestSubmit();
   }
 });
+
+// "Go back" links: <a href="/" data-back> returns to the previous page (without JavaScript they go
+// home). A javascript: URL would be an inline script, which the Content-Security-Policy refuses.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
