@@ -17,9 +17,12 @@ ROLES = (Role.ADMIN, Role.ACCOUNTANT, Role.AUDITOR, Role.CUSTOMER)
 
 def documented_permissions() -> dict[str, set[str]]:
     """The role/permission table of docs/security.md as {role: permissions}."""
-    rows = [line.strip() for line in DOC.read_text(encoding="utf-8").splitlines() if line.strip().startswith("|")]
-    cells = [[c.strip() for c in row.strip("|").split("|")] for row in rows]
-    header_at = next(i for i, row in enumerate(cells) if row[0] == "permission")
+    lines = [line.strip() for line in DOC.read_text(encoding="utf-8").splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("| permission |"))
+    # The table's rows only: it ends at the first line that is not a table row.
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
+    cells = [[c.strip() for c in row.strip("|").split("|")] for row in lines[start:end]]
+    header_at = 0
     roles = cells[header_at][1:]
     table: dict[str, set[str]] = {role: set() for role in roles}
     for row in cells[header_at + 1 :]:

@@ -12,7 +12,7 @@ from facturo.auth import service
 from facturo.auth.errors import Unauthenticated
 from facturo.auth.permissions import Permission, Role
 from facturo.kit import clock
-from facturo.kit.errors import ValidationFailed
+from facturo.kit.errors import PermissionDenied, ValidationFailed
 from tests.auth.conftest import T0, MakeUser
 from tests.factories import ACTOR, make_customer
 
@@ -113,7 +113,7 @@ def test_customer_token_holds_only_customer_permissions(session: Session) -> Non
 
 def test_a_creator_cannot_grant_more_than_it_has(session: Session, make_user: MakeUser) -> None:
     accountant = service.principal_for_user(make_user(Role.ACCOUNTANT))
-    with pytest.raises(ValidationFailed, match="users:admin"):
+    with pytest.raises(PermissionDenied, match="users:admin"):
         _create(session, "invoices:read", "users:admin", granted_by=accountant)
     token, _ = _create(session, "invoices:read", granted_by=accountant)
     assert token.permissions == ["invoices:read"]
@@ -142,3 +142,15 @@ def test_bearer_resolution_uses_facturos_clock(session: Session) -> None:
     assert service.resolve_bearer(session, plaintext).actor.kind == "token"
     with clock.frozen(T0 + timedelta(hours=1)), pytest.raises(Unauthenticated, match="expired"):
         service.resolve_bearer(session, plaintext)
+
+
+def test_use_is_recorded_with_the_client_address(session: Session) -> None:
+    token, _ = _create(session)
+    assert service.touch_api_token(session, token.id, T0, "203.0.113.50")
+    session.refresh(token)
+    assert (token.last_used_at, token.last_used_from) == (T0, "203.0.113.50")
+    # Within the minute from the same address: no write; from another address: recorded at once.
+    assert not service.touch_api_token(session, token.id, T0 + timedelta(seconds=30), "203.0.113.50")
+    assert service.touch_api_token(session, token.id, T0 + timedelta(seconds=40), "198.51.100.9")
+    session.refresh(token)
+    assert (token.last_used_at, token.last_used_from) == (T0 + timedelta(seconds=40), "198.51.100.9")

@@ -72,55 +72,88 @@ def test_login_upgrades_an_outdated_hash(session: Session, make_user: MakeUser) 
     _login(session, user.email, minutes=1)  # and the new hash verifies
 
 
-def test_sixth_attempt_is_refused_even_with_the_right_password(session: Session, make_user: MakeUser) -> None:
+def test_after_five_failures_each_try_waits_twice_as_long(session: Session, make_user: MakeUser) -> None:
     user = make_user()
     for minute in range(5):
         with pytest.raises(RejectedAndRecorded):
             _login(session, user.email, "adivinanza-mala", minutes=minute)
+    # Refused without checking the password, even the right one: one minute after the 5th failure.
     with pytest.raises(TooManyAttempts) as caught:
-        _login(session, user.email, minutes=5)
+        _login(session, user.email, minutes=4.5)
     error = caught.value
     assert error.http_status == 429
     assert error.code == "too_many_attempts"
-    # The first failure (minute 0) leaves the 15-minute window at minute 15: 10 minutes to wait.
-    assert "Espere 10 minutos" in error.message.es
-    assert "Wait 10 minutes" in error.message.en
-    # Blocked attempts are not counted, so waiting is enough: at minute 15 the right password works.
+    assert "Espere 1 minuto e inténtelo" in error.message.es
+    assert "Wait 1 minute and try again" in error.message.en
+    with pytest.raises(RejectedAndRecorded):
+        _login(session, user.email, "adivinanza-mala", minutes=5)
+    # The 6th failure doubles the wait (2 minutes from minute 5); refused tries add nothing.
+    with pytest.raises(TooManyAttempts, match="Wait 2 minutes"):
+        _login(session, user.email, minutes=5.5)
     with pytest.raises(TooManyAttempts, match="Wait 1 minute "):
-        _login(session, user.email, minutes=14.5)
-    assert _login(session, user.email, minutes=15).access_token
+        _login(session, user.email, minutes=6.5)
+    assert _login(session, user.email, minutes=7).access_token
 
 
-def test_the_limit_is_per_account_from_any_address(session: Session, make_user: MakeUser) -> None:
+def test_the_wait_never_exceeds_the_cap_and_failures_are_forgotten(session: Session, make_user: MakeUser) -> None:
     user = make_user()
+    minute = 0.0
+    for _ in range(12):  # waits 1, 2, 4, 8, then 15 (the cap) each time
+        with pytest.raises(RejectedAndRecorded):
+            _login(session, user.email, "adivinanza-mala", minutes=minute)
+        minute += 15
+    with pytest.raises(TooManyAttempts, match="Wait 15 minutes"):
+        _login(session, user.email, minutes=minute - 15)
+    # An hour after the last failure the slate is clean: five free tries again.
+    last = minute - 15
     for n in range(5):
         with pytest.raises(RejectedAndRecorded):
+            _login(session, user.email, "adivinanza-mala", minutes=last + 60 + n / 10)
+
+
+def test_a_strangers_failures_elsewhere_never_stop_the_owner(session: Session, make_user: MakeUser) -> None:
+    user = make_user()
+    for n in range(25):  # past the account ceiling (20), from many addresses
+        with pytest.raises(RejectedAndRecorded):
             _login(session, user.email, "adivinanza-mala", address=f"198.51.100.{n}")
+    # The owner's own address has no failures: the right password works at once.
+    assert _login(session, user.email, address=ADDRESS).access_token
+    # Under attack every address gets a single free failure before its own backoff.
+    with pytest.raises(TooManyAttempts, match="Wait 1 minute "):
+        _login(session, user.email, address="198.51.100.3")
+    with pytest.raises(RejectedAndRecorded):
+        _login(session, user.email, "adivinanza-mala", address="192.0.2.77")
     with pytest.raises(TooManyAttempts):
-        _login(session, user.email, address="192.0.2.200")
+        _login(session, user.email, address="192.0.2.77")
 
 
 def test_the_limit_is_per_client_address_across_accounts(session: Session, make_user: MakeUser) -> None:
     victim = make_user()
-    for n in range(5):
+    for n in range(20):
         with pytest.raises(RejectedAndRecorded):
             _login(session, f"probe{n}@example.gt", "adivinanza-mala")
     with pytest.raises(TooManyAttempts) as caught:
         _login(session, victim.email)
-    assert "minutos" in caught.value.message.es
+    assert "minuto" in caught.value.message.es
     # Another address is not affected.
     assert _login(session, victim.email, address="192.0.2.1").access_token
 
 
-def test_success_clears_the_account_count_but_not_the_address_count(session: Session, make_user: MakeUser) -> None:
-    user = make_user()
+def test_success_clears_its_own_count_but_not_the_address_count(session: Session, make_user: MakeUser) -> None:
+    user, other = make_user(), make_user()
     for minute in range(4):
         with pytest.raises(RejectedAndRecorded):
-            _login(session, user.email, "adivinanza-mala", address=f"198.51.100.{minute}", minutes=minute)
-    _login(session, user.email, address="192.0.2.1", minutes=4)
-    with pytest.raises(RejectedAndRecorded):
-        _login(session, user.email, "adivinanza-mala", address="192.0.2.2", minutes=5)
-    assert _login(session, user.email, address="192.0.2.3", minutes=6).access_token
+            _login(session, user.email, "adivinanza-mala", minutes=minute)
+    _login(session, user.email, minutes=4)
+    for minute in range(5, 10):  # five free failures again after the success
+        with pytest.raises(RejectedAndRecorded):
+            _login(session, user.email, "adivinanza-mala", minutes=minute)
+    with pytest.raises(TooManyAttempts):
+        _login(session, user.email, minutes=9.5)
+    # The address has 9 failures, short of its 20: another account signs in from it.
+    assert _login(session, other.email, minutes=9.5).access_token
+    counted = session.scalars(select(LoginAttempt.succeeded).where(LoginAttempt.email == user.email)).all()
+    assert counted.count(False) == 9
 
 
 def test_refresh_rotates_and_reuse_revokes_the_whole_family(session: Session, make_user: MakeUser) -> None:

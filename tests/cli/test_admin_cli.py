@@ -393,3 +393,44 @@ def test_token_creation_refuses_bad_input_clearly(configured: Run) -> None:
         "No existe el cliente 8.",
     )
     assert as_json(configured("tokens", "list", "--json")) == []
+
+
+def test_the_local_operator_is_a_full_admin_and_grants_anything(configured: Run) -> None:
+    """Whoever runs the CLI on the server already owns the database: the grant rule (nobody grants
+    more than they hold) lets them create administrators and all-permission tokens."""
+    from facturo.auth.permissions import Permission
+
+    admin = typed(
+        "users", "create-admin", "--email", "otra@martillo.gt", "--name", "Otra", "--password-stdin", input=PASSWORD
+    )
+    assert admin.exit_code == 0, admin.output
+    assert create_user("segunda@martillo.gt", "admin", "--json").exit_code == 0
+    everything = sorted(p.value for p in Permission)
+    created = as_json(configured("tokens", "create", "--name", "Todo", "-p", ",".join(everything), "--json"))
+    assert created["permissions"] == everything
+    # Made by no person, the token answers to no one who could be deactivated.
+    assert created["created_by_user_id"] is None
+    assert configured("users", "deactivate", "1").exit_code == 0
+    assert resolves(created["token"]) == everything
+
+
+@pytest.mark.parametrize(("trusted", "proxy_headers"), [("", False), ("10.0.0.0/8, 192.0.2.254", True)])
+def test_serve_believes_proxy_headers_only_from_trusted_proxies(
+    cli: Run, monkeypatch: pytest.MonkeyPatch, trusted: str, proxy_headers: bool
+) -> None:
+    import uvicorn
+
+    from facturo.auth.settings import get_auth_settings
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    monkeypatch.setenv("FACTURO_TRUSTED_PROXIES", trusted)
+    monkeypatch.setenv("FACTURO_WARM_CACHES", "false")  # serve sets it when unset; restored after the test
+    get_auth_settings.cache_clear()
+    try:
+        served = cli("serve")
+    finally:
+        get_auth_settings.cache_clear()
+    assert served.exit_code == 0, served.output
+    assert seen["proxy_headers"] is proxy_headers
+    assert seen["forwarded_allow_ips"] == [p.strip() for p in trusted.split(",") if p.strip()]

@@ -16,6 +16,7 @@ from facturo.auth.schemas import (
     LoginIn,
     PasswordChangeIn,
     RefreshIn,
+    RoleChangeIn,
     TokenPairOut,
     UserIn,
     UserOut,
@@ -25,14 +26,10 @@ from facturo.kit.errors import Msg, PermissionDenied
 router = APIRouter(prefix="/api/v1", tags=["access"], route_class=UnitOfWorkRoute)
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @router.post("/auth/login", response_model=TokenPairOut)
 def login(session: DbSession, request: Request, data: LoginIn) -> TokenPairOut:
     """Exchange email and password for a short-lived access token and a rotating refresh token."""
-    pair = service.login(session, data.email, data.password, _client_address(request))
+    pair = service.login(session, data.email, data.password, service.client_address(request))
     return TokenPairOut.model_validate(pair)
 
 
@@ -80,14 +77,34 @@ def list_users(session: DbSession) -> list[UserOut]:
     status_code=status.HTTP_201_CREATED,
     dependencies=[requires(Permission.USERS_ADMIN)],
 )
-def create_user(session: DbSession, actor: CurrentActor, data: UserIn) -> UserOut:
-    user = service.create_user(session, actor, data.email, data.name, data.password, data.role, data.customer_id)
+def create_user(session: DbSession, actor: CurrentActor, principal: CurrentPrincipal, data: UserIn) -> UserOut:
+    """Create a user. The role's permissions must all be the caller's own; only an administrator
+    creates an administrator (403 otherwise)."""
+    user = service.create_user(
+        session, actor, data.email, data.name, data.password, data.role, data.customer_id, granted_by=principal
+    )
+    return UserOut.model_validate(user)
+
+
+@router.post("/users/{user_id}/role", response_model=UserOut, dependencies=[requires(Permission.USERS_ADMIN)])
+def change_user_role(
+    session: DbSession, actor: CurrentActor, principal: CurrentPrincipal, user_id: PathId, data: RoleChangeIn
+) -> UserOut:
+    """Give a user another role (same grant rule as creating one)."""
+    user = service.change_role(session, actor, user_id, data.role, data.customer_id, granted_by=principal)
     return UserOut.model_validate(user)
 
 
 @router.post("/users/{user_id}/deactivate", response_model=UserOut, dependencies=[requires(Permission.USERS_ADMIN)])
-def deactivate_user(session: DbSession, actor: CurrentActor, user_id: PathId) -> UserOut:
-    return UserOut.model_validate(service.set_active(session, actor, user_id, False))
+def deactivate_user(session: DbSession, actor: CurrentActor, principal: CurrentPrincipal, user_id: PathId) -> UserOut:
+    """Deactivate a user: their sessions end and the API tokens they created are suspended."""
+    return UserOut.model_validate(service.set_active(session, actor, user_id, False, granted_by=principal))
+
+
+@router.post("/users/{user_id}/activate", response_model=UserOut, dependencies=[requires(Permission.USERS_ADMIN)])
+def activate_user(session: DbSession, actor: CurrentActor, principal: CurrentPrincipal, user_id: PathId) -> UserOut:
+    """Reactivate a user; the API tokens they created work again."""
+    return UserOut.model_validate(service.set_active(session, actor, user_id, True, granted_by=principal))
 
 
 @router.get("/tokens", response_model=list[ApiTokenOut], dependencies=[requires(Permission.TOKENS_ADMIN)])

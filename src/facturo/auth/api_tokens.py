@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
 from facturo.auth.errors import Unauthenticated
-from facturo.auth.models import ApiToken
+from facturo.auth.grants import ensure_can_grant
+from facturo.auth.models import ApiToken, User
 from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from facturo.auth.principal import Principal
 from facturo.auth.sessions import hash_token
@@ -35,6 +36,7 @@ MAX_NAME = 120
 # A busy client would otherwise turn every read into a write; minute precision is all anyone
 # needs from "last used".
 LAST_USED_PRECISION = timedelta(minutes=1)
+MAX_ADDRESS = 100
 _SECRET_COLUMNS = ("token_hash",)
 
 
@@ -64,6 +66,19 @@ def _parse_permissions(values: Iterable[str]) -> list[str]:
     return sorted(set(values))
 
 
+def _creating_user(session: Session, actor: Actor) -> int | None:
+    """The person a new token answers to: the signed-in user, or, for a token made by a token, that
+    token's own creator (so deactivating the person suspends the whole line)."""
+    if not actor.id.isdigit():
+        return None
+    if actor.kind == "user":
+        return int(actor.id)
+    if actor.kind == "token":
+        parent = session.get(ApiToken, int(actor.id))
+        return parent.created_by_user_id if parent is not None else None
+    return None
+
+
 def create_api_token(
     session: Session,
     actor: Actor,
@@ -77,23 +92,16 @@ def create_api_token(
 ) -> tuple[ApiToken, str]:
     """Create a token; the plaintext is returned once and never stored.
 
-    ``granted_by``: when the creator is an authenticated principal, the token may not carry a
-    permission its creator lacks (no escalation through tokens).
+    ``granted_by``: the principal creating the token (every surface passes it; the CLI passes the
+    local administrator). The token may not carry a permission its creator lacks (403 naming them):
+    no escalation through tokens.
     A customer-scoped token can only hold what a customer user holds.
     """
     now = now or clock.now()
     name = checked_name(name, MAX_NAME)
     chosen = _parse_permissions(permissions)
     if granted_by is not None:
-        beyond = sorted(set(chosen) - {p.value for p in granted_by.permissions})
-        if beyond:
-            listed = ", ".join(beyond)
-            raise ValidationFailed.on(
-                "permissions",
-                "permissions.beyond_creator",
-                f"No puede otorgar permisos que usted no tiene: {listed}.",
-                f"You cannot grant permissions you do not have: {listed}.",
-            )
+        ensure_can_grant(granted_by, chosen)
         if granted_by.customer_id is not None and customer_id != granted_by.customer_id:
             raise ValidationFailed.on(
                 "customer_id",
@@ -127,7 +135,7 @@ def create_api_token(
         prefix=plaintext[len(PLAINTEXT_MARKER) : len(PLAINTEXT_MARKER) + PREFIX_LENGTH],
         token_hash=hash_token(plaintext),
         permissions=chosen,
-        created_by_user_id=int(actor.id) if actor.kind == "user" and actor.id.isdigit() else None,
+        created_by_user_id=_creating_user(session, actor),
         customer_id=customer_id,
         expires_at=expires_at,
         created_at=now,
@@ -210,18 +218,38 @@ def authenticate_api_token(session: Session, plaintext: str, now: datetime | Non
         raise Unauthenticated(Msg("El token de API fue revocado.", "The API token has been revoked."))
     if token.expires_at is not None and now >= token.expires_at:
         raise Unauthenticated(Msg("El token de API ha caducado.", "The API token has expired."))
+    if token.created_by_user_id is not None:
+        creator = session.get(User, token.created_by_user_id)
+        if creator is None or not creator.active:
+            raise Unauthenticated(
+                Msg(
+                    "El token de API está suspendido: el usuario que creó este token está desactivado. "
+                    "Vuelve a funcionar si un administrador reactiva a ese usuario.",
+                    "The API token is suspended: the user who created this token is deactivated. "
+                    "It works again if an administrator reactivates that user.",
+                )
+            )
     return token
 
 
-def touch_api_token(session: Session, token_id: int, now: datetime | None = None) -> bool:
-    """Record that a token was used. Kept apart from authentication so that reading requests stay
-    read-only; the adapter calls it in a short write unit of its own. At most one write per
-    ``LAST_USED_PRECISION``: the UPDATE only matches a stale timestamp."""
+def creator_of(session: Session, token: ApiToken) -> User | None:
+    return session.get(User, token.created_by_user_id) if token.created_by_user_id is not None else None
+
+
+def touch_api_token(
+    session: Session, token_id: int, now: datetime | None = None, client_address: str | None = None
+) -> bool:
+    """Record that a token was used, and from which client address. Kept apart from
+    authentication so that reading requests stay read-only; the adapter calls it in a short write
+    unit of its own. At most one write per ``LAST_USED_PRECISION``, unless the address changed: the
+    UPDATE only matches a stale timestamp or another address."""
     now = now or clock.now()
     cutoff = now - LAST_USED_PRECISION
-    result = session.execute(
-        update(ApiToken)
-        .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= cutoff))
-        .values(last_used_at=now)
-    )
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= cutoff)
+    values: dict[str, object] = {"last_used_at": now}
+    if client_address:
+        address = client_address[:MAX_ADDRESS]
+        values["last_used_from"] = address
+        stale = or_(stale, ApiToken.last_used_from.is_(None), ApiToken.last_used_from != address)
+    result = session.execute(update(ApiToken).where(ApiToken.id == token_id, stale).values(**values))
     return bool(getattr(result, "rowcount", 0))

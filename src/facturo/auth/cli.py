@@ -17,6 +17,11 @@ ROLES = ", ".join(r.value for r in Role)
 UserId = typer.Argument(..., min=1, max=MAX_ID, metavar="USER_ID", help="User id (see `facturo users list`).")
 
 
+def _operator() -> service.Principal:
+    """Whoever runs the CLI on the server: a full administrator (they already own the database)."""
+    return service.principal_for_local(local_actor())
+
+
 def _minutes(moment: datetime | None) -> str:
     return moment.isoformat(timespec="minutes") if moment else ""
 
@@ -45,8 +50,11 @@ def create_admin(
 ) -> None:
     """Create an administrator (the first user of a new installation, or another one)."""
     password = _read_password(password_stdin)
+    op = _operator()
     with unit_of_work() as session:
-        user = UserOut.model_validate(service.create_user(session, local_actor(), email, name, password, Role.ADMIN))
+        user = UserOut.model_validate(
+            service.create_user(session, op.actor, email, name, password, Role.ADMIN, granted_by=op)
+        )
     if as_json:
         emit_json(user)
     else:
@@ -66,9 +74,10 @@ def create(
 ) -> None:
     """Create a user with a role; customer (portal) users are linked to their customer."""
     password = _read_password(password_stdin)
+    op = _operator()
     with unit_of_work() as session:
         user = UserOut.model_validate(
-            service.create_user(session, local_actor(), email, name, password, role.strip().lower(), customer)
+            service.create_user(session, op.actor, email, name, password, role.strip().lower(), customer, granted_by=op)
         )
     if as_json:
         emit_json(user)
@@ -129,8 +138,9 @@ def show(user_id: int = UserId, as_json: bool = JsonOption) -> None:
 @app.command("deactivate")
 def deactivate(user_id: int = UserId, as_json: bool = JsonOption) -> None:
     """Deactivate a user: they cannot log in and their open sessions end."""
+    op = _operator()
     with unit_of_work() as session:
-        user = UserOut.model_validate(service.set_active(session, local_actor(), user_id, False))
+        user = UserOut.model_validate(service.set_active(session, op.actor, user_id, False, granted_by=op))
     if as_json:
         emit_json(user)
     else:
@@ -140,8 +150,9 @@ def deactivate(user_id: int = UserId, as_json: bool = JsonOption) -> None:
 @app.command("activate")
 def activate(user_id: int = UserId, as_json: bool = JsonOption) -> None:
     """Reactivate a deactivated user."""
+    op = _operator()
     with unit_of_work() as session:
-        user = UserOut.model_validate(service.set_active(session, local_actor(), user_id, True))
+        user = UserOut.model_validate(service.set_active(session, op.actor, user_id, True, granted_by=op))
     if as_json:
         emit_json(user)
     else:
@@ -155,6 +166,7 @@ def set_password(
 ) -> None:
     """Set a new password for a user (who forgot theirs); their open sessions end."""
     new_password = _read_password(password_stdin)
+    op = _operator()
     with unit_of_work() as session:
-        user = UserOut.model_validate(service.reset_password(session, local_actor(), user_id, new_password))
+        user = UserOut.model_validate(service.reset_password(session, op.actor, user_id, new_password, granted_by=op))
     typer.echo(f"Contraseña de {user.email} cambiada; sus sesiones abiertas se cerraron.")

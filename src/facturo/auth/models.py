@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from facturo.kit import clock
@@ -58,6 +58,8 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The client address of that last use (behind a trusted proxy, the forwarded one).
+    last_used_from: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
@@ -76,3 +78,20 @@ class LoginAttempt(Base):
     client_address: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class LoginThrottle(Base):
+    """A failed-login counter, one row per key, updated under a row lock so that concurrent
+    attempts are each counted exactly once (see ``auth.throttle``).
+
+    ``scope`` is ``pair`` (one account from one address), ``account`` (all addresses) or
+    ``address`` (all accounts); the column a scope does not use holds ``''``.
+    """
+
+    __tablename__ = "login_throttles"
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    client_address: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -16,13 +16,15 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from facturo.auth import service as auth
+from facturo.auth.grants import ensure_can_grant_role
 from facturo.auth.permissions import Permission, Role
 from facturo.customers import service as customers
 from facturo.kit import clock
-from facturo.kit.errors import FacturoError, NotFound
+from facturo.kit.errors import FacturoError, NotFound, PermissionDenied
 from facturo.kit.pagination import MAX_PAGE_SIZE, PageParams
 from facturo.kit.schemas import MAX_ID
 from facturo.organisation import service as organisation
+from facturo.web import i18n
 from facturo.web import session as web_session
 from facturo.web.forms import RecordId, problem_status, problems
 from facturo.web.i18n import N_
@@ -125,12 +127,23 @@ def user_list(request: Request) -> Response:
     )
 
 
+def _may_grant(principal: auth.Principal, role: Role) -> bool:
+    try:
+        ensure_can_grant_role(principal, role)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _user_form(request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
     request.state.menu_key = "admin"
     context = {
         "values": values,
         "errors": errors,
-        "role_options": [(role.value, _(ROLE_LABELS[role])) for role in GRANTABLE_ROLES],
+        # Only the roles this person may grant (the service refuses the others anyway).
+        "role_options": [
+            (role.value, _(ROLE_LABELS[role])) for role in GRANTABLE_ROLES if _may_grant(current(request), role)
+        ],
         "customer_options": _customer_options(request.state.session),
     }
     return render(request, "admin/user_form.html", context, status)
@@ -156,7 +169,10 @@ def create_user(
     if errors:
         return _user_form(request, values, errors, 422)
     try:
-        user = auth.create_user(request.state.session, current(request).actor, email, name, password, role, linked)
+        principal = current(request)
+        user = auth.create_user(
+            request.state.session, principal.actor, email, name, password, role, linked, granted_by=principal
+        )
     except FacturoError as exc:
         field = "customer_id" if isinstance(exc, NotFound) else "email"
         return _user_form(request, values, problems(exc, field), problem_status(exc))
@@ -167,7 +183,10 @@ def _set_user_active(request: Request, user_id: int, active: bool) -> Response:
     principal = current(request)
     if not active and principal.actor.kind == "user" and principal.actor.id == str(user_id):
         return redirect("/admin/users", kind="error", message=_("You cannot deactivate your own account."))
-    user = auth.set_active(request.state.session, principal.actor, user_id, active)
+    try:
+        user = auth.set_active(request.state.session, principal.actor, user_id, active, granted_by=principal)
+    except PermissionDenied as exc:
+        return redirect("/admin/users", kind="error", message=exc.message.in_language(i18n.current_language()))
     message = _("User %(name)s activated.") if active else _("User %(name)s deactivated; their sessions have ended.")
     return redirect("/admin/users", kind="success", message=message % {"name": user.name})
 

@@ -46,13 +46,18 @@ def principal_for_user(user: User) -> Principal:
     )
 
 
-def principal_for_token(token: ApiToken) -> Principal:
+def principal_for_token(token: ApiToken, creator: User | None = None) -> Principal:
+    """A token's permissions, never beyond what its creating user holds today: demoting the person
+    narrows their tokens at once (a deactivated creator's tokens are refused before this)."""
     # A permission that no longer exists (removed in an upgrade) is dropped rather than failing
     # every request the token makes.
     known = {p.value for p in Permission}
+    permissions = frozenset(Permission(p) for p in token.permissions if p in known)
+    if creator is not None:
+        permissions &= ROLE_PERMISSIONS[Role(creator.role)]
     return Principal(
         actor=Actor("token", str(token.id), token.name),
-        permissions=frozenset(Permission(p) for p in token.permissions if p in known),
+        permissions=permissions,
         role=None,
         customer_id=token.customer_id,
     )

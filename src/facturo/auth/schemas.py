@@ -34,6 +34,11 @@ class UserIn(Strict):
     customer_id: DbId | None = None
 
 
+class RoleChangeIn(Strict):
+    role: Role
+    customer_id: DbId | None = None
+
+
 class PasswordChangeIn(Strict):
     old_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=1, max_length=1024)
@@ -67,6 +72,7 @@ class ApiTokenOut(Out):
     expires_at: datetime | None
     revoked_at: datetime | None
     last_used_at: datetime | None
+    last_used_from: str | None = Field(description="Client address of the last use.")
     created_at: datetime
 
 

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from facturo.auth.addresses import client_address
 from facturo.auth.api_tokens import (
     PLAINTEXT_MARKER,
     authenticate_api_token,
     create_api_token,
     create_api_token_until,
+    creator_of,
     get_api_token,
     list_api_tokens,
     revoke_api_token,
@@ -24,6 +26,7 @@ from facturo.auth.sessions import TokenPair, login, logout, refresh, resolve_ses
 from facturo.auth.settings import AuthSettings, get_auth_settings
 from facturo.auth.users import (
     change_password,
+    change_role,
     create_user,
     find_by_email,
     get_user,
@@ -46,7 +49,8 @@ def resolve_bearer(
     if not token:
         raise Unauthenticated(Msg("Falta el token de acceso.", "The access token is missing."))
     if token.startswith(PLAINTEXT_MARKER):
-        return principal_for_token(authenticate_api_token(session, token, now))
+        api_token = authenticate_api_token(session, token, now)
+        return principal_for_token(api_token, creator_of(session, api_token))
     claims = decode_access_token(token, now, settings)
     user = session.get(User, claims.user_id)
     if user is None or not user.active:
@@ -69,6 +73,8 @@ __all__ = [
     "Unauthenticated",
     "authenticate_api_token",
     "change_password",
+    "change_role",
+    "client_address",
     "create_api_token",
     "create_api_token_until",
     "create_user",

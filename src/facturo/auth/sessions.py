@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
+from facturo.auth import throttle
 from facturo.auth.errors import RejectedAndRecorded, TooManyAttempts, Unauthenticated
 from facturo.auth.jwt_tokens import issue_access_token
 from facturo.auth.models import LoginAttempt, RefreshToken, User
@@ -59,15 +60,22 @@ def login(
 ) -> TokenPair:
     """Exchange email and password for a token pair.
 
-    Failures are counted per account and per client address; past the limit even the right
-    password is refused until the window moves on. A failed attempt raises ``RejectedAndRecorded``
-    whose record the adapter must commit (see its docstring).
+    ``client_address`` is the caller's address as ``auth.client_address`` resolves it (proxy
+    headers only from trusted proxies). Failures are limited per account and address with
+    exponential backoff (``auth.throttle``); a throttled attempt is refused (429) without checking
+    the password. A failed attempt raises ``RejectedAndRecorded`` whose record the adapter must
+    commit (see its docstring).
     """
     settings = settings or get_auth_settings()
     now = now or clock.now()
     email = normalize_email(email)[:MAX_EMAIL]
     client_address = (client_address or "unknown")[:MAX_CLIENT_ADDRESS]
-    _enforce_rate_limit(session, email, client_address, now, settings)
+    # Locked until this unit of work ends: concurrent attempts on the same keys queue here and are
+    # each decided from the exact count (auth.throttle).
+    counters = throttle.lock_counters(session, email, client_address, now, settings)
+    wait = throttle.wait_needed(counters, now, settings)
+    if wait is not None:
+        _refuse(wait)
 
     # The login name is the email or, for portal logins created from IPC2 messages, the username.
     user = session.scalars(select(User).where(or_(User.email == email, User.username == email))).one_or_none()
@@ -76,9 +84,11 @@ def login(
     valid = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is None or not valid:
         _record_attempt(session, email, client_address, now, succeeded=False)
+        throttle.record_failure(session, counters, now)
         raise RejectedAndRecorded(_WRONG_CREDENTIALS)
     if not user.active:
         _record_attempt(session, email, client_address, now, succeeded=False)
+        throttle.record_failure(session, counters, now)
         raise RejectedAndRecorded(
             Msg(
                 "La cuenta está desactivada; consulte a un administrador.",
@@ -87,6 +97,7 @@ def login(
         )
 
     _record_attempt(session, email, client_address, now, succeeded=True)
+    throttle.record_success(session, counters)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now
@@ -231,32 +242,8 @@ def _record_attempt(session: Session, email: str, client_address: str, now: date
     session.flush()
 
 
-def _enforce_rate_limit(
-    session: Session, email: str, client_address: str, now: datetime, settings: AuthSettings
-) -> None:
-    window = timedelta(minutes=settings.login_window_minutes)
-    since = now - window
-    # A successful login clears the account's count, so an old typo does not linger; it does not
-    # clear the address's count, or an attacker could reset it by logging into their own account.
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(True))
-    )
-    email_since = max(since, last_success) if last_success is not None else since
-    waits = [
-        _wait(session, LoginAttempt.email == email, email_since, now, window, settings.login_max_failures),
-        _wait(
-            session,
-            LoginAttempt.client_address == client_address,
-            since,
-            now,
-            window,
-            settings.login_max_failures,
-        ),
-    ]
-    blocked = [w for w in waits if w is not None]
-    if not blocked:
-        return
-    minutes = max(1, math.ceil(max(blocked).total_seconds() / 60))
+def _refuse(wait: timedelta) -> NoReturn:
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
     raise TooManyAttempts(
         Msg(
             f"Demasiados intentos fallidos de inicio de sesión. Espere {minutes} "
@@ -264,21 +251,3 @@ def _enforce_rate_limit(
             f"Too many failed login attempts. Wait {minutes} {'minute' if minutes == 1 else 'minutes'} and try again.",
         )
     )
-
-
-def _wait(
-    session: Session, key: ColumnElement[bool], since: datetime, now: datetime, window: timedelta, limit: int
-) -> timedelta | None:
-    """How long until the failures in the window drop below ``limit`` (None: not blocked)."""
-    failures = list(
-        session.scalars(
-            select(LoginAttempt.at)
-            .where(key, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
-            .order_by(LoginAttempt.at.desc())
-            .limit(limit)
-        )
-    )
-    if len(failures) < limit:
-        return None
-    # The block lifts when the oldest of the latest ``limit`` failures leaves the window.
-    return failures[-1] + window - now

@@ -31,8 +31,31 @@ class AuthSettings(BaseSettings):
     jwt_audience: str = "facturo-api"
     access_ttl_minutes: int = Field(default=15, ge=1)
     refresh_ttl_days: int = Field(default=14, ge=1)
-    login_max_failures: int = Field(default=5, ge=1)
-    login_window_minutes: int = Field(default=15, ge=1)
+    # Login limits (auth.throttle; docs/security.md "Login limits").
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Free failures for one account from one address before backoff."
+    )
+    login_backoff_seconds: int = Field(default=60, ge=1, description="First wait; it doubles with each failure.")
+    login_max_delay_minutes: int = Field(default=15, ge=1, description="The longest single wait.")
+    login_account_ceiling: int = Field(
+        default=20,
+        ge=1,
+        description="Failures on one account from all addresses after which every address gets one free failure.",
+    )
+    login_address_max_failures: int = Field(
+        default=20, ge=1, description="Free failures from one address over all accounts before backoff."
+    )
+    login_window_minutes: int = Field(
+        default=60, ge=1, description="Failures are forgotten this many minutes after the last one."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For is "
+        "believed. Empty: the direct peer is the client.",
+    )
+
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     def signing_key(self) -> str:
         if self.jwt_secret:

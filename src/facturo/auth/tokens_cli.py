@@ -66,8 +66,9 @@ def create(
     """Create an API token. Its secret is printed this once only: store it right away."""
     last_day = _last_day(expires)
     with unit_of_work() as session:
+        operator = service.principal_for_local(local_actor())
         token, secret = service.create_api_token_until(
-            session, local_actor(), name, _permissions(permission), last_day, customer
+            session, operator.actor, name, _permissions(permission), last_day, customer, granted_by=operator
         )
         created = ApiTokenCreatedOut(**ApiTokenOut.model_validate(token).model_dump(), token=secret)
     if as_json:
@@ -132,6 +133,7 @@ def show(token_id: int = TokenId, as_json: bool = JsonOption) -> None:
             ("Caduca (UTC)", _minutes(token.expires_at) or "nunca"),
             ("Revocado (UTC)", _minutes(token.revoked_at)),
             ("Último uso (UTC)", _minutes(token.last_used_at)),
+            ("Último uso desde", token.last_used_from),
             ("Estado", _status(token, clock.now())),
         ],
     )

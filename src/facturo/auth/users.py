@@ -10,10 +10,12 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
+from facturo.auth.grants import ensure_can_grant_role
 from facturo.auth.models import RefreshToken, User
 from facturo.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from facturo.auth.passwords import check_policy, hash_password, verify_password
 from facturo.auth.permissions import Role
+from facturo.auth.principal import Principal
 from facturo.customers import service as customers
 from facturo.kit import clock
 from facturo.kit.actor import Actor
@@ -106,11 +108,18 @@ def create_user(
     password: str,
     role: Role | str,
     customer_id: int | None = None,
+    *,
+    granted_by: Principal | None = None,
 ) -> User:
+    """``granted_by``: the authenticated principal creating the user (every surface passes it; the
+    CLI passes the local administrator). The role's permissions must all be the granter's own, and
+    only an administrator creates an administrator."""
     email = normalize_email(email)
     name = checked_name(name, MAX_NAME)
     _check_email(email)
     parsed_role = _parse_role(role)
+    if granted_by is not None:
+        ensure_can_grant_role(granted_by, parsed_role)
     _check_scope(session, parsed_role, customer_id)
     check_policy(password, email)
     if find_by_email(session, email) is not None:
@@ -156,9 +165,14 @@ def change_password(session: Session, actor: Actor, user_id: int, old_password: 
     return user
 
 
-def reset_password(session: Session, actor: Actor, user_id: int, new_password: str) -> User:
-    """An administrator sets a new password (the holder forgot theirs); every open session ends."""
+def reset_password(
+    session: Session, actor: Actor, user_id: int, new_password: str, *, granted_by: Principal | None = None
+) -> User:
+    """An administrator sets a new password (the holder forgot theirs); every open session ends.
+    Whoever sets it could sign in as that user, so it takes holding everything that user holds."""
     user = get_user(session, user_id)
+    if granted_by is not None:
+        ensure_can_grant_role(granted_by, Role(user.role))
     check_policy(new_password, user.email)
     user.password_hash = hash_password(new_password)
     revoke_all_sessions(session, user.id, clock.now())
@@ -167,10 +181,18 @@ def reset_password(session: Session, actor: Actor, user_id: int, new_password: s
     return user
 
 
-def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+def set_active(
+    session: Session, actor: Actor, user_id: int, active: bool, *, granted_by: Principal | None = None
+) -> User:
     """Deactivating ends the user's sessions at once; access tokens die with their short TTL, and
-    ``resolve_bearer`` refuses them immediately because it checks the user is still active."""
+    ``resolve_bearer`` refuses them immediately because it checks the user is still active. The API
+    tokens the user created are suspended while the user is deactivated.
+
+    Reactivating gives the user's role (and their tokens) back, so it is a grant, and deactivating
+    takes it away: either way ``granted_by`` must hold everything the role holds."""
     user = get_user(session, user_id)
+    if user.active != active and granted_by is not None:
+        ensure_can_grant_role(granted_by, Role(user.role))
     if not active and actor.kind == "user" and actor.id == str(user_id):
         raise Conflict(
             Msg(
@@ -184,6 +206,33 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
             revoke_all_sessions(session, user.id, clock.now())
         session.flush()
         audit.record_active_change(session, actor, "user", user.id, active)
+    return user
+
+
+def change_role(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    role: Role | str,
+    customer_id: int | None = None,
+    *,
+    granted_by: Principal | None = None,
+) -> User:
+    """Give a user another role. The granter must hold both the new role's permissions and the
+    current one's (nobody demotes or re-scopes someone who can do more than they can)."""
+    user = get_user(session, user_id)
+    parsed_role = _parse_role(role)
+    if granted_by is not None:
+        ensure_can_grant_role(granted_by, Role(user.role))
+        ensure_can_grant_role(granted_by, parsed_role)
+    _check_scope(session, parsed_role, customer_id)
+    if user.role == parsed_role.value and user.customer_id == customer_id:
+        return user
+    before = _snapshot(user)
+    user.role, user.customer_id = parsed_role.value, customer_id
+    # The user's open sessions keep working (role is read on every request) with the new role.
+    session.flush()
+    audit.record(session, actor, "user", user.id, "role_changed", before=before, after=_snapshot(user))
     return user
 
 

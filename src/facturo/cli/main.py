@@ -99,10 +99,14 @@ def serve(
     """Serve the REST API (OpenAPI docs at /docs)."""
     import uvicorn
 
+    from facturo.auth.settings import get_auth_settings
+
     database()  # migrate once here, not in every worker
     os.environ["FACTURO_AUTO_MIGRATE"] = "false"
     os.environ.setdefault("FACTURO_WARM_CACHES", "true")
     console.print(f"facturo {__version__} en http://{host}:{port} (documentación en /docs)")
+    # Proxy headers only from FACTURO_TRUSTED_PROXIES (none by default), as auth.client_address.
+    trusted_proxies = get_auth_settings().trusted_proxy_list()
     uvicorn.run(
         "facturo.api.app:create_app",
         factory=True,
@@ -111,6 +115,8 @@ def serve(
         workers=workers,
         reload=reload,
         log_level="info",
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=trusted_proxies,
     )
 
 

@@ -1,0 +1,194 @@
+"""Nobody grants more than they hold: users and tokens, over the API; tokens of a deactivated
+creator are suspended until the creator is back."""
+
+from __future__ import annotations
+
+import pytest
+
+from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from tests.access.conftest import PASSWORD, MakeAccount, SignIn
+from tests.access.test_tokens_api import create_token, fresh_last_used
+from tests.api.helpers import ok
+
+__all__ = ["fresh_last_used"]  # the fixture, shared with test_tokens_api
+
+ALL = sorted(p.value for p in Permission)
+ONLY_ADMIN_MAY = "Solo un administrador puede crear o promover a un administrador."
+
+
+def new_user(role: str, n: int = 1, **extra: object) -> dict[str, object]:
+    return {
+        "email": f"nueva{n}-{role}@acceso.test",
+        "name": f"Nueva {role}",
+        "password": PASSWORD,
+        "role": role,
+        **extra,
+    }
+
+
+def bearer(new_client, secret: object):
+    return new_client(headers={"Authorization": f"Bearer {secret}"})
+
+
+def assert_denied(response, message: str) -> None:
+    assert response.status_code == 403, response.text
+    error = response.json()["error"]
+    assert error["code"] == "permission_denied"
+    assert error["message"] == message
+
+
+def emails(client) -> list[str]:
+    return [u["email"] for u in ok(client.get("/api/v1/users"))]
+
+
+def test_a_users_admin_token_cannot_create_an_admin_or_anyone_above_it(client, new_client) -> None:
+    # The probe's finding: a token holding only users:admin created a user with role admin.
+    manager = bearer(new_client, create_token(client, "Alta de usuarios", ["users:admin"])["token"])
+    missing = ", ".join(sorted(p.value for p in ROLE_PERMISSIONS[Role.ADMIN] - {Permission.USERS_ADMIN}))
+    assert_denied(
+        manager.post("/api/v1/users", json=new_user("admin")),
+        f"No puede otorgar permisos que usted no tiene: {missing}.",
+    )
+    english = manager.post("/api/v1/users", json=new_user("accountant"), headers={"Accept-Language": "en"})
+    assert english.status_code == 403
+    assert english.json()["error"]["message"].startswith("You cannot grant permissions you do not hold: billing:run")
+    assert_denied(
+        manager.post("/api/v1/users", json=new_user("auditor")),
+        "No puede otorgar permisos que usted no tiene: "
+        "catalog:read, customers:read, history:read, invoices:read, reports:read.",
+    )
+    assert emails(client) == ["admin@facturo.test"]  # nothing was created
+    # A role within its own permissions (the issuer role holds none yet) is allowed.
+    created = ok(manager.post("/api/v1/users", json=new_user("issuer")), 201)
+    assert created["role"] == "issuer"
+
+
+def test_even_an_all_permissions_token_cannot_create_or_promote_an_admin(client, new_client) -> None:
+    machine = bearer(new_client, create_token(client, "Todo", ALL)["token"])
+    assert_denied(machine.post("/api/v1/users", json=new_user("admin")), ONLY_ADMIN_MAY)
+    accountant = ok(machine.post("/api/v1/users", json=new_user("accountant")), 201)
+    assert_denied(machine.post(f"/api/v1/users/{accountant['id']}/role", json={"role": "admin"}), ONLY_ADMIN_MAY)
+    listed = {u["email"]: u["role"] for u in ok(client.get("/api/v1/users"))}
+    assert listed[accountant["email"]] == "accountant"
+
+
+def test_a_lesser_manager_cannot_act_on_an_admin(client, new_client, make_account: MakeAccount) -> None:
+    admin = make_account(Role.ADMIN)
+    machine = bearer(new_client, create_token(client, "Casi todo", sorted(set(ALL) - {"organisation:write"}))["token"])
+    assert_denied(
+        machine.post(f"/api/v1/users/{admin.id}/deactivate"),
+        "No puede otorgar permisos que usted no tiene: organisation:write.",
+    )
+    assert_denied(
+        machine.post(f"/api/v1/users/{admin.id}/role", json={"role": "auditor"}),
+        "No puede otorgar permisos que usted no tiene: organisation:write.",
+    )
+    listed = {u["id"]: (u["role"], u["active"]) for u in ok(client.get("/api/v1/users"))}
+    assert listed[admin.id] == ("admin", True)
+
+
+def test_an_accountant_role_cannot_be_given_by_an_auditor_level_token(client, new_client) -> None:
+    reader = bearer(
+        new_client,
+        create_token(client, "Lector", ["users:admin", *sorted(p.value for p in ROLE_PERMISSIONS[Role.AUDITOR])])[
+            "token"
+        ],
+    )
+    auditor = ok(reader.post("/api/v1/users", json=new_user("auditor")), 201)
+    assert_denied(
+        reader.post(f"/api/v1/users/{auditor['id']}/role", json={"role": "accountant"}),
+        "No puede otorgar permisos que usted no tiene: billing:run, catalog:write, customers:write, "
+        "invoices:issue, invoices:void, invoices:write, payments:write, usage:import.",
+    )
+
+
+def test_tokens_cannot_mint_tokens_beyond_their_own(client, new_client) -> None:
+    manager = bearer(new_client, create_token(client, "Gestor", ["tokens:admin", "invoices:read"])["token"])
+    assert_denied(
+        manager.post("/api/v1/tokens", json={"name": "Escalada", "permissions": ["invoices:read", "users:admin"]}),
+        "No puede otorgar permisos que usted no tiene: users:admin.",
+    )
+    english = manager.post(
+        "/api/v1/tokens", json={"name": "Escalada", "permissions": ["users:admin"]}, headers={"Accept-Language": "en"}
+    )
+    assert english.json()["error"]["message"] == "You cannot grant permissions you do not hold: users:admin."
+    assert [t["name"] for t in ok(client.get("/api/v1/tokens"))] == ["Gestor"]
+
+
+def test_an_admin_can_grant_anything(client, new_client) -> None:
+    admin = ok(client.post("/api/v1/users", json=new_user("admin")), 201)
+    accountant = ok(client.post("/api/v1/users", json=new_user("accountant", 2)), 201)
+    promoted = ok(client.post(f"/api/v1/users/{accountant['id']}/role", json={"role": "admin"}))
+    assert (admin["role"], promoted["role"]) == ("admin", "admin")
+    everything = create_token(client, "Todo", ALL)
+    assert everything["permissions"] == ALL
+    me = ok(bearer(new_client, everything["token"]).get("/api/v1/auth/me"))
+    assert me["permissions"] == ALL
+
+
+# --- tokens whose creator is deactivated -------------------------------------------------------------
+
+
+SUSPENDED = "el usuario que creó este token está desactivado"
+
+
+def test_a_token_is_suspended_while_its_creator_is_deactivated(
+    client, new_client, make_account: MakeAccount, signed_in: SignIn
+) -> None:
+    creator = make_account(Role.ADMIN)
+    token = create_token(signed_in(creator), "Del creador", ["invoices:read", "customers:read"])
+    machine = bearer(new_client, token["token"])
+    assert ok(machine.get("/api/v1/auth/me"))["actor"] == {
+        "kind": "token",
+        "id": str(token["id"]),
+        "name": "Del creador",
+    }
+
+    ok(client.post(f"/api/v1/users/{creator.id}/deactivate"))
+    refused = machine.get("/api/v1/auth/me")
+    assert refused.status_code == 401, refused.text
+    assert refused.json()["error"]["code"] == "unauthenticated"
+    assert SUSPENDED in refused.json()["error"]["message"]
+    english = machine.get("/api/v1/auth/me", headers={"Accept-Language": "en"})
+    assert "the user who created this token is deactivated" in english.json()["error"]["message"]
+    assert machine.get("/api/v1/customers").status_code == 401
+
+    ok(client.post(f"/api/v1/users/{creator.id}/activate"))
+    assert ok(machine.get("/api/v1/auth/me"))["permissions"] == ["customers:read", "invoices:read"]
+
+
+def test_a_token_made_by_a_token_is_suspended_with_the_person_behind_both(
+    client, new_client, make_account: MakeAccount, signed_in: SignIn
+) -> None:
+    creator = make_account(Role.ADMIN)
+    parent = create_token(signed_in(creator), "Padre", ["tokens:admin", "invoices:read"])
+    child = ok(
+        bearer(new_client, parent["token"]).post(
+            "/api/v1/tokens", json={"name": "Hijo", "permissions": ["invoices:read"]}
+        ),
+        201,
+    )
+    assert child["created_by_user_id"] == creator.id
+    ok(client.post(f"/api/v1/users/{creator.id}/deactivate"))
+    refused = bearer(new_client, child["token"]).get("/api/v1/auth/me")
+    assert refused.status_code == 401 and SUSPENDED in refused.json()["error"]["message"]
+
+
+def test_demoting_the_creator_narrows_the_token_at_once(
+    client, new_client, make_account: MakeAccount, signed_in: SignIn
+) -> None:
+    creator = make_account(Role.ADMIN)
+    token = create_token(signed_in(creator), "Amplio", ["invoices:read", "invoices:write", "users:admin"])
+    machine = bearer(new_client, token["token"])
+    ok(client.post(f"/api/v1/users/{creator.id}/role", json={"role": "auditor"}))
+    assert ok(machine.get("/api/v1/auth/me"))["permissions"] == ["invoices:read"]
+    assert machine.get("/api/v1/users").status_code == 403
+
+
+@pytest.mark.usefixtures("fresh_last_used")
+def test_token_use_is_recorded_with_its_time(client, new_client) -> None:
+    token = create_token(client, "Uso", ["invoices:read"])
+    ok(bearer(new_client, token["token"]).get("/api/v1/auth/me"))
+    [listed] = ok(client.get("/api/v1/tokens"))
+    assert listed["last_used_at"] is not None
+    assert "last_used_from" in listed
