@@ -173,6 +173,8 @@ def create_user(
         user = auth.create_user(
             request.state.session, principal.actor, email, name, password, role, linked, granted_by=principal
         )
+    except PermissionDenied as exc:  # a role beyond the manager's own permissions
+        return _user_form(request, values, problems(exc, "role"), 403)
     except FacturoError as exc:
         field = "customer_id" if isinstance(exc, NotFound) else "email"
         return _user_form(request, values, problems(exc, field), problem_status(exc))
@@ -265,6 +267,8 @@ def create_token(
         token, secret = auth.create_api_token(
             session, principal.actor, name, chosen, expiry, scope, granted_by=principal, now=clock.now()
         )
+    except PermissionDenied as exc:  # permissions beyond the creator's own
+        return _token_form(request, values, problems(exc, "permissions"), 403)
     except FacturoError as exc:
         field = "customer_id" if isinstance(exc, NotFound) else "name"
         return _token_form(request, values, problems(exc, field), problem_status(exc))
