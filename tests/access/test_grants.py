@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from tests.access.conftest import PASSWORD, MakeAccount, SignIn
@@ -247,3 +249,15 @@ def test_an_admin_creates_an_admin_on_the_pages(admin: Browser) -> None:
         "/admin/users/new", {"email": "otra@web.test", "name": "Otra Jefa", "password": PASSWORD, "role": "admin"}
     )
     assert created.status_code == 303, created.text[:300]
+
+
+@pytest.mark.usefixtures("fresh_last_used")
+def test_the_api_records_where_a_token_was_last_used_from(client: TestClient, app: FastAPI) -> None:
+    created = ok(client.post("/api/v1/tokens", json={"name": "Lector", "permissions": ["invoices:read"]}), 201)
+    with TestClient(app, raise_server_exceptions=False) as caller:
+        assert (
+            caller.get("/api/v1/invoices", headers={"Authorization": f"Bearer {created['token']}"}).status_code == 200
+        )
+    [listed] = [t for t in ok(client.get("/api/v1/tokens")) if t["id"] == created["id"]]
+    assert listed["last_used_at"] is not None
+    assert listed["last_used_from"] == "testclient"  # Starlette's test peer: the direct client, no proxy trusted

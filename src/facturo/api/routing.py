@@ -104,14 +104,14 @@ async def _touch_token(request: Request, database: Database) -> None:
     principal = getattr(request.state, "principal", None)
     if principal is None or principal.actor.kind != "token":
         return
-    token_id, now = int(principal.actor.id), clock.now()
+    token_id, now, address = int(principal.actor.id), clock.now(), auth.client_address(request)
     if now - _touched.get(token_id, datetime.min.replace(tzinfo=UTC)) < _TOUCH_EVERY:
         return
     _touched[token_id] = now
 
     def touch() -> None:
         with database.unit_of_work() as session:
-            auth.touch_api_token(session, token_id, now)
+            auth.touch_api_token(session, token_id, now, address)
 
     try:
         await run_in_threadpool(touch)

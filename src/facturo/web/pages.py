@@ -73,7 +73,7 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     session = request.state.session
-    client = request.client.host if request.client else "unknown"
+    client = auth.client_address(request)  # proxy headers only from FACTURO_TRUSTED_PROXIES
     try:
         pair = auth.login(session, login, password, client, clock.now())
     except RejectedAndRecorded as exc:
