@@ -26,7 +26,7 @@ def save_organisation(session: DbSession, actor: CurrentActor, data: IssuerIn) -
 
 @router.get("/series", response_model=list[SeriesOut], dependencies=[requires(Permission.INVOICES_READ)])
 def list_series(session: DbSession) -> list[SeriesOut]:
-    return [SeriesOut.model_validate(s) for s in invoicing.list_series(session, service.own_issuer_id(session))]
+    return [SeriesOut.model_validate(s) for s in service.own_series(session)]
 
 
 @router.post(
@@ -36,8 +36,7 @@ def list_series(session: DbSession) -> list[SeriesOut]:
     dependencies=[requires(Permission.ORGANISATION_WRITE)],
 )
 def create_series(session: DbSession, actor: CurrentActor, data: SeriesIn) -> SeriesOut:
-    issuer = service.own_issuer(session)
-    return SeriesOut.model_validate(invoicing.create_series(session, actor, issuer.id, data))
+    return SeriesOut.model_validate(service.create_own_series(session, actor, data))
 
 
 @router.get(

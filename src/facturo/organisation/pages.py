@@ -8,7 +8,6 @@ from fastapi import APIRouter, Form, Request, Response
 from pydantic import ValidationError
 
 from facturo.auth.permissions import Permission
-from facturo.invoicing import service as invoicing
 from facturo.invoicing.schemas import SeriesIn
 from facturo.kit.errors import FacturoError
 from facturo.organisation import service
@@ -97,7 +96,7 @@ def _series_page(request: Request, values: dict[str, Any], errors: dict[str, str
     issuer = _own_issuer(request.state.session)
     context = {
         "issuer": issuer,
-        "series": invoicing.list_series(request.state.session, issuer.id) if issuer else [],
+        "series": service.own_series(request.state.session),
         "values": values,
         "errors": errors,
         "type_options": [("invoice", _("Invoices")), ("credit_note", _("Credit notes"))],
@@ -121,9 +120,8 @@ def create_series(
         "document_type": document_type,
         "is_default": bool(is_default),
     }
-    issuer = service.own_issuer(session)
     try:
-        series = invoicing.create_series(session, current(request).actor, issuer.id, SeriesIn.model_validate(values))
+        series = service.create_own_series(session, current(request).actor, SeriesIn.model_validate(values))
     except (ValidationError, FacturoError) as exc:
         return _series_page(request, values, problems(exc, "code"), problem_status(exc))
     return redirect("/admin/series", kind="success", message=_("Series %(code)s created.") % {"code": series.code})

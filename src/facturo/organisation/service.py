@@ -156,7 +156,7 @@ def update_profile(session: Session, actor: Actor, changes: Mapping[str, str]) -
 
     On a fresh database this creates the profile, which then needs at least a name and a NIT.
     """
-    issuer = session.scalar(select(Issuer).where(Issuer.is_own.is_(True)))
+    issuer = find_own_issuer(session)
     if issuer is None:
         missing = [f for f in ("name", "nit") if not str(changes.get(f) or "").strip()]
         if missing:
@@ -173,10 +173,10 @@ def update_profile(session: Session, actor: Actor, changes: Mapping[str, str]) -
 
 
 def own_series(session: Session) -> list[Series]:
-    """Our organisation's numbering series, by code."""
+    """Our organisation's numbering series, by code (none before the profile exists)."""
     from facturo.invoicing import service as invoicing
 
-    return invoicing.list_series(session, own_issuer(session).id)
+    return invoicing.list_series(session, own_issuer_id(session))
 
 
 def create_own_series(session: Session, actor: Actor, data: SeriesIn) -> Series:
