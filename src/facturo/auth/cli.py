@@ -8,7 +8,7 @@ import typer
 from facturo.auth import service
 from facturo.auth.permissions import Role
 from facturo.auth.schemas import UserOut
-from facturo.cli.context import JsonOption, emit_json, fail, local_actor, table, unit_of_work
+from facturo.cli.context import JsonOption, answer, emit_json, fail, local_actor, table, unit_of_work
 from facturo.kit.schemas import MAX_ID
 
 app = typer.Typer(help="Users (usuarios) and their access.", no_args_is_help=True)
@@ -55,10 +55,7 @@ def create_admin(
         user = UserOut.model_validate(
             service.create_user(session, op.actor, email, name, password, Role.ADMIN, granted_by=op)
         )
-    if as_json:
-        emit_json(user)
-    else:
-        typer.echo(f"Administrador {user.id} creado: {user.name} <{user.email}>.")
+    answer(user, as_json, f"Administrador {user.id} creado: {user.name} <{user.email}>.")
 
 
 @app.command("create")
@@ -141,10 +138,7 @@ def deactivate(user_id: int = UserId, as_json: bool = JsonOption) -> None:
     op = _operator()
     with unit_of_work() as session:
         user = UserOut.model_validate(service.set_active(session, op.actor, user_id, False, granted_by=op))
-    if as_json:
-        emit_json(user)
-    else:
-        typer.echo(f"Usuario {user.id} ({user.email}) desactivado.")
+    answer(user, as_json, f"Usuario {user.id} ({user.email}) desactivado.")
 
 
 @app.command("activate")
@@ -153,10 +147,7 @@ def activate(user_id: int = UserId, as_json: bool = JsonOption) -> None:
     op = _operator()
     with unit_of_work() as session:
         user = UserOut.model_validate(service.set_active(session, op.actor, user_id, True, granted_by=op))
-    if as_json:
-        emit_json(user)
-    else:
-        typer.echo(f"Usuario {user.id} ({user.email}) activado.")
+    answer(user, as_json, f"Usuario {user.id} ({user.email}) activado.")
 
 
 @app.command("password")

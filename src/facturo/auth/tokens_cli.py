@@ -10,7 +10,7 @@ import typer
 from facturo.auth import service
 from facturo.auth.permissions import Permission
 from facturo.auth.schemas import ApiTokenCreatedOut, ApiTokenOut
-from facturo.cli.context import JsonOption, emit_json, fail, local_actor, table, unit_of_work
+from facturo.cli.context import JsonOption, answer, emit_json, fail, local_actor, table, unit_of_work
 from facturo.kit import clock
 from facturo.kit.schemas import MAX_ID
 
@@ -144,7 +144,4 @@ def revoke(token_id: int = TokenId, as_json: bool = JsonOption) -> None:
     """Revoke an API token: it stops working on its next request."""
     with unit_of_work() as session:
         token = ApiTokenOut.model_validate(service.revoke_api_token(session, local_actor(), token_id))
-    if as_json:
-        emit_json(token)
-    else:
-        typer.echo(f"Token {token.id} ({token.name}) revocado; ya no funciona.")
+    answer(token, as_json, f"Token {token.id} ({token.name}) revocado; ya no funciona.")

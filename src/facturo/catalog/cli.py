@@ -17,7 +17,7 @@ from facturo.catalog.schemas import (
     ProductPriceOut,
     StockAdjustmentIn,
 )
-from facturo.cli.context import JsonOption, emit_json, emit_page, local_actor, table, unit_of_work
+from facturo.cli.context import JsonOption, answer, emit_json, emit_page, local_actor, table, unit_of_work
 from facturo.kit.pagination import PageParams
 from facturo.kit.schemas import MAX_ID
 
@@ -81,10 +81,7 @@ def create_category(
     with unit_of_work() as session:
         data = CategoryIn.model_validate({"name": name, "description": description})
         category = CategoryOut.model_validate(service.create_category(session, local_actor(), data))
-    if as_json:
-        emit_json(category)
-    else:
-        typer.echo(f"Categoría {category.id} creada: {category.name}.")
+    answer(category, as_json, f"Categoría {category.id} creada: {category.name}.")
 
 
 # --- products -------------------------------------------------------------------------------------
@@ -185,10 +182,11 @@ def create_product(
     with unit_of_work() as session:
         data = ProductIn.model_validate(values)
         product = ProductOut.model_validate(service.create_product(session, local_actor(), data))
-    if as_json:
-        emit_json(product)
-    else:
-        typer.echo(f"Producto {product.id} creado: {product.code} {product.name}, precio {_plain(product.unit_price)}.")
+    answer(
+        product,
+        as_json,
+        f"Producto {product.id} creado: {product.code} {product.name}, precio {_plain(product.unit_price)}.",
+    )
 
 
 @products_app.command("update")
@@ -224,10 +222,7 @@ def update_product(
     with unit_of_work() as session:
         patch = ProductPatch.model_validate(changes)
         product = ProductOut.model_validate(service.update_product(session, local_actor(), product_id, patch))
-    if as_json:
-        emit_json(product)
-    else:
-        typer.echo(f"Producto {product.id} ({product.code}) actualizado.")
+    answer(product, as_json, f"Producto {product.id} ({product.code}) actualizado.")
 
 
 # --- prices ---------------------------------------------------------------------------------------
@@ -259,10 +254,7 @@ def set_price(
     with unit_of_work() as session:
         patch = ProductPatch.model_validate({"unit_price": price})
         product = ProductOut.model_validate(service.update_product(session, local_actor(), product_id, patch))
-    if as_json:
-        emit_json(product)
-    else:
-        typer.echo(f"Nuevo precio de {product.code}: {_plain(product.unit_price)}.")
+    answer(product, as_json, f"Nuevo precio de {product.code}: {_plain(product.unit_price)}.")
 
 
 # --- stock ----------------------------------------------------------------------------------------
@@ -326,7 +318,4 @@ def adjust_stock(
         product = ProductOut.model_validate(
             service.adjust_stock(session, local_actor(), product_id, data.delta, data.reason)
         )
-    if as_json:
-        emit_json(product)
-    else:
-        typer.echo(f"Existencias de {product.code}: {_quantity(product.stock)}.")
+    answer(product, as_json, f"Existencias de {product.code}: {_quantity(product.stock)}.")

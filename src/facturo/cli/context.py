@@ -87,6 +87,14 @@ def emit_json(data: Any) -> None:
     typer.echo(text)
 
 
+def answer(data: Any, as_json: bool, sentence: str) -> None:
+    """A command's result: the object as JSON for scripts, or one sentence for people."""
+    if as_json:
+        emit_json(data)
+    else:
+        typer.echo(sentence)
+
+
 def emit_page(page: Page[Any]) -> None:
     """A page of Pydantic views as JSON, with the same envelope as the API."""
     emit_json(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import typer
 
-from facturo.cli.context import JsonOption, emit_json, emit_page, local_actor, table, unit_of_work
+from facturo.cli.context import JsonOption, answer, emit_json, emit_page, local_actor, table, unit_of_work
 from facturo.customers import service
 from facturo.customers.schemas import CustomerIn, CustomerOut
 from facturo.kit.pagination import PageParams
@@ -55,10 +55,7 @@ def create_customer(
     with unit_of_work() as session:  # the schema's refusals too become a clear message, not a traceback
         data = CustomerIn(nit=nit, name=name, address=address, email=email, phone=phone, payment_terms_days=terms)
         customer = CustomerOut.model_validate(service.create_customer(session, local_actor(), data))
-    if as_json:
-        emit_json(customer)
-    else:
-        typer.echo(f"Cliente {customer.id} creado: {customer.name} (NIT {customer.nit}).")
+    answer(customer, as_json, f"Cliente {customer.id} creado: {customer.name} (NIT {customer.nit}).")
 
 
 @app.command("deactivate")

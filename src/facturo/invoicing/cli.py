@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from facturo.audit.schemas import HistoryEntryOut
-from facturo.cli.context import JsonOption, console, emit_json, emit_page, local_actor, table, unit_of_work
+from facturo.cli.context import JsonOption, answer, console, emit_json, emit_page, local_actor, table, unit_of_work
 from facturo.invoicing import service
 from facturo.invoicing.cli_input import (
     credit_amount,
@@ -252,10 +252,7 @@ def delete_draft(invoice_id: int, as_json: bool = JsonOption) -> None:
     """Delete a draft (an issued invoice is never deleted: void it or credit it)."""
     with unit_of_work() as session:
         service.delete_draft(session, local_actor(), invoice_id)
-    if as_json:
-        emit_json({"id": invoice_id, "deleted": True})
-    else:
-        typer.echo(f"Borrador {invoice_id} eliminado.")
+    answer({"id": invoice_id, "deleted": True}, as_json, f"Borrador {invoice_id} eliminado.")
 
 
 # --- issued documents ---------------------------------------------------------------------------------
@@ -272,10 +269,7 @@ def issue_invoice(
     with unit_of_work() as session:
         doc = service.issue_invoice(session, local_actor(), invoice_id, when)
         out = invoice_out(doc, _today(session))
-    if as_json:
-        emit_json(out)
-    else:
-        typer.echo(f"Factura {out.full_number} emitida por {format_money(out.total, out.currency)}.")
+    answer(out, as_json, f"Factura {out.full_number} emitida por {format_money(out.total, out.currency)}.")
 
 
 @app.command("void")
@@ -288,10 +282,7 @@ def void_invoice(
     data = validated(VoidIn, {"reason": reason})
     with unit_of_work() as session:
         out = invoice_out(service.void_invoice(session, local_actor(), invoice_id, data.reason), _today(session))
-    if as_json:
-        emit_json(out)
-    else:
-        typer.echo(f"Factura {out.full_number} anulada.")
+    answer(out, as_json, f"Factura {out.full_number} anulada.")
 
 
 @app.command("credit-note")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facturo.cli.context import JsonOption, emit_json, local_actor, table, unit_of_work
+from facturo.cli.context import JsonOption, answer, emit_json, local_actor, table, unit_of_work
 from facturo.invoicing.schemas import SeriesIn, SeriesOut
 from facturo.organisation import service
 from facturo.organisation.schemas import IssuerOut
@@ -76,10 +76,7 @@ def set_profile(
     changes = {k: v for k, v in given.items() if v is not None}
     with unit_of_work() as session:
         issuer = IssuerOut.model_validate(service.update_profile(session, local_actor(), changes))
-    if as_json:
-        emit_json(issuer)
-    else:
-        typer.echo(f"Perfil de la organización guardado: {issuer.name} (NIT {issuer.nit}).")
+    answer(issuer, as_json, f"Perfil de la organización guardado: {issuer.name} (NIT {issuer.nit}).")
 
 
 @series_app.command("list")

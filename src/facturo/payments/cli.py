@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from facturo.cli.context import JsonOption, console, emit_json, local_actor, table, unit_of_work
+from facturo.cli.context import JsonOption, answer, console, emit_json, local_actor, table, unit_of_work
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.cli_input import number, parse_date, usage_error, validated
 from facturo.invoicing.lifecycle import LABELS_ES
@@ -175,7 +175,4 @@ def reverse(
     data = validated(ReversalIn, {"reason": reason})
     with unit_of_work() as session:
         out = _out(session, service.reverse_payment(session, local_actor(), payment_id, data.reason))
-    if as_json:
-        emit_json(out)
-    else:
-        typer.echo(f"Pago {out.id} revertido ({format_money(out.amount, out.currency)}). {_after(out)}")
+    answer(out, as_json, f"Pago {out.id} revertido ({format_money(out.amount, out.currency)}). {_after(out)}")
