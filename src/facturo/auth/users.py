@@ -93,6 +93,12 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalars(select(User).where(User.email == normalize_email(email))).one_or_none()
 
 
+def has_password(session: Session, email: str, password: str) -> bool:
+    """Whether an active user signs in with this password (no attempt recorded, no session opened)."""
+    user = find_by_email(session, email)
+    return user is not None and user.active and verify_password(user.password_hash, password)
+
+
 def list_users(session: Session, active: bool | None = None) -> list[User]:
     stmt = select(User).order_by(User.id)
     if active is not None:

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from stdnum.gt import nit as gt_nit
 
 from facturo.auth import service as auth
-from facturo.auth.passwords import verify_password
 from facturo.auth.permissions import Role
 from facturo.catalog import service as catalog
 from facturo.catalog.schemas import CategoryIn, ProductIn
@@ -100,12 +99,11 @@ def ensure_demo(session: Session, actor: Actor, today: date) -> DemoOutcome:
 def demo_sign_ins(session: Session) -> tuple[tuple[str, str, str], ...]:
     """The demo sign-ins that still work (email, password, role): a demo user who was deactivated
     or given another password is left out, so what is printed always lets one in."""
-    working = []
-    for email, _, password, role in DEMO_USERS:
-        user = auth.find_by_email(session, email)
-        if user is not None and user.active and verify_password(user.password_hash, password):
-            working.append((email, password, role.value))
-    return tuple(working)
+    return tuple(
+        (email, password, role.value)
+        for email, _, password, role in DEMO_USERS
+        if auth.has_password(session, email, password)
+    )
 
 
 def load_demo(session: Session, actor: Actor, today: date) -> DemoSummary | None:
