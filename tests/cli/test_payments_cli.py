@@ -134,7 +134,7 @@ def test_bad_payments_are_refused_and_change_nothing(cli: Run) -> None:
         "--amount", "1200.01", "--method", "cash"
     )
     assert "está en el futuro" in record("--amount", "10", "--method", "cash", "--date", "2999-01-01")
-    assert "--date debe ser una fecha AAAA-MM-DD (recibido: «ayer»)" in record(
+    assert "--date debe ser una fecha AAAA-MM-DD (recibido: ayer)" in record(
         "--amount", "10", "--method", "cash", "--date", "ayer"
     )
     assert "No existe la factura 999999." in refused(

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from functools import cache
 from typing import Any, NoReturn
 
@@ -85,6 +86,14 @@ def emit_json(data: Any) -> None:
     else:
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     typer.echo(text)
+
+
+def option_date(value: str, option: str) -> date:
+    """A calendar date typed as YYYY-MM-DD; anything else is a usage error (exit 2) naming the option."""
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar date, no time
+    except ValueError:
+        fail(escape(f"{option} debe ser una fecha AAAA-MM-DD (recibido: {value})."), 2)
 
 
 def answer(data: Any, as_json: bool, sentence: str) -> None:

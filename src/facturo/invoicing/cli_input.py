@@ -12,7 +12,7 @@ import json
 import re
 import sys
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
-from facturo.cli.context import fail, validation_text
+from facturo.cli.context import fail, option_date, validation_text
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.service import Reference
 
@@ -38,12 +38,7 @@ def usage_error(message: str) -> NoReturn:
 
 
 def parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value.strip(), "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar date
-    except ValueError:
-        usage_error(f"{option} debe ser una fecha AAAA-MM-DD (recibido: «{value}»).")
+    return None if value is None else option_date(value, option)
 
 
 def number(text: str, what: str, given: str) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 
-from facturo.cli.context import JsonOption, console, emit_json, fail, table, unit_of_work
+from facturo.cli.context import JsonOption, console, emit_json, fail, option_date, table, unit_of_work
 from facturo.kit.money import format_money
 from facturo.reports import service
 from facturo.reports.pdf_layout import day, moment, number, percent, rate
@@ -18,13 +17,6 @@ app = typer.Typer(help="Usage reports: invoice detail and sales analysis (report
 
 CsvOption = typer.Option(None, "--csv", help="Also write the report as CSV to this file.", dir_okay=False)
 PdfOption = typer.Option(None, "--pdf", help="Also write the report as PDF to this file.", dir_okay=False)
-
-
-def _date(value: str, option: str) -> date:
-    try:
-        return datetime.strptime(value.strip(), "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar date, no time
-    except ValueError:
-        fail(f"{option} debe ser una fecha AAAA-MM-DD (recibido: {value}).", 2)
 
 
 def _write(target: Path, found: service.ReportFile, label: str) -> None:
@@ -67,7 +59,7 @@ def sales(
     pdf_file: Path | None = PdfOption,
 ) -> None:
     """Usage sales of a range of issue dates, by category and configuration and by resource."""
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    start, end = option_date(date_from, "--from"), option_date(date_to, "--to")
     with unit_of_work(write=False) as session:
         report = service.sales_report(session, start, end)
         csv_out = service.export_sales(session, report, ReportFormat.CSV) if csv_file else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from facturo.cli.context import (
     err_console,
     fail,
     local_actor,
+    option_date,
     table,
     unit_of_work,
 )
@@ -40,13 +40,6 @@ _ENTITY_ES = {
     "instance": "Instancias",
     "consumption": "Consumos",
 }
-
-
-def _date(value: str, option: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar date, no time
-    except ValueError:
-        fail(f"{option} debe ser una fecha AAAA-MM-DD (recibido: {value}).", 2)
 
 
 def _progress(enabled: bool) -> Progress:
@@ -134,7 +127,7 @@ def bill(
     as_json: bool = JsonOption,
 ) -> None:
     """Bill the unbilled consumptions of a date range: one invoice per customer."""
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    start, end = option_date(date_from, "--from"), option_date(date_to, "--to")
     with _progress(not as_json) as progress:
         progress.add_task("Calculando y emitiendo…" if not dry_run else "Calculando…", total=None)
         with unit_of_work(write=not dry_run) as session:
@@ -256,7 +249,7 @@ def cancel_instance(
 ) -> None:
     """Cancel an instance: later consumptions are rejected."""
     with unit_of_work() as session:
-        instance = service.cancel_instance(session, local_actor(), code, _date(end, "--end") if end else None)
+        instance = service.cancel_instance(session, local_actor(), code, option_date(end, "--end") if end else None)
         console.print(f"Instancia {instance.code} cancelada desde el {instance.end_date:%d/%m/%Y}.")
 
 
