@@ -73,8 +73,8 @@ WRITE_TIMEOUT = 60.0  # s before a small write counts as failed outright
 WRITE_LIMIT = 10.0  # s: a small write waiting longer fails the run
 WRITE_TARGET = 5.0  # s: "seconds at most" (issue 10), reported only
 RSS_TARGET = 300 * MB  # peak RSS target (issue 10), reported only
-SETTLE_WINDOW = 2.0  # s of RSS within SETTLE_SPREAD for the baseline
-SETTLE_SPREAD = 2 * MIB
+SETTLE_WINDOW = 2.0  # s of RSS within SETTLE_SPREAD_KIB for the baseline
+SETTLE_SPREAD_KIB = 2 * 1024
 SETTLE_TIMEOUT = 20.0
 AFTER_DELAY = 5.0  # s after the import's end for the "after" RSS
 IMPORT_TIMEOUT = 3600.0
@@ -270,7 +270,7 @@ class RssSampler:
 
 
 def settled_rss_kib(pids: Callable[[], list[int]]) -> int:
-    """The RSS once it stays within SETTLE_SPREAD for SETTLE_WINDOW (or after SETTLE_TIMEOUT)."""
+    """The RSS once it stays within SETTLE_SPREAD_KIB for SETTLE_WINDOW (or after SETTLE_TIMEOUT)."""
     window: list[tuple[float, int]] = []
     deadline = time.monotonic() + SETTLE_TIMEOUT
     while True:
@@ -279,7 +279,7 @@ def settled_rss_kib(pids: Callable[[], list[int]]) -> int:
         window.append((now, total_kib(pids(), "VmRSS")))
         values = [v for _, v in window]
         full = now - window[0][0] >= SETTLE_WINDOW * 0.9
-        if (full and max(values) - min(values) <= SETTLE_SPREAD // 1024) or now >= deadline:
+        if (full and max(values) - min(values) <= SETTLE_SPREAD_KIB) or now >= deadline:
             return values[-1]
         time.sleep(0.25)
 
@@ -568,7 +568,8 @@ def cli_report(out: Path) -> dict[str, Any] | None:
         entries = json.loads(out.read_text())
     except (OSError, ValueError):
         return None
-    return entries[0] if isinstance(entries, list) and entries and "counts" in entries[0] else None
+    entry = entries[0] if isinstance(entries, list) and entries else entries
+    return entry if isinstance(entry, dict) and "counts" in entry else None
 
 
 def cli_case(url: str, label: str, found: MessageSet, data_dir: Path) -> CaseResult:
