@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from facturo.api.security import Requires, authenticate
 from facturo.auth import service as auth
 from facturo.kit import clock
-from facturo.kit.db import Database
+from facturo.kit.db import Database, uses_own_units
 from facturo.kit.errors import Conflict, FacturoError, Msg, ValidationFailed
 from facturo.kit.idempotency import IdempotentResponse
 
@@ -125,6 +125,9 @@ class UnitOfWorkRoute(APIRoute):
         # Protected routes authenticate before FastAPI reads the body: without a credential the
         # answer is 401, whatever the body holds.
         protected = any(isinstance(d.dependency, Requires) for d in self.dependencies)
+        # A bulk import writes in units of its own: the request only reads (see kit.db.own_units)
+        # and, being idempotent by content, stores no Idempotency-Key response.
+        own_units = uses_own_units(self.endpoint)
 
         async def handler(request: Request) -> Response:
             # Wait for a free connection here, in the event loop. Waiting inside a worker thread
@@ -135,13 +138,15 @@ class UnitOfWorkRoute(APIRoute):
 
         async def run(request: Request) -> Response:
             database: Database = request.app.state.database
-            write = request.method not in READ_METHODS
+            write = request.method not in READ_METHODS and not own_units
             session = database.session(write=write)
             request.state.session = session
             try:
                 if protected:
                     await authenticate(request)
-                key = request.headers.get(IDEMPOTENCY_HEADER) if request.method == "POST" else None
+                if own_units:
+                    await run_in_threadpool(session.close)
+                key = request.headers.get(IDEMPOTENCY_HEADER) if write and request.method == "POST" else None
                 if key:
                     key = key.strip()[:200]
                     scope, fingerprint = _scope(request), _fingerprint(request, await request.body())

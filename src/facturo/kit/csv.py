@@ -15,12 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 
-__all__ = ["csv_bytes", "format_cell", "write_csv"]
+__all__ = ["csv_bytes", "csv_stream", "format_cell", "write_csv"]
 
 # Excel needs the BOM to read the file as UTF-8; without it "Facturación" opens as
 # "FacturaciÃ³n" because Excel assumes the ANSI code page. Python's csv reader and LibreOffice
@@ -86,3 +86,22 @@ def write_csv(rows: Iterable[Sequence[object]], header: Sequence[str]) -> str:
 def csv_bytes(rows: Iterable[Sequence[object]], header: Sequence[str]) -> bytes:
     """Like :func:`write_csv`, encoded as UTF-8 with a BOM so Excel shows accents correctly."""
     return (_UTF8_BOM + write_csv(rows, header)).encode("utf-8")
+
+
+def csv_stream(rows: Iterable[Sequence[object]], header: Sequence[str], *, every: int = 5_000) -> Iterator[bytes]:
+    """Like :func:`csv_bytes`, produced a few thousand rows at a time, for downloads too large to
+    build in memory."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(_UTF8_BOM)
+    writer.writerow([_neutralise(h) for h in header])
+    width = len(header)
+    for number, row in enumerate(rows, start=1):
+        if len(row) != width:
+            raise ValueError(f"CSV row {number} has {len(row)} cells but the header has {width}")
+        writer.writerow([format_cell(v) for v in row])
+        if number % every == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")

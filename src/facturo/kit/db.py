@@ -13,9 +13,9 @@ SQLite needs two things to be a safe multi-writer store:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, cast
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -128,3 +128,44 @@ class Database:
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model, for the few hot paths that skip the ORM."""
     return cast(Table, model.__table__)
+
+
+class Units(Protocol):
+    """Where a service that needs more than one transaction gets them (a bulk import checks in a read
+    unit and writes in a short write unit): a ``Database``, or ``InSession`` for a caller that
+    already holds its unit of work."""
+
+    def unit_of_work(self, *, write: bool = True) -> AbstractContextManager[Session]: ...
+
+
+class InSession:
+    """Units of work that are all the caller's own session: nothing is committed here, the caller's
+    unit of work decides (tests, and callers that already hold the write lock anyway)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @contextmanager
+    def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
+        yield self.session
+
+
+def units_of(target: Session | Units) -> Units:
+    return InSession(target) if isinstance(target, Session) else target
+
+
+_OWN_UNITS = "__facturo_own_units__"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def own_units(endpoint: Endpoint) -> Endpoint:
+    """Marks an adapter whose single service call opens its own units of work from the database (a
+    bulk import: checked in a read unit, written in a short write unit). The request's own session
+    is then a read unit, released before the handler runs, so the request never holds the write
+    lock while a file is read."""
+    setattr(endpoint, _OWN_UNITS, True)
+    return endpoint
+
+
+def uses_own_units(endpoint: Callable[..., Any]) -> bool:
+    return bool(getattr(endpoint, _OWN_UNITS, False))

@@ -13,23 +13,28 @@ input is sloppy: the same element shows up namespaced or not and as ``fechaHora`
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
+from typing import IO
 
 from lxml import etree
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "UnsafeXmlError",
+    "XmlStream",
     "child_text",
     "iter_children",
     "local_name",
     "parse_untrusted",
+    "text_to_bytes",
 ]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+_READ_BYTES = 256 * 1024
 
 # A DTD can only live in the prolog, so the window just has to be generous enough that padding
 # the prolog is pointless; the docinfo check after parsing is the backstop for anything longer.
@@ -57,6 +62,10 @@ class UnsafeXmlError(ValueError):
 
     def __str__(self) -> str:
         return self.reason_en
+
+    @classmethod
+    def too_large(cls, max_bytes: int) -> UnsafeXmlError:
+        return _too_large(max_bytes)
 
 
 def _new_parser() -> etree.XMLParser:
@@ -97,7 +106,8 @@ def _doctype_refused() -> UnsafeXmlError:
     )
 
 
-def _to_bytes(data: bytes | str, max_bytes: int) -> bytes:
+def text_to_bytes(data: bytes | str, max_bytes: int) -> bytes:
+    """The bytes to parse: bytes as given, text re-encoded as UTF-8 (refused when too long)."""
     if isinstance(data, bytes):
         return data
     # Every character is at least one byte, so a long string can be refused before copying it.
@@ -122,7 +132,7 @@ def parse_untrusted(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
     Raises :class:`UnsafeXmlError` if the input is empty, larger than ``max_bytes``, carries a
     DOCTYPE/ENTITY declaration, or is not well-formed.
     """
-    raw = _to_bytes(data, max_bytes)
+    raw = text_to_bytes(data, max_bytes)
     if len(raw) > max_bytes:
         raise _too_large(max_bytes)
     raw = raw.removeprefix(_UTF8_BOM)
@@ -185,3 +195,115 @@ def child_text(el: etree._Element, *names: str, ci: bool = True) -> str | None:
         if _matches(child, names, ci):
             return "".join(child.itertext()).strip()
     return None
+
+
+class _CappedReader:
+    """What lxml reads from: refuses the input once it passes ``max_bytes`` and hashes it on the way,
+    so a large file is never held whole and its checksum costs no second pass."""
+
+    def __init__(self, source: IO[bytes], max_bytes: int) -> None:
+        self._source = source
+        self._max_bytes = max_bytes
+        self.size = 0
+        self._hash = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._source.read(size if size and size > 0 else _READ_BYTES)
+        self.size += len(chunk)
+        if self.size > self._max_bytes:
+            raise _too_large(self._max_bytes)
+        self._hash.update(chunk)
+        return chunk
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+
+class XmlStream:
+    """An untrusted document read incrementally, under the same rules as :func:`parse_untrusted`.
+
+    ``root()`` gives the root element as soon as its start tag is read (its attributes, no
+    children yet); ``completed(depth)`` then yields each element at that depth once it is complete
+    (1: children of the root) and clears it, with the siblings before it, when the caller moves on.
+    Memory therefore stays bounded by one element, whatever the size of the file. Errors raise
+    :class:`UnsafeXmlError`, possibly after some elements were yielded: callers must not write
+    anything until the stream is exhausted.
+
+    ``size`` and ``sha256`` describe the bytes read so far (the whole input once exhausted).
+    """
+
+    def __init__(self, source: IO[bytes], *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        head = source.read(_PRESCAN_BYTES)
+        if not head.removeprefix(_UTF8_BOM).strip() and not source.read(1):
+            raise UnsafeXmlError("xml_empty", "El archivo XML está vacío.", "The XML file is empty.")
+        if _DTD_MARKERS.search(head.replace(b"\x00", b"")):
+            raise _doctype_refused()
+        source.seek(0)
+        self._reader = _CappedReader(source, max_bytes)
+        self._events = etree.iterparse(
+            self._reader,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        self._root: etree._Element | None = None
+        self._depth = 0
+
+    @property
+    def size(self) -> int:
+        return self._reader.size
+
+    @property
+    def sha256(self) -> str:
+        return self._reader.sha256
+
+    def _next(self) -> tuple[str, etree._Element] | None:
+        try:
+            kind, element = next(self._events)
+            return str(kind), element
+        except StopIteration:
+            return None
+        except etree.XMLSyntaxError as exc:
+            line = exc.lineno if exc.lineno is not None else 0
+            detail = str(exc.msg or exc).strip()
+            raise UnsafeXmlError(
+                "xml_malformed",
+                f"XML mal formado en la línea {line}: {detail}",
+                f"Malformed XML at line {line}: {detail}",
+            ) from None
+
+    def root(self) -> etree._Element:
+        if self._root is None:
+            event = self._next()
+            if event is None:  # pragma: no cover - libxml2 reports an empty document as malformed
+                raise UnsafeXmlError("xml_empty", "El archivo XML está vacío.", "The XML file is empty.")
+            root = event[1]
+            docinfo = root.getroottree().docinfo
+            if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+                raise _doctype_refused()
+            self._root, self._depth = root, 1
+        return self._root
+
+    def completed(self, depth: int) -> Iterator[etree._Element]:
+        self.root()
+        while (event := self._next()) is not None:
+            kind, el = event
+            if kind == "start":
+                self._depth += 1
+                continue
+            self._depth -= 1
+            if self._depth == depth:
+                yield el
+                el.clear(keep_tail=False)
+                parent = el.getparent()
+                while parent is not None and el.getprevious() is not None:
+                    del parent[0]
+        # Drain whatever follows (for the size, the checksum and well-formedness to the last byte).
+        while self._reader.read(_READ_BYTES):
+            pass

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import tempfile
+from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 from starlette.concurrency import run_in_threadpool
 
-from facturo.api.deps import CurrentActor, DbSession
+from facturo.api.deps import CurrentActor, DbSession, PathId
 from facturo.api.errors import language
 from facturo.api.responses import model_json
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.security import requires
 from facturo.auth.permissions import Permission
+from facturo.kit.db import own_units
+from facturo.kit.downloads import content_disposition
 from facturo.kit.errors import ValidationFailed
 from facturo.usage import service
-from facturo.usage.ipc2.messages import MAX_MESSAGE_BYTES
 from facturo.usage.schemas import (
     BillingRunIn,
     BillingRunOut,
@@ -36,11 +39,16 @@ router = APIRouter(prefix="/api/v1/usage", tags=["usage"], route_class=UnitOfWor
 InstanceCode = Annotated[str, Path(min_length=1, max_length=40)]
 
 
-async def _message_bytes(request: Request) -> tuple[bytes, str]:
-    """The XML from a raw body or from the one file of a multipart upload."""
+# The raw body is copied to disk past this size, so a large message never sits in memory.
+_SPOOL_BYTES = 1024 * 1024
+
+
+async def _receive_message(request: Request, spool: IO[bytes]) -> tuple[IO[bytes], str]:
+    """The XML of a raw body (copied into ``spool`` as it arrives) or the one file of a multipart
+    upload (spooled to disk by Starlette). The body size limit applies while it streams."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        form = await request.form(max_files=1, max_fields=5, max_part_size=MAX_MESSAGE_BYTES)
+        form = await request.form(max_files=1, max_fields=5)
         upload = next((v for v in form.values() if not isinstance(v, str)), None)
         if upload is None:
             raise ValidationFailed.on(
@@ -49,8 +57,11 @@ async def _message_bytes(request: Request) -> tuple[bytes, str]:
                 "Adjunte el archivo XML del mensaje (campo «file»).",
                 "Attach the message's XML file (field “file”).",
             )
-        return await upload.read(), upload.filename or ""
-    return await request.body(), ""
+        return upload.file, upload.filename or ""
+    async for chunk in request.stream():
+        spool.write(chunk)
+    spool.seek(0)
+    return spool, ""
 
 
 @router.post(
@@ -68,21 +79,55 @@ async def _message_bytes(request: Request) -> tuple[bytes, str]:
         }
     },
 )
+@own_units
 async def import_message(
     request: Request,
-    session: DbSession,
     actor: CurrentActor,
     effective_from: Annotated[
         AwareDatetime | None,
         Query(description="When the prices and compositions of a configuration message take effect (default: now)."),
     ] = None,
 ) -> ImportReportOut:
-    """Import an IPC2 message (`archivoConfiguraciones` or `listadoConsumos`, detected from the document)."""
-    data, filename = await _message_bytes(request)
-    report = await run_in_threadpool(
-        service.import_message, session, actor, data, filename=filename, effective_from=effective_from
-    )
+    """Import an IPC2 message (`archivoConfiguraciones` or `listadoConsumos`, detected from the document).
+    The answer is a summary (exact counts, the first problems of each kind); the full per-line report
+    is at `report_url`. The message is checked before anything is written, and written in one short
+    transaction."""
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool:
+        source, filename = await _receive_message(request, spool)
+        report = await run_in_threadpool(
+            service.import_message,
+            request.app.state.database,
+            actor,
+            source,
+            filename=filename,
+            effective_from=effective_from,
+        )
     return report_out(report, language(request))
+
+
+@router.get(
+    "/messages/{message_id}/problems",
+    dependencies=[requires(Permission.USAGE_IMPORT)],
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "array"}}},
+            "description": "Every duplicate, warning and rejection of the message, by line.",
+        }
+    },
+)
+def message_problems(
+    request: Request,
+    message_id: PathId,
+    format: Annotated[Literal["csv", "json"], Query(description="csv (default) or json.")] = "csv",
+) -> StreamingResponse:
+    """The full report of an imported message: every duplicate, warning and rejection, by line."""
+    download = service.report_download(request.app.state.database, message_id, format, language(request))
+    return StreamingResponse(
+        download.chunks,
+        media_type=download.media_type,
+        headers={"Content-Disposition": content_disposition(download.filename)},
+    )
 
 
 @router.post("/billing-runs", response_model=BillingRunOut, dependencies=[requires(Permission.BILLING_RUN)])

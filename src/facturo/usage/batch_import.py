@@ -2,11 +2,11 @@
 
 * Configuration messages are applied first, so the consumptions of a pair find their instances
   whatever order the files came in (like ``facturo usage import``).
-* Each file is its own unit inside the caller's transaction (a savepoint): a refused file writes
-  nothing and the other files still load. The caller commits, as every adapter does.
-* The receipt of each message keeps its problems (duplicates, warnings and rejections with their
-  line, rule and reason in Spanish and English), so the outcome can be shown again later: after
-  the upload's redirect, or from the list of recent messages.
+* Each file is imported on its own (its check in a read unit, its write in a short write unit,
+  see ``importing``): a refused file writes nothing and the other files still load.
+* Every message keeps its full report (duplicates, warnings and rejections with their line, rule
+  and reason in Spanish and English, see ``problems``), so the outcome can be shown again later:
+  after the upload's redirect, from the list of recent messages, or as a download.
 """
 
 from __future__ import annotations
@@ -14,25 +14,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from facturo.kit.actor import Actor
+from facturo.kit.db import Units
 from facturo.kit.errors import FacturoError, Msg
-from facturo.usage.import_report import ImportReport
+from facturo.usage import problems
+from facturo.usage.import_report import ImportReport, ProblemKind
 from facturo.usage.importing import import_message
 from facturo.usage.models import Message
 
-# Problems kept per list and message: enough for any person to read; the counts stay exact.
 _SNIFF_BYTES = 4_096
+# Problems shown per list and message: enough for any person to read; the counts stay exact and
+# the whole report is a download.
+SHOWN_PROBLEMS = 500
 
 
 @dataclass(frozen=True, slots=True)
 class UploadedFile:
+    """An uploaded file, spooled to disk by the web framework (never read whole here)."""
+
     filename: str
-    data: bytes
+    file: BinaryIO
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +50,20 @@ class FileOutcome:
     refusal: Msg | None = None
 
 
-def is_configuration(data: bytes) -> bool:
+def is_configuration(file: BinaryIO) -> bool:
     """A cheap look at the start of the file, only to order the batch; the importer decides."""
-    return b"archivoconfiguraciones" in data[:_SNIFF_BYTES].lower()
+    head = file.read(_SNIFF_BYTES)
+    file.seek(0)
+    return b"archivoconfiguraciones" in head.lower()
 
 
-def import_messages(session: Session, actor: Actor, files: Sequence[UploadedFile]) -> list[FileOutcome]:
-    """Import every file, configuration messages first, each in its own savepoint."""
-    ordered = sorted(files, key=lambda f: 0 if is_configuration(f.data) else 1)
+def import_messages(units: Units, actor: Actor, files: Sequence[UploadedFile]) -> list[FileOutcome]:
+    """Import every file, configuration messages first, each on its own."""
+    ordered = sorted(files, key=lambda f: 0 if is_configuration(f.file) else 1)
     outcomes: list[FileOutcome] = []
     for upload in ordered:
         try:
-            with session.begin_nested():
-                report = import_message(session, actor, upload.data, filename=upload.filename)
+            report = import_message(units, actor, upload.file, filename=upload.filename)
         except FacturoError as exc:
             outcomes.append(FileOutcome(upload.filename, refusal=exc.message))
             continue
@@ -93,7 +100,8 @@ class StoredImport:
     duplicate_count: int
     warning_count: int
     rejection_count: int
-    # None when the receipt did not keep the problems (a message sent through the API or the CLI).
+    # None when the receipt did not keep the problems (sent through the API or the CLI before
+    # every import kept its full report).
     duplicates: list[StoredProblem] | None = None
     warnings: list[StoredProblem] | None = None
     rejections: list[StoredProblem] | None = None
@@ -103,7 +111,8 @@ class StoredImport:
         return self.rejections is not None
 
 
-def _problems(raw: Any) -> list[StoredProblem]:
+def _kept_problems(raw: Any) -> list[StoredProblem]:
+    """Problems an older receipt kept in its summary."""
     found = []
     for item in raw if isinstance(raw, list) else []:
         if isinstance(item, dict):
@@ -120,11 +129,27 @@ def _problems(raw: Any) -> list[StoredProblem]:
     return found
 
 
-def _stored(receipt: Message) -> StoredImport:
+def _first(session: Session, message_id: int, kind: ProblemKind) -> list[StoredProblem]:
+    return [
+        StoredProblem(p.line, p.entity, p.key, p.rule, p.message_es, p.message_en)
+        for p in problems.first_problems(session, message_id, kind, SHOWN_PROBLEMS)
+    ]
+
+
+def _stored(session: Session, receipt: Message, *, with_problems: bool = True) -> StoredImport:
     summary = receipt.summary if isinstance(receipt.summary, dict) else {}
-    problems = summary.get("problems")
-    kept = isinstance(problems, dict)
-    found: dict[str, Any] = problems if isinstance(problems, dict) else {}
+    counts = {name: int(summary.get(name) or 0) for name in ("duplicates", "warnings", "rejections")}
+    kept = summary.get("problems")
+    lists: dict[str, list[StoredProblem] | None]
+    if not with_problems:
+        lists = dict.fromkeys(counts)
+    elif isinstance(kept, dict):
+        lists = {name: _kept_problems(kept.get(name)) for name in counts}
+    elif sum(counts.values()) == 0 or problems.has_problems(session, receipt.id):
+        kinds: dict[str, ProblemKind] = {"duplicates": "duplicate", "warnings": "warning", "rejections": "rejection"}
+        lists = {name: _first(session, receipt.id, kind) if counts[name] else [] for name, kind in kinds.items()}
+    else:
+        lists = dict.fromkeys(counts)
     return StoredImport(
         id=receipt.id,
         filename=receipt.filename,
@@ -132,12 +157,12 @@ def _stored(receipt: Message) -> StoredImport:
         received_at=receipt.received_at,
         actor_name=receipt.actor_name,
         counts=summary.get("counts") or {},
-        duplicate_count=int(summary.get("duplicates") or 0),
-        warning_count=int(summary.get("warnings") or 0),
-        rejection_count=int(summary.get("rejections") or 0),
-        duplicates=_problems(found.get("duplicates")) if kept else None,
-        warnings=_problems(found.get("warnings")) if kept else None,
-        rejections=_problems(found.get("rejections")) if kept else None,
+        duplicate_count=counts["duplicates"],
+        warning_count=counts["warnings"],
+        rejection_count=counts["rejections"],
+        duplicates=lists["duplicates"],
+        warnings=lists["warnings"],
+        rejections=lists["rejections"],
     )
 
 
@@ -146,9 +171,10 @@ def stored_imports(session: Session, ids: Sequence[int]) -> list[StoredImport]:
     if not ids:
         return []
     found = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(list(ids))))}
-    return [_stored(found[i]) for i in dict.fromkeys(ids) if i in found]
+    return [_stored(session, found[i]) for i in dict.fromkeys(ids) if i in found]
 
 
 def recent_imports(session: Session, limit: int = 10) -> list[StoredImport]:
-    """The last messages received, newest first."""
-    return [_stored(m) for m in session.scalars(select(Message).order_by(Message.id.desc()).limit(limit))]
+    """The last messages received, newest first (their counts; the problems are on each result page)."""
+    newest = select(Message).order_by(Message.id.desc()).limit(limit)
+    return [_stored(session, m, with_problems=False) for m in session.scalars(newest)]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from facturo.cli.context import (
     JsonOption,
@@ -55,6 +56,9 @@ def _progress(enabled: bool) -> Progress:
     )
 
 
+_SHOWN_PROBLEMS = 20
+
+
 def _print_report(name: str, report: service.ImportReport) -> None:
     console.print(f"[bold]{name}[/] — mensaje de {'configuración' if report.kind == 'configuration' else 'consumos'}")
     table(
@@ -66,18 +70,46 @@ def _print_report(name: str, report: service.ImportReport) -> None:
         ],
         right=list(_OUTCOME_ES.values()),
     )
-    for title, items in (
-        ("Duplicados (ignorados)", report.duplicates),
-        ("Advertencias", report.warnings),
-        ("Rechazos", report.rejections),
+    for title, items, total in (
+        ("Duplicados (ignorados)", report.duplicates, report.totals["duplicate"]),
+        ("Advertencias", report.warnings, report.totals["warning"]),
+        ("Rechazos", report.rejections, report.totals["rejection"]),
     ):
         if items:
+            shown = items[:_SHOWN_PROBLEMS]
             table(
-                title,
+                f"{title}: {total}" + (f" (las primeras {len(shown)})" if total > len(shown) else ""),
                 ["Línea", "Entidad", "Id", "Problema"],
-                [[p.line, _ENTITY_ES.get(p.entity, p.entity), p.key, p.note.es] for p in items],
+                [[p.line, _ENTITY_ES.get(p.entity, p.entity), p.key, p.note.es] for p in shown],
                 right=["Línea"],
             )
+    if sum(report.totals.values()) > _SHOWN_PROBLEMS and report.message_id is not None:
+        console.print(
+            f"Informe completo: [bold]facturo usage report {report.message_id} --output informe.csv[/] "
+            "(o --format json)."
+        )
+
+
+class _Advancing:
+    """A file that moves a progress bar as the importer reads it."""
+
+    def __init__(self, file: BinaryIO, progress: Progress, task: TaskID) -> None:
+        self._file, self._progress, self._task = file, progress, task
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._file.read(size)
+        self._progress.advance(self._task, len(chunk))
+        return chunk
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        position = self._file.seek(offset, whence)
+        self._progress.update(self._task, completed=position)
+        return position
+
+
+def _is_configuration(path: Path) -> bool:
+    with path.open("rb") as file:
+        return service.is_configuration(file)
 
 
 @app.command("import")
@@ -86,37 +118,75 @@ def import_files(
     as_json: bool = JsonOption,
 ) -> None:
     """Import configuration (archivoConfiguraciones) and consumption (listadoConsumos) messages.
-    Each file is its own transaction: a refused file writes nothing and the others still load."""
+    Each file is checked first and then written in one short transaction: a refused file writes
+    nothing and the others still load. The full per-line report: facturo usage report ID."""
     for path in files:
         if not path.is_file():
             fail(f"No existe el archivo {path}.", 2)
     # Configurations first, so consumptions of a pair find their instances whatever the order given.
-    ordered = sorted(files, key=lambda p: 0 if b"archivoconfiguraciones" in p.read_bytes()[:4096].lower() else 1)
+    ordered = sorted(files, key=lambda p: 0 if _is_configuration(p) else 1)
     results: list[dict[str, Any]] = []
     actor = local_actor()
+    db = database()
     refused = 0
-    with _progress(not as_json and len(ordered) > 1) as progress:
-        task = progress.add_task("Importando mensajes", total=len(ordered))
-        for path in ordered:
-            try:
-                with database().unit_of_work() as session:
-                    report = service.import_message(session, actor, path.read_bytes(), filename=path.name)
-            except FacturoError as exc:
-                refused += 1
-                results.append({"file": str(path), "error": exc.message.es})
-                if not as_json:
-                    err_console.print(f"[bold red]{path.name}: rechazado.[/] {exc.message.es}")
-                continue
-            finally:
-                progress.advance(task)
-            if as_json:
-                results.append({"file": str(path), **report_out(report, "es").model_dump(mode="json")})
-            else:
-                _print_report(path.name, report)
+    for path in ordered:
+        try:
+            with _bytes_progress(not as_json) as progress, path.open("rb") as file:
+                task = progress.add_task(f"Importando {path.name}", total=path.stat().st_size)
+                source = cast(BinaryIO, _Advancing(file, progress, task))
+                report = service.import_message(db, actor, source, filename=path.name)
+        except FacturoError as exc:
+            refused += 1
+            results.append({"file": str(path), "error": exc.message.es})
+            if not as_json:
+                err_console.print(f"[bold red]{path.name}: rechazado.[/] {exc.message.es}")
+            continue
+        if as_json:
+            results.append({"file": str(path), **report_out(report, "es").model_dump(mode="json")})
+        else:
+            _print_report(path.name, report)
     if as_json:
         emit_json(results)
     if refused:
         raise typer.Exit(1)
+
+
+def _bytes_progress(enabled: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not enabled,
+        transient=True,
+    )
+
+
+@app.command("report")
+def message_report(
+    message_id: int = typer.Argument(..., help="The message's number (shown by facturo usage import)."),
+    fmt: str = typer.Option("csv", "--format", help="csv or json."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="File to write (default: the screen)."),
+) -> None:
+    """The full report of an imported message: every duplicate, warning and rejection, by line."""
+    if fmt not in ("csv", "json"):
+        fail("--format debe ser csv o json.", 2)
+    db = database()
+    try:
+        download = service.report_download(db, message_id, "json" if fmt == "json" else "csv", "es")
+        if output is None:
+            for chunk in download.chunks:
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+            return
+        with output.open("wb") as target:
+            for chunk in download.chunks:
+                target.write(chunk)
+    except FacturoError as exc:
+        fail(exc.message.es, exc.exit_code)
+    console.print(f"Informe del mensaje {message_id} escrito en {output}.")
 
 
 @app.command("bill")

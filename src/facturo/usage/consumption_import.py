@@ -1,27 +1,38 @@
-"""Applying a consumption message (``listadoConsumos``): validate each reading against the stored
-customers and instances, skip readings already recorded, insert the rest in bulk."""
+"""Applying a consumption message (``listadoConsumos``) in two steps, so a large file neither fills
+memory nor holds the write lock while it is checked:
+
+1. ``check_consumptions`` (a read unit): the readings stream in, a chunk at a time, and each is
+   checked against the stored customers, instances and billed periods and against the readings
+   already recorded; accepted ones go to the import's scratch store, problems to the report.
+   Readings repeated inside the message are found at the end, in the scratch store.
+2. ``record_consumptions`` (the short write unit): the billed periods are read again under the
+   lock (a billing run may have closed days meanwhile) and the accepted readings are inserted in
+   bulk; the unique reading constraint drops any a concurrent import stored first.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from facturo.customers import service as customers
 from facturo.kit import clock
-from facturo.kit.db import table_of
 from facturo.usage.import_report import ImportReport
-from facturo.usage.ipc2.messages import ConsumptionItem, ConsumptionMessage, Problem
+from facturo.usage.ipc2.messages import ConsumptionItem, Problem, UnreadableConsumption
 from facturo.usage.ipc2.values import Note
 from facturo.usage.models import HOURS_SCALE, BilledPeriod, Consumption, Instance
+from facturo.usage.staging import StagedReading, Staging, moment_text
 
-_consumptions = table_of(Consumption)
 _CHUNK = 500
+# Readings checked together: one lookup of their instances, customers and recorded readings.
+_READINGS_PER_CHUNK = 5_000
 
 
 class _InstanceFacts(NamedTuple):
@@ -33,83 +44,175 @@ class _InstanceFacts(NamedTuple):
 
 
 Reading = tuple[int, datetime, Decimal]
+Periods = dict[int, list[tuple[date, date]]]
 
 
-def apply_consumptions(
-    session: Session, message: ConsumptionMessage, message_id: int, timezone: str, report: ImportReport
-) -> None:
-    items = message.consumptions
-    unreadable = message.unreadable
-    instances = _instances(session, {i.instance_code for i in items} | {u.instance_code for u in unreadable})
-    nits = {i.nit for i in items} | {u.nit for u in unreadable if u.nit is not None}
-    customer_ids = {nit: c.id for nit, c in customers.find_by_nits(session, nits).items()}
-    closed = _closed_days(session, {instance.id for instance in instances.values()})
+@dataclass(slots=True)
+class _Known:
+    """What the check has looked up so far, so each instance and NIT is read once per message."""
+
+    instances: dict[str, _InstanceFacts | None] = field(default_factory=dict)
+    customer_ids: dict[str, int | None] = field(default_factory=dict)
+    closed: Periods = field(default_factory=dict)
+
+
+def check_consumptions(
+    session: Session,
+    readings: Iterable[ConsumptionItem | UnreadableConsumption | Problem],
+    timezone: str,
+    report: ImportReport,
+    staging: Staging,
+) -> Periods:
+    """Check every reading; stage the accepted ones. Returns the billed periods it checked against."""
+    known = _Known()
     zone = ZoneInfo(timezone)
     now = clock.now()
-
-    # A rejected reading lists every rule it fails, in the order of its fields, so the sender fixes it
-    # in one pass: an unknown NIT is not hidden behind a malformed number of hours.
-    for bad in unreadable:
-        instance = instances.get(bad.instance_code)
-        customer_id = None if bad.nit is None else customer_ids.get(bad.nit)
-        notes = _identity_refusals(bad.nit, bad.instance_code, instance, customer_id)
-        read_notes = list(bad.notes)
-        if bad.nit is None:  # the malformed NIT comes first, where an unknown one would be
-            notes.insert(0, read_notes.pop(0))
-        notes += read_notes
-        if bad.at is not None and instance is not None:
-            at = bad.at.replace(tzinfo=zone).astimezone(UTC)
-            notes += _date_refusals(bad.at, at, instance, now)
-            notes += _billed_refusal(bad.instance_code, bad.at.date(), closed.get(instance.id, ()))
-        report.reject_all(bad.line, "consumption", bad.instance_code, notes)
-
-    accepted: list[tuple[ConsumptionItem, _InstanceFacts, datetime]] = []
-    for item in items:
-        instance = instances.get(item.instance_code)
-        at = item.at.replace(tzinfo=zone).astimezone(UTC)
-        notes = _identity_refusals(item.nit, item.instance_code, instance, customer_ids.get(item.nit))
-        if instance is not None:
-            notes += _date_refusals(item.at, at, instance, now)
-        if notes:
+    for chunk in _chunks(readings, report):
+        _look_up(session, chunk, known)
+        accepted: list[tuple[ConsumptionItem, _InstanceFacts, datetime]] = []
+        for read in chunk:
+            if isinstance(read, UnreadableConsumption):
+                _reject_unreadable(read, known, zone, now, report)
+                continue
+            instance = known.instances.get(read.instance_code)
+            at = read.at.replace(tzinfo=zone).astimezone(UTC)
+            notes = _identity_refusals(read.nit, read.instance_code, instance, known.customer_ids.get(read.nit))
             if instance is not None:
-                notes += _billed_refusal(item.instance_code, item.at.date(), closed.get(instance.id, ()))
-            report.reject_all(item.line, "consumption", item.instance_code, notes)
-            continue
-        assert instance is not None
-        accepted.append((item, instance, at))
+                notes += _date_refusals(read.at, at, instance, now)
+            if notes:
+                if instance is not None:
+                    notes += _billed_refusal(read.instance_code, read.at.date(), known.closed.get(instance.id, ()))
+                report.reject_all(read.line, "consumption", read.instance_code, notes)
+                continue
+            assert instance is not None
+            accepted.append((read, instance, at))
+        staging.add_readings(_not_recorded(session, accepted, known.closed, report))
+    for repeat in staging.take_repeats():
+        note = Note(
+            "consumption.duplicate",
+            f"Consumo idéntico a uno ya registrado (línea {repeat.first_line}): se ignora.",
+            f"Identical to a consumption already recorded (line {repeat.first_line}): ignored.",
+        )
+        report.duplicate(Problem(repeat.line, "consumption", repeat.instance_code, note))
+    return known.closed
 
+
+def record_consumptions(
+    session: Session, staging: Staging, checked: Periods, message_id: int, report: ImportReport
+) -> None:
+    """Insert the staged readings; those a billing run closed since the check are rejected now.
+
+    This is the hot path of an import (a million rows in the benchmark), so the values go to the
+    driver's executemany already in the columns' stored form (hours as scaled integers, UTC
+    moments), without SQLAlchemy's per-row type processing. The unique reading constraint drops a
+    reading a concurrent import stored first; the count of rows before and after says how many
+    this message created."""
+    closed = _closed_days(session, staging.instance_ids())
+    changed = any(closed.get(i, []) != checked.get(i, []) for i in closed)
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    sql = _SQLITE_INSERT if sqlite else _POSTGRES_INSERT
+    now = clock.now()
+    recorded_at: Any = moment_text(now) if sqlite else now
+    before = _count(connection)
+    for batch in staging.readings():
+        params: list[tuple[Any, ...]] = []
+        for staged in batch:
+            if changed:
+                billed = _billed_refusal(staged.instance_code, staged.day, closed.get(staged.instance_id, ()))
+                if billed:
+                    report.reject_all(staged.line, "consumption", staged.instance_code, billed)
+                    continue
+            at: Any = staged.consumed_at if sqlite else staged.moment
+            day: Any = staged.consumed_on if sqlite else staged.day
+            params.append((staged.customer_id, staged.instance_id, at, day, staged.hours, message_id, recorded_at))
+        if params:
+            connection.exec_driver_sql(sql, params)
+    report.count("consumption", "created", _count(connection) - before)
+
+
+def _chunks(
+    readings: Iterable[ConsumptionItem | UnreadableConsumption | Problem], report: ImportReport
+) -> Iterator[list[ConsumptionItem | UnreadableConsumption]]:
+    """Readings a chunk at a time; the reader's warnings go straight to the report."""
+    chunk: list[ConsumptionItem | UnreadableConsumption] = []
+    for read in readings:
+        if isinstance(read, Problem):
+            report.warn(read.line, read.entity, read.key, read.note)
+            continue
+        chunk.append(read)
+        if len(chunk) >= _READINGS_PER_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _look_up(session: Session, chunk: list[ConsumptionItem | UnreadableConsumption], known: _Known) -> None:
+    codes = {r.instance_code for r in chunk} - known.instances.keys()
+    found = _instances(session, codes)
+    known.instances.update({code: found.get(code) for code in codes})
+    nits = {r.nit for r in chunk if r.nit is not None} - known.customer_ids.keys()
+    by_nit = {nit: c.id for nit, c in customers.find_by_nits(session, nits).items()} if nits else {}
+    known.customer_ids.update({nit: by_nit.get(nit) for nit in nits})
+    new_ids = {f.id for f in found.values()} - known.closed.keys()
+    closed = _closed_days(session, new_ids)
+    known.closed.update({i: closed.get(i, []) for i in new_ids})
+
+
+def _reject_unreadable(
+    bad: UnreadableConsumption, known: _Known, zone: ZoneInfo, now: datetime, report: ImportReport
+) -> None:
+    """A rejected reading lists every rule it fails, in the order of its fields, so the sender fixes
+    it in one pass: an unknown NIT is not hidden behind a malformed number of hours."""
+    instance = known.instances.get(bad.instance_code)
+    customer_id = None if bad.nit is None else known.customer_ids.get(bad.nit)
+    notes = _identity_refusals(bad.nit, bad.instance_code, instance, customer_id)
+    read_notes = list(bad.notes)
+    if bad.nit is None:  # the malformed NIT comes first, where an unknown one would be
+        notes.insert(0, read_notes.pop(0))
+    notes += read_notes
+    if bad.at is not None and instance is not None:
+        at = bad.at.replace(tzinfo=zone).astimezone(UTC)
+        notes += _date_refusals(bad.at, at, instance, now)
+        notes += _billed_refusal(bad.instance_code, bad.at.date(), known.closed.get(instance.id, ()))
+    report.reject_all(bad.line, "consumption", bad.instance_code, notes)
+
+
+def _not_recorded(
+    session: Session,
+    accepted: list[tuple[ConsumptionItem, _InstanceFacts, datetime]],
+    closed: Periods,
+    report: ImportReport,
+) -> list[StagedReading]:
+    """The accepted readings not stored already (by an earlier message) nor in a billed period."""
     recorded = _recorded(session, accepted)
-    rows: list[dict[str, Any]] = []
-    first_line: dict[Reading, int] = {}
+    staged: list[StagedReading] = []
     for item, instance, at in accepted:
-        reading = (instance.id, at, item.hours)
-        if reading in recorded or reading in first_line:
-            where = f"línea {first_line[reading]}" if reading in first_line else "un mensaje anterior"
-            where_en = f"line {first_line[reading]}" if reading in first_line else "an earlier message"
+        if (instance.id, at, item.hours) in recorded:
             note = Note(
                 "consumption.duplicate",
-                f"Consumo idéntico a uno ya registrado ({where}): se ignora.",
-                f"Identical to a consumption already recorded ({where_en}): ignored.",
+                "Consumo idéntico a uno ya registrado (un mensaje anterior): se ignora.",
+                "Identical to a consumption already recorded (an earlier message): ignored.",
             )
-            report.duplicates.append(Problem(item.line, "consumption", item.instance_code, note))
+            report.duplicate(Problem(item.line, "consumption", item.instance_code, note))
             continue
         billed = _billed_refusal(item.instance_code, item.at.date(), closed.get(instance.id, ()))
         if billed:
             report.reject_all(item.line, "consumption", item.instance_code, billed)
             continue
-        first_line[reading] = item.line
-        rows.append(
-            {
-                "customer_id": instance.customer_id,
-                "instance_id": instance.id,
-                "consumed_at": at,
-                "consumed_on": item.at.date(),
-                "hours": item.hours,
-                "message_id": message_id,
-                "recorded_at": now,
-            }
+        staged.append(
+            StagedReading(
+                item.line,
+                instance.customer_id,
+                instance.id,
+                item.instance_code,
+                moment_text(at),
+                item.at.date().isoformat(),
+                _scaled_hours(item.hours),
+            )
         )
-    report.count("consumption", "created", _insert(session, rows))
+    return staged
 
 
 def _instances(session: Session, codes: set[str]) -> dict[str, _InstanceFacts]:
@@ -224,7 +327,7 @@ def _recorded(session: Session, accepted: list[tuple[ConsumptionItem, _InstanceF
     return found
 
 
-def _closed_days(session: Session, instance_ids: set[int]) -> dict[int, list[tuple[date, date]]]:
+def _closed_days(session: Session, instance_ids: set[int]) -> Periods:
     """Periods billing runs closed on these instances: a late reading there can no longer be billed."""
     found: dict[int, list[tuple[date, date]]] = {}
     ids = sorted(instance_ids)
@@ -245,31 +348,6 @@ _INSERT = (
 _SQLITE_INSERT = _INSERT.format(marks=", ".join(["?"] * 7))
 _POSTGRES_INSERT = _INSERT.format(marks=", ".join(["%s"] * 7))
 _HOURS_FACTOR = Decimal(10) ** HOURS_SCALE
-# SQLAlchemy's own storage format for DateTime on SQLite (naive UTC text), so stored rows compare
-# and collide exactly as rows written through the ORM do.
-_SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S.%f"
-
-
-def _insert(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert, letting the unique reading constraint drop one a concurrent import just stored.
-
-    This is the hot path of an import (a million rows in the benchmark), so the values are bound
-    here once, already in the column's stored form (hours as scaled integers, UTC moments), and go
-    to the driver's executemany without SQLAlchemy's per-row type processing."""
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        sql, params = _SQLITE_INSERT, [_sqlite_row(row) for row in rows]
-    elif dialect == "postgresql":
-        sql, params = _POSTGRES_INSERT, [_postgres_row(row) for row in rows]
-    else:  # pragma: no cover - facturo runs on SQLite and PostgreSQL
-        result = session.connection().execute(insert(_consumptions), rows)
-        return int(getattr(result, "rowcount", len(rows)))
-    connection = session.connection()
-    before = _count(connection)
-    connection.exec_driver_sql(sql, params)
-    return _count(connection) - before
 
 
 def _count(connection: Any) -> int:
@@ -281,27 +359,3 @@ def _scaled_hours(hours: Decimal) -> int:
     if scaled != scaled.to_integral_value():  # parse_decimal already caps the places; this is the guard
         raise ValueError(f"{hours} has more than {HOURS_SCALE} decimal places")
     return int(scaled)
-
-
-def _sqlite_row(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (
-        row["customer_id"],
-        row["instance_id"],
-        row["consumed_at"].astimezone(UTC).strftime(_SQLITE_MOMENT),
-        row["consumed_on"].isoformat(),
-        _scaled_hours(row["hours"]),
-        row["message_id"],
-        row["recorded_at"].astimezone(UTC).strftime(_SQLITE_MOMENT),
-    )
-
-
-def _postgres_row(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (
-        row["customer_id"],
-        row["instance_id"],
-        row["consumed_at"],
-        row["consumed_on"],
-        _scaled_hours(row["hours"]),
-        row["message_id"],
-        row["recorded_at"],
-    )

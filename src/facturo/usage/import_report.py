@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from facturo.kit.errors import Msg
 from facturo.usage.ipc2.messages import MessageKind, Problem
@@ -14,17 +15,27 @@ ENTITIES: dict[MessageKind, tuple[str, ...]] = {
     "consumption": ("consumption",),
 }
 OUTCOMES = ("created", "updated", "unchanged", "rejected")
-MAX_KEPT_PROBLEMS = 2_000
+ProblemKind = Literal["duplicate", "warning", "rejection"]
+PROBLEM_KINDS: tuple[ProblemKind, ...] = ("duplicate", "warning", "rejection")
+# Problems kept in memory per kind: what a reply shows and a person reads. The counts stay exact and
+# every problem goes to the sink (the full report, stored with the message).
+KEPT_PROBLEMS = 100
 
 
 @dataclass(slots=True)
 class ImportReport:
+    """What importing one message did. ``duplicates``, ``warnings`` and ``rejections`` hold the first
+    ``KEPT_PROBLEMS`` of each kind; ``totals`` counts them all; ``sink`` (when set) receives every
+    one, so a file with a million bad lines costs no memory here."""
+
     kind: MessageKind
     message_id: int | None = None
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     duplicates: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     rejections: list[Problem] = field(default_factory=list)
+    totals: dict[ProblemKind, int] = field(default_factory=lambda: dict.fromkeys(PROBLEM_KINDS, 0))
+    sink: Callable[[ProblemKind, Problem], None] | None = None
 
     def __post_init__(self) -> None:
         if not self.counts:
@@ -33,26 +44,39 @@ class ImportReport:
     def count(self, entity: str, outcome: str, n: int = 1) -> None:
         self.counts[entity][outcome] += n
 
+    def _add(self, kind: ProblemKind, problem: Problem) -> None:
+        self.totals[kind] += 1
+        kept = self.duplicates if kind == "duplicate" else self.warnings if kind == "warning" else self.rejections
+        if len(kept) < KEPT_PROBLEMS:
+            kept.append(problem)
+        if self.sink is not None:
+            self.sink(kind, problem)
+
+    def duplicate(self, problem: Problem) -> None:
+        self._add("duplicate", problem)
+
     def warn(self, line: int, entity: str, key: str, note: Note) -> None:
-        self.warnings.append(Problem(line, entity, key, note))
+        self._add("warning", Problem(line, entity, key, note))
 
     def warn_msg(self, line: int, entity: str, key: str, rule: str, msg: Msg) -> None:
         self.warn(line, entity, key, Note(rule, msg.es, msg.en))
 
     def reject(self, line: int, entity: str, key: str, note: Note) -> None:
-        self.rejections.append(Problem(line, entity, key, note))
+        self._add("rejection", Problem(line, entity, key, note))
         if entity in self.counts:
             self.counts[entity]["rejected"] += 1
 
     def reject_all(self, line: int, entity: str, key: str, notes: list[Note]) -> None:
         """One rejected item that fails several rules: a row per rule, counted once."""
-        self.rejections.extend(Problem(line, entity, key, note) for note in notes)
+        for note in notes:
+            self._add("rejection", Problem(line, entity, key, note))
         if notes and entity in self.counts:
             self.counts[entity]["rejected"] += 1
 
     def absorb(self, warnings: list[Problem], rejections: list[Problem]) -> None:
         """Take over what the reader already found, keeping the rejection counts right."""
-        self.warnings.extend(warnings)
+        for problem in warnings:
+            self._add("warning", problem)
         for problem in rejections:
             self.reject(problem.line, problem.entity, problem.key, problem.note)
 
@@ -61,22 +85,13 @@ class ImportReport:
             items.sort(key=lambda p: p.line)
 
     def summary(self) -> dict[str, Any]:
-        """What the message's receipt keeps: the counts, and the problems themselves (up to
-        ``MAX_KEPT_PROBLEMS`` of each kind) so the result can be shown again later, whichever
-        surface sent the message."""
+        """What the message's receipt keeps: the counts of items and of problems (the problems
+        themselves are stored apart, see ``usage.problems``)."""
         return {
             "counts": self.counts,
-            "duplicates": len(self.duplicates),
-            "warnings": len(self.warnings),
-            "rejections": len(self.rejections),
-            "problems": {
-                name: [problem_json(p) for p in items[:MAX_KEPT_PROBLEMS]]
-                for name, items in (
-                    ("duplicates", self.duplicates),
-                    ("warnings", self.warnings),
-                    ("rejections", self.rejections),
-                )
-            },
+            "duplicates": self.totals["duplicate"],
+            "warnings": self.totals["warning"],
+            "rejections": self.totals["rejection"],
         }
 
 

@@ -1,12 +1,17 @@
-"""Importing an IPC2 message: detect its type, record its receipt, apply it, report what happened.
+"""Importing an IPC2 message: detect its type, check it, record its receipt, apply it, report.
 
-The whole message is one unit of work: a refused file writes nothing, and a good file with bad
-items records the good ones and reports each bad one with its line and reason.
+A message may be 200 MB, so it is read as a stream (never whole in memory) and in two units of
+work: the check runs in a read unit, with the readings and problems it finds kept in a scratch
+store on disk; only then a short write unit records the receipt, the accepted items and the full
+report. Other writers wait at most for that write, never for the reading and checking.
+
+The message is still one unit as a whole: a refused file (malformed, hostile, unknown) is refused
+during the check and writes nothing; a good file with bad items records the good ones and reports
+each bad one with its line and reason.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,13 +19,16 @@ from sqlalchemy.orm import Session
 
 from facturo.kit import clock
 from facturo.kit.actor import Actor
+from facturo.kit.db import Units, units_of
 from facturo.kit.errors import ValidationFailed
 from facturo.organisation import service as organisation
+from facturo.usage import problems
 from facturo.usage.configuration_import import apply_configuration
-from facturo.usage.consumption_import import apply_consumptions
+from facturo.usage.consumption_import import check_consumptions, record_consumptions
 from facturo.usage.import_report import ImportReport
-from facturo.usage.ipc2.messages import ConfigurationMessage, message_kind, read_message
+from facturo.usage.ipc2.messages import MessageReader, MessageSource
 from facturo.usage.models import Lock, Message
+from facturo.usage.staging import Staging
 
 
 def share_usage_lock(session: Session) -> None:
@@ -29,16 +37,17 @@ def share_usage_lock(session: Session) -> None:
 
 
 def import_message(
-    session: Session,
+    target: Session | Units,
     actor: Actor,
-    data: bytes | str,
+    source: MessageSource,
     *,
     filename: str = "",
     effective_from: datetime | None = None,
 ) -> ImportReport:
-    """Apply one message. ``effective_from`` dates the price and composition changes it carries
-    (default: now); it must be timezone-aware."""
-    message = read_message(data)
+    """Apply one message (bytes, text or a binary file). ``target`` is where the units of work come
+    from: a ``Database`` (the check and the write in their own units), or the caller's session.
+    ``effective_from`` dates the price and composition changes it carries (default: now); it must be
+    timezone-aware."""
     if effective_from is not None and effective_from.tzinfo is None:
         raise ValidationFailed.on(
             "effective_from",
@@ -46,30 +55,39 @@ def import_message(
             "La fecha de vigencia debe indicar su zona horaria.",
             "The effective date must carry a time zone.",
         )
-    share_usage_lock(session)
-    kind = message_kind(message)
-    report = ImportReport(kind)
-    report.absorb(message.warnings, message.rejections)
-    raw = data.encode() if isinstance(data, str) else data
-    receipt = Message(
-        kind=kind,
-        filename=filename[:255],
-        sha256=hashlib.sha256(raw).hexdigest(),
-        size=len(raw),
-        received_at=clock.now(),
-        actor_kind=actor.kind,
-        actor_id=actor.id[:64],
-        actor_name=actor.name[:200],
-        summary={},
-    )
-    session.add(receipt)
-    session.flush()
-    report.message_id = receipt.id
-    if isinstance(message, ConfigurationMessage):
-        apply_configuration(session, actor, message, effective_from or clock.now(), report)
-    else:
-        apply_consumptions(session, message, receipt.id, organisation.own_timezone(session), report)
-    report.sort()
-    receipt.summary = report.summary()
-    session.flush()
+    units = units_of(target)
+    with Staging() as staging:
+        reader = MessageReader(source)
+        report = ImportReport(reader.kind, sink=staging.add_problem)
+        if reader.kind == "configuration":
+            configuration = reader.configuration()
+            report.absorb(configuration.warnings, configuration.rejections)
+        else:
+            with units.unit_of_work(write=False) as session:
+                timezone = organisation.own_timezone(session)
+                checked = check_consumptions(session, reader.consumptions(), timezone, report, staging)
+        with units.unit_of_work() as session:
+            share_usage_lock(session)
+            receipt = Message(
+                kind=reader.kind,
+                filename=filename[:255],
+                sha256=reader.sha256,
+                size=reader.size,
+                received_at=clock.now(),
+                actor_kind=actor.kind,
+                actor_id=actor.id[:64],
+                actor_name=actor.name[:200],
+                summary={},
+            )
+            session.add(receipt)
+            session.flush()
+            report.message_id = receipt.id
+            if reader.kind == "configuration":
+                apply_configuration(session, actor, configuration, effective_from or clock.now(), report)
+            else:
+                record_consumptions(session, staging, checked, receipt.id, report)
+            problems.store(session, receipt.id, staging)
+            report.sort()
+            receipt.summary = report.summary()
+            session.flush()
     return report

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facturo.kit import clock
@@ -162,6 +162,24 @@ class Message(Base):
     actor_id: Mapped[str] = mapped_column(String(64))
     actor_name: Mapped[str] = mapped_column(String(200))
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class MessageProblem(Base):
+    """One duplicate, warning or rejection an import found, by line: the message's full report, so a
+    file with a million bad lines answers with a summary and the whole list stays downloadable."""
+
+    __tablename__ = "usage_message_problems"
+    __table_args__ = (Index("ix_usage_message_problems_message", "message_id", "kind", "line"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("usage_messages.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # duplicate | warning | rejection
+    line: Mapped[int] = mapped_column(Integer)
+    entity: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(60))
+    message_es: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
 
 
 class BillingRun(Base):

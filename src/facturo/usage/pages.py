@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 
 from facturo.auth.permissions import Permission
 from facturo.kit import clock
+from facturo.kit.db import own_units
 from facturo.kit.errors import Conflict, ValidationFailed
 from facturo.kit.schemas import MAX_ID
 from facturo.organisation import service as organisation
@@ -155,6 +156,7 @@ async def _uploads(request: Request) -> list[UploadFile]:
 
 
 @router.post("/usage/messages", dependencies=IMPORT)
+@own_units
 async def upload_messages(request: Request) -> Response:
     _area(request)
     uploads = await _uploads(request)
@@ -167,8 +169,9 @@ async def upload_messages(request: Request) -> Response:
         context = await run_in_threadpool(_overview_context, request)
         context["upload_error"] = message
         return render(request, "usage/overview.html", context, 422)
-    files = [service.UploadedFile((u.filename or "")[:255], await u.read()) for u in uploads]
-    outcomes = await run_in_threadpool(service.import_messages, request.state.session, current(request).actor, files)
+    files = [service.UploadedFile((u.filename or "")[:255], u.file) for u in uploads]
+    database = request.app.state.database
+    outcomes = await run_in_threadpool(service.import_messages, database, current(request).actor, files)
     language = i18n.current_language()
     refused = " ".join(
         _("%(file)s was refused: %(reason)s") % {"file": o.filename or "?", "reason": o.refusal.in_language(language)}

@@ -25,6 +25,7 @@ from facturo.usage.models import (
     Consumption,
     Instance,
     Message,
+    MessageProblem,
     Resource,
     ResourcePrice,
 )
@@ -40,6 +41,7 @@ _ORDER = (
     Category,
     ResourcePrice,
     Resource,
+    MessageProblem,
     Message,
 )
 

@@ -78,13 +78,24 @@ class ImportProblemOut(Out):
     message_en: str
 
 
+class ProblemCountsOut(Out):
+    duplicates: int
+    warnings: int
+    rejections: int
+
+
 class ImportReportOut(Out):
+    """A summary: the counts are exact; each list holds the first problems of its kind (by line) and
+    the whole report is at ``report_url`` (CSV, or JSON with ``?format=json``)."""
+
     message_id: int | None
     kind: str
     counts: dict[str, dict[str, int]]
+    problem_counts: ProblemCountsOut
     duplicates: list[ImportProblemOut]
     warnings: list[ImportProblemOut]
     rejections: list[ImportProblemOut]
+    report_url: str | None = Field(description="The full per-line report of this message (CSV; ?format=json).")
 
 
 class ResourceLineOut(Out):

@@ -6,6 +6,7 @@ from facturo.usage.batch_import import (
     StoredProblem,
     UploadedFile,
     import_messages,
+    is_configuration,
     recent_imports,
     stored_imports,
 )
@@ -21,6 +22,7 @@ from facturo.usage.manual import (
     create_resource,
     get_instance,
 )
+from facturo.usage.problems import ReportDownload, report_download
 from facturo.usage.queries import list_runs, overview
 from facturo.usage.reset import reset_usage
 from facturo.usage.runs import Expected, PreviewOutdated, RunInvoice, confirm_billing, get_run, run_invoices
@@ -33,6 +35,7 @@ __all__ = [
     "PlannedInvoice",
     "PlannedLine",
     "PreviewOutdated",
+    "ReportDownload",
     "RunInvoice",
     "StoredImport",
     "StoredProblem",
@@ -49,11 +52,13 @@ __all__ = [
     "get_run",
     "import_message",
     "import_messages",
+    "is_configuration",
     "list_runs",
     "overview",
     "plan",
     "problem_json",
     "recent_imports",
+    "report_download",
     "reset_usage",
     "run_billing",
     "run_invoices",

@@ -17,6 +17,10 @@ from facturo.usage.schemas import (
 )
 
 
+def report_url(message_id: int) -> str:
+    return f"/api/v1/usage/messages/{message_id}/problems"
+
+
 def report_out(report: service.ImportReport, lang: str) -> ImportReportOut:
     def problems(items: list[Any]) -> list[dict[str, Any]]:
         return [service.problem_json(p, lang) for p in items]
@@ -26,6 +30,12 @@ def report_out(report: service.ImportReport, lang: str) -> ImportReportOut:
             "message_id": report.message_id,
             "kind": report.kind,
             "counts": report.counts,
+            "problem_counts": {
+                "duplicates": report.totals["duplicate"],
+                "warnings": report.totals["warning"],
+                "rejections": report.totals["rejection"],
+            },
+            "report_url": None if report.message_id is None else report_url(report.message_id),
             "duplicates": problems(report.duplicates),
             "warnings": problems(report.warnings),
             "rejections": problems(report.rejections),

@@ -28,7 +28,7 @@ from facturo.auth.permissions import Permission
 from facturo.auth.principal import Principal
 from facturo.auth.web_session import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from facturo.kit import clock
-from facturo.kit.db import Database
+from facturo.kit.db import Database, uses_own_units
 from facturo.kit.errors import FacturoError, Msg, NotConfigured
 from facturo.web import i18n
 from facturo.web import session as web_session
@@ -116,6 +116,7 @@ class PageRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
         requirement = _requirement(self)
+        own_units = uses_own_units(self.endpoint)  # a bulk import: see kit.db.own_units
 
         async def handler(request: Request) -> Response:
             token = i18n.use_language(request.cookies.get(web_session.LANGUAGE_COOKIE) or i18n.DEFAULT_LANGUAGE)
@@ -127,13 +128,15 @@ class PageRoute(APIRoute):
 
         async def run(request: Request) -> Response:
             database: Database = request.app.state.database
-            write = request.method not in READ_METHODS
+            write = request.method not in READ_METHODS and not own_units
             session = database.session(write=write)
             request.state.session = session
             try:
-                refused = await _admit(request, session, write)
+                refused = await _admit(request, session, write or own_units)
                 if refused is not None:
                     return refused
+                if own_units:
+                    await run_in_threadpool(session.close)
                 try:
                     response = await handle(request)
                 except RequestValidationError:

@@ -7,17 +7,18 @@ the importer reports next to the ones it finds against stored data.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
+from typing import IO, Literal
 
 from lxml import etree
 
 from facturo.kit.errors import ValidationFailed
-from facturo.kit.xml import UnsafeXmlError, child_text, iter_children, local_name, parse_untrusted
+from facturo.kit.xml import UnsafeXmlError, XmlStream, child_text, iter_children, local_name, text_to_bytes
 from facturo.usage.ipc2.values import (
     Note,
     ValueRejected,
@@ -146,23 +147,100 @@ class ConsumptionMessage:
     rejections: list[Problem] = field(default_factory=list)
 
 
-def read_message(data: bytes | str) -> ConfigurationMessage | ConsumptionMessage:
-    """Parse a whole message; a malformed, hostile or unknown document is refused as a whole."""
-    try:
-        root = parse_untrusted(data, max_bytes=MAX_MESSAGE_BYTES)
-    except UnsafeXmlError as exc:
-        raise ValidationFailed.on("message", exc.rule, exc.reason_es, exc.reason_en) from None
-    kind = _ROOTS.get(local_name(root).casefold())
-    if kind is None:
-        raise ValidationFailed.on(
-            "message",
-            "message.unknown_type",
-            f"El documento <{local_name(root)}> no es un mensaje conocido: se esperaba "
-            "<archivoConfiguraciones> o <listadoConsumos>.",
-            f"Document <{local_name(root)}> is not a known message: expected "
-            "<archivoConfiguraciones> or <listadoConsumos>.",
-        )
-    return _read_configuration(root) if kind == "configuration" else _read_consumptions(root)
+MessageSource = bytes | str | IO[bytes]
+
+
+class MessageReader:
+    """A message being read from a file, never whole in memory: its kind is known from the root
+    element; then ``configuration()`` or ``consumptions()`` reads the rest. A malformed, hostile
+    or unknown document is refused as a whole (:class:`ValidationFailed`), possibly after some
+    items were read, so nothing may be written before the reading is done."""
+
+    def __init__(self, source: MessageSource) -> None:
+        try:
+            self._stream = XmlStream(_binary(source), max_bytes=MAX_MESSAGE_BYTES)
+            root = self._stream.root()
+        except UnsafeXmlError as exc:
+            raise _refused(exc) from None
+        kind = _ROOTS.get(local_name(root).casefold())
+        if kind is None:
+            raise ValidationFailed.on(
+                "message",
+                "message.unknown_type",
+                f"El documento <{local_name(root)}> no es un mensaje conocido: se esperaba "
+                "<archivoConfiguraciones> o <listadoConsumos>.",
+                f"Document <{local_name(root)}> is not a known message: expected "
+                "<archivoConfiguraciones> or <listadoConsumos>.",
+            )
+        self.kind: MessageKind = kind
+
+    @property
+    def size(self) -> int:
+        return self._stream.size
+
+    @property
+    def sha256(self) -> str:
+        return self._stream.sha256
+
+    def _completed(self, depth: int) -> Iterator[etree._Element]:
+        try:
+            yield from self._stream.completed(depth)
+        except UnsafeXmlError as exc:
+            raise _refused(exc) from None
+
+    def configuration(self) -> ConfigurationMessage:
+        """The whole configuration message (catalogs and customers: their items are kept)."""
+        msg = ConfigurationMessage()
+        readers = {
+            ("listarecursos", "recurso"): lambda el: _read_resource(el, msg),
+            ("listacategorias", "categoria"): lambda el: _read_category(el, msg),
+            ("listaclientes", "cliente"): lambda el: _read_customer(el, msg),
+        }
+        for el in self._completed(2):
+            parent = el.getparent()
+            if parent is None:  # pragma: no cover - an element at depth 2 has a parent
+                continue
+            read = readers.get((local_name(parent).casefold(), local_name(el).casefold()))
+            if read is not None:
+                read(el)
+        return msg
+
+    def consumptions(self) -> Iterator[ConsumptionItem | UnreadableConsumption | Problem]:
+        """Each reading of a consumption message as it is read, in file order; a ``Problem`` is a
+        warning about the reading before it."""
+        for el in self._completed(1):
+            if local_name(el).casefold() == "consumo":
+                yield from _read_consumption(el)
+
+
+def _binary(source: MessageSource) -> IO[bytes]:
+    if isinstance(source, str):
+        source = text_to_bytes(source, MAX_MESSAGE_BYTES)
+    if isinstance(source, bytes):
+        if len(source) > MAX_MESSAGE_BYTES:
+            raise _refused(UnsafeXmlError.too_large(MAX_MESSAGE_BYTES))
+        return io.BytesIO(source)
+    return source
+
+
+def _refused(exc: UnsafeXmlError) -> ValidationFailed:
+    return ValidationFailed.on("message", exc.rule, exc.reason_es, exc.reason_en)
+
+
+def read_message(data: MessageSource) -> ConfigurationMessage | ConsumptionMessage:
+    """A whole message in memory (small messages and tests; imports stream with MessageReader)."""
+    reader = MessageReader(data)
+    if reader.kind == "configuration":
+        return reader.configuration()
+    msg = ConsumptionMessage()
+    for read in reader.consumptions():
+        if isinstance(read, Problem):
+            msg.warnings.append(read)
+        elif isinstance(read, UnreadableConsumption):
+            msg.unreadable.append(read)
+        else:
+            msg.consumptions.append(read)
+    return msg
 
 
 def message_kind(message: ConfigurationMessage | ConsumptionMessage) -> MessageKind:
@@ -202,30 +280,23 @@ def _missing_id(entity_es: str, entity_en: str) -> Note:
     )
 
 
-def _read_configuration(root: etree._Element) -> ConfigurationMessage:
-    msg = ConfigurationMessage()
-    for el in _nested(root, "listaRecursos", "recurso"):
-        _read_resource(el, msg)
-    for cat in _nested(root, "listaCategorias", "categoria"):
-        code = _key(cat)
-        if not code:
-            msg.rejections.append(Problem(_line(cat), "category", "", _missing_id("Categoría", "Category")))
-            for conf in _nested(cat, "listaConfiguraciones", "configuracion"):
-                note = Note(
-                    "configuration.category_rejected",
-                    "Su categoría fue rechazada; la configuración no se registra.",
-                    "Its category was rejected; the configuration is not recorded.",
-                )
-                msg.rejections.append(Problem(_line(conf), "configuration", _key(conf), note))
-            continue
-        msg.categories.append(
-            CategoryItem(_line(cat), code, _text(cat, "nombre"), _text(cat, "descripcion"), _text(cat, "cargaTrabajo"))
-        )
+def _read_category(cat: etree._Element, msg: ConfigurationMessage) -> None:
+    code = _key(cat)
+    if not code:
+        msg.rejections.append(Problem(_line(cat), "category", "", _missing_id("Categoría", "Category")))
         for conf in _nested(cat, "listaConfiguraciones", "configuracion"):
-            _read_configuration_item(conf, code, msg)
-    for cli in _nested(root, "listaClientes", "cliente"):
-        _read_customer(cli, msg)
-    return msg
+            note = Note(
+                "configuration.category_rejected",
+                "Su categoría fue rechazada; la configuración no se registra.",
+                "Its category was rejected; the configuration is not recorded.",
+            )
+            msg.rejections.append(Problem(_line(conf), "configuration", _key(conf), note))
+        return
+    msg.categories.append(
+        CategoryItem(_line(cat), code, _text(cat, "nombre"), _text(cat, "descripcion"), _text(cat, "cargaTrabajo"))
+    )
+    for conf in _nested(cat, "listaConfiguraciones", "configuracion"):
+        _read_configuration_item(conf, code, msg)
 
 
 def _read_resource(el: etree._Element, msg: ConfigurationMessage) -> None:
@@ -432,25 +503,22 @@ def _moment(text: str | None) -> tuple[datetime | None, Note | None]:
     return at, notes[0] if notes else None
 
 
-def _read_consumptions(root: etree._Element) -> ConsumptionMessage:
-    msg = ConsumptionMessage()
-    for el in iter_children(root, "consumo"):
-        line = _line(el)
-        instance_code = _key(el, "idInstancia")
-        children = _children(el)
-        nit, nit_note = _nit(_key(el, "nitCliente"))
-        hours, hours_note = _hours(_inner_text(children.get("tiempo")))
-        at, at_note = _moment(_inner_text(children.get("fechahora")))
-        refused: list[Note] = []
-        for value, note in ((nit, nit_note), (hours, hours_note), (at, at_note)):
-            if note is None:
-                continue
-            if value is None:
-                refused.append(note)
-            else:
-                msg.warnings.append(Problem(line, "consumption", instance_code, note))
-        if nit is None or hours is None or at is None:
-            msg.unreadable.append(UnreadableConsumption(line, instance_code, nit, at, refused))
+def _read_consumption(el: etree._Element) -> Iterator[ConsumptionItem | UnreadableConsumption | Problem]:
+    line = _line(el)
+    instance_code = _key(el, "idInstancia")
+    children = _children(el)
+    nit, nit_note = _nit(_key(el, "nitCliente"))
+    hours, hours_note = _hours(_inner_text(children.get("tiempo")))
+    at, at_note = _moment(_inner_text(children.get("fechahora")))
+    refused: list[Note] = []
+    for value, note in ((nit, nit_note), (hours, hours_note), (at, at_note)):
+        if note is None:
             continue
-        msg.consumptions.append(ConsumptionItem(line, nit, instance_code, hours, at))
-    return msg
+        if value is None:
+            refused.append(note)
+        else:
+            yield Problem(line, "consumption", instance_code, note)
+    if nit is None or hours is None or at is None:
+        yield UnreadableConsumption(line, instance_code, nit, at, refused)
+    else:
+        yield ConsumptionItem(line, nit, instance_code, hours, at)
