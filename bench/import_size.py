@@ -418,12 +418,13 @@ class CaseResult:
 
 
 def report_counts(report: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
-    """The consumption counts and the number of problems of each kind, whether the report lists
-    the problems or only counts them."""
+    """The consumption counts and the number of problems of each kind: the exact ``problem_counts``
+    of a summary reply (whose lists hold only the first problems), else the lengths of the lists."""
     counts = {k: int(v) for k, v in report.get("counts", {}).get("consumption", {}).items()}
+    exact = report.get("problem_counts") or {}
     problems = {}
     for name in ("duplicates", "warnings", "rejections"):
-        value = report.get(name, 0)
+        value = exact.get(name, report.get(name, 0))
         problems[name] = len(value) if isinstance(value, list) else int(value)
     return counts, problems
 
