@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -7,7 +9,7 @@ import pytest
 from lxml import etree
 from stdnum.gt import nit as gt_nit
 
-from facturo.kit.xml import UnsafeXmlError, child_text, iter_children, local_name, parse_untrusted
+from facturo.kit.xml import UnsafeXmlError, XmlStream, child_text, iter_children, local_name, parse_untrusted
 from tests.conftest import DATA, corpus_path
 
 # Our fixture files (tests/data/README.md): every one but the truncated FEL is well-formed.
@@ -274,3 +276,71 @@ def test_real_truncated_fel_refused_as_malformed() -> None:
         parse_untrusted(corpus_path("einvoice", "fel", "fel-FACT-unsigned-truncated.xml").read_bytes())
     assert info.value.rule == "xml_malformed"
     assert "XML mal formado en la línea" in info.value.reason_es
+
+
+# --- XmlStream: the same rules, read incrementally -------------------------------------------------
+
+
+def _stream(data: bytes, max_bytes: int = 1_000_000) -> XmlStream:
+    return XmlStream(io.BytesIO(data), max_bytes=max_bytes)
+
+
+def test_stream_yields_each_child_complete_and_then_forgets_it() -> None:
+    count = 50_000
+    data = b"<lista>" + b"".join(b'<item n="%d"><v>%d</v></item>' % (i, i * 2) for i in range(count)) + b"</lista>"
+    stream = _stream(data, max_bytes=len(data))
+    root = stream.root()
+    seen = []
+    held = 0
+    for el in stream.completed(1):
+        seen.append((el.get("n"), el.findtext("v")))
+        held = max(held, len(root))
+    assert seen[0] == ("0", "0") and seen[-1] == (str(count - 1), str(2 * (count - 1))) and len(seen) == count
+    # The items already read are gone: the tree never holds more than what one read brings in.
+    assert held < count // 20 and len(root) <= 1
+    assert stream.size == len(data) and stream.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_stream_reads_grandchildren_at_depth_two() -> None:
+    data = b"<r><a><x>1</x><x>2</x></a><b><x>3</x></b></r>"
+    stream = _stream(data)
+    stream.root()
+    assert [(el.getparent().tag, el.text) for el in stream.completed(2)] == [("a", "1"), ("a", "2"), ("b", "3")]
+
+
+def test_stream_refuses_a_file_over_the_cap_as_it_reads() -> None:
+    data = b"<lista>" + b"<item>x</item>" * 100_000 + b"</lista>"
+    source = io.BytesIO(data)
+    stream = XmlStream(source, max_bytes=300_000)
+    with pytest.raises(UnsafeXmlError) as refused:
+        for _ in stream.completed(1):
+            pass
+    assert refused.value.rule == "xml_too_large"
+    assert source.tell() < 600_000  # it stopped reading soon after the cap, not at the end
+
+
+def test_stream_refuses_doctype_also_after_a_long_prolog() -> None:
+    padding = b"<!--" + b"x" * 70_000 + b"-->"
+    with pytest.raises(UnsafeXmlError) as early:
+        _stream(b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>').root()
+    assert early.value.rule == "xml_doctype"
+    with pytest.raises(UnsafeXmlError) as late:
+        _stream(b'<?xml version="1.0"?>' + padding + b"<!DOCTYPE r><r><c/></r>").root()
+    assert late.value.rule == "xml_doctype"
+
+
+def test_stream_reports_malformed_xml_with_its_line_even_midway() -> None:
+    good = 20_000
+    data = b"<lista>\n" + b"<item>ok</item>\n" * good + b"<item>broken</lista>\n"
+    read: list[object] = []
+    with pytest.raises(UnsafeXmlError) as refused:
+        read.extend(_stream(data).completed(1))
+    assert 0 < len(read) <= good  # items came before the error was found; the caller writes nothing yet
+    assert refused.value.rule == "xml_malformed" and f"line {good + 2}" in refused.value.reason_en
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n  ", b"\xef\xbb\xbf  "])
+def test_stream_refuses_an_empty_file(data: bytes) -> None:
+    with pytest.raises(UnsafeXmlError) as refused:
+        _stream(data).root()
+    assert refused.value.rule == "xml_empty"

@@ -61,6 +61,16 @@ def test_the_aula_pair_shows_every_rejection_with_its_line_and_reason(admin: Bro
     duplicates = rows(text, f"duplicates-{consumption_id}")
     assert [r[0] for r in duplicates] == ["47"] and "línea 3" in duplicates[0][3]
 
+    # Every line of the report, as a download linked from the results.
+    assert f'href="/usage/messages/{consumption_id}/problems.csv"' in text
+    report = admin.get(f"/usage/messages/{consumption_id}/problems.csv")
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/csv")
+    lines = report.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "tipo,línea,registro,id,regla,motivo"
+    assert [line.split(",")[1] for line in lines[1:] if line.startswith("rechazo")][:2] == ["7", "11"]
+    assert any(line.startswith("duplicado,47,") for line in lines)
+    assert admin.get("/usage/messages/999999/problems.csv").status_code == 404
+
     assert admin.get("/usage/messages?ids=²,x,-1,0").status_code == 404  # odd ids: nothing to show, never a 500
 
     english = admin.post("/language", {"language": "en", "next": done.headers["location"]})

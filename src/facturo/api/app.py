@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from facturo import __version__
-from facturo.api import errors, security_headers
+from facturo.api import errors, openapi_responses, security_headers
 from facturo.api.body_limit import BodyLimit
 from facturo.auth.api import router as access_router
 from facturo.catalog.api import router as catalog_router
@@ -100,12 +100,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     ):
         app.include_router(router)
 
-    @app.get("/health", tags=["health"])
+    @app.get("/health", tags=["health"], responses=openapi_responses.errors(503))
     def health() -> dict[str, str]:
         with database.unit_of_work(write=False) as session:
             session.execute(text("SELECT 1"))
         return {"status": "ok", "database": database.dialect, "version": __version__}
 
+    openapi_responses.install(app)  # every route's error statuses, derived in one place (docs/api.md)
     app.add_middleware(BodyLimit, settings=settings, html_error=browser_error)  # bounds bodies before any read
     security_headers.install(app)  # around everything, errors included (docs/web.md)
     return app

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from facturo.kit.errors import FacturoError, Msg
 from facturo.kit.validation_text import sentence
@@ -96,6 +97,28 @@ def _database_handler(status: int, code: str, message: Msg) -> Any:
 
 HtmlError = Callable[[Request, int, Msg], Response]
 
+_HTTP_MESSAGES = {
+    # FastAPI's answer to a body it cannot decode (not UTF-8, say) before validating it.
+    400: Msg(
+        "No se pudo leer el cuerpo de la solicitud: envíe JSON en UTF-8.",
+        "The request body could not be read: send JSON in UTF-8.",
+    ),
+    404: Msg("No encontrado.", "Not found."),
+    405: Msg("Método no permitido.", "Method not allowed."),
+}
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route of the app answers at this request's path (all routes, not only the
+    first that matched the path, as Starlette's own 405 lists): the ``Allow`` header of a 405."""
+    allowed: list[str] = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
+
 
 def wants_html(request: Request) -> bool:
     """A browser asking for a page (not the API, which always answers JSON)."""
@@ -136,17 +159,21 @@ def install(app: FastAPI, html_error: HtmlError | None = None) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        messages = {
-            404: Msg("No encontrado.", "Not found."),
-            405: Msg("Método no permitido.", "Method not allowed."),
-        }
-        msg = messages.get(exc.status_code, Msg(str(exc.detail), str(exc.detail)))
+        headers = dict(getattr(exc, "headers", None) or {})
+        msg = _HTTP_MESSAGES.get(exc.status_code, Msg(str(exc.detail), str(exc.detail)))
+        if exc.status_code == 405:
+            allowed = allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            msg = Msg(
+                f"Método {request.method} no permitido en esta dirección; se admite: {', '.join(allowed)}.",
+                f"Method {request.method} is not allowed here; allowed: {', '.join(allowed)}.",
+            )
         if html_error is not None and wants_html(request):
-            return html_error(request, exc.status_code, msg)
+            response = html_error(request, exc.status_code, msg)
+            response.headers.update(headers)
+            return response
         return JSONResponse(
-            _body("http_error", msg.in_language(language(request))),
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            _body("http_error", msg.in_language(language(request))), status_code=exc.status_code, headers=headers
         )
 
     for exc_type, (status, code, message) in _DATABASE_ERRORS.items():

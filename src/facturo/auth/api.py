@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 
 from facturo.api.deps import CurrentActor, DbSession, PathId
+from facturo.api.openapi_responses import errors
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.security import CurrentPrincipal, requires, requires_login
 from facturo.auth import service
@@ -26,14 +27,14 @@ from facturo.kit.errors import Msg, PermissionDenied
 router = APIRouter(prefix="/api/v1", tags=["access"], route_class=UnitOfWorkRoute)
 
 
-@router.post("/auth/login", response_model=TokenPairOut)
+@router.post("/auth/login", response_model=TokenPairOut, responses=errors(401, 429))
 def login(session: DbSession, request: Request, data: LoginIn) -> TokenPairOut:
     """Exchange email and password for a short-lived access token and a rotating refresh token."""
     pair = service.login(session, data.email, data.password, service.client_address(request))
     return TokenPairOut.model_validate(pair)
 
 
-@router.post("/auth/refresh", response_model=TokenPairOut)
+@router.post("/auth/refresh", response_model=TokenPairOut, responses=errors(401))
 def refresh(session: DbSession, data: RefreshIn) -> TokenPairOut:
     """Trade a refresh token for a new pair; the old refresh token stops working."""
     return TokenPairOut.model_validate(service.refresh(session, data.refresh_token))

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, Field
 
 from facturo.auth.permissions import Permission, Role
-from facturo.kit.schemas import DbId, Out, Strict
+from facturo.kit.schemas import EMAIL, DbId, Out, Strict
 
 
 class LoginIn(Strict):
@@ -27,7 +27,7 @@ class TokenPairOut(Out):
 
 
 class UserIn(Strict):
-    email: str = Field(min_length=3, max_length=254)
+    email: str = Field(min_length=3, max_length=254, pattern=EMAIL)
     name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1024)
     role: Role

@@ -234,6 +234,14 @@ def change_role(
     _check_scope(session, parsed_role, customer_id)
     if user.role == parsed_role.value and user.customer_id == customer_id:
         return user
+    if actor.kind == "user" and actor.id == str(user_id):
+        # Like deactivating oneself: an administrator never locks themselves (or the last admin) out.
+        raise Conflict(
+            Msg(
+                "No puede cambiar su propio rol; pídalo a otro administrador.",
+                "You cannot change your own role; ask another administrator.",
+            )
+        )
     before = _snapshot(user)
     user.role, user.customer_id = parsed_role.value, customer_id
     # The user's open sessions keep working (role is read on every request) with the new role.

@@ -16,7 +16,7 @@ from facturo.catalog.schemas import CategoryIn, ProductIn, ProductPatch
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.db import table_of
-from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
+from facturo.kit.errors import Conflict, FieldProblem, Msg, ValidationFailed, not_found
 from facturo.kit.pagination import Page, PageParams, paginate
 
 
@@ -150,6 +150,9 @@ def price_at(session: Session, product_id: int, at: datetime) -> Decimal:
 
 # Built once: stock moves run for every issued document.
 _products = table_of(Product)
+# The most units a stock count holds (18 digits, 6 of them decimals: StockQuantity).
+MAX_STOCK = Decimal(10**12) - Decimal("0.000001")
+
 _TRACKED = select(_products.c.id).where(
     _products.c.id.in_(bindparam("ids", expanding=True)), _products.c.stock.is_not(None)
 )
@@ -210,13 +213,18 @@ def move_stocks(
 def adjust_stock(session: Session, actor: Actor, product_id: int, delta: Decimal, reason: str) -> Product:
     """A manual stock movement (receipt, count correction)."""
     product = get_product(session, product_id)
-    if product.stock is None:
-        raise ValidationFailed.on(
-            "delta",
-            "stock.untracked",
+    if product.stock is None:  # the product's state, not the request, is in the way: 409
+        message = Msg(
             f"El producto {product.code} no lleva control de existencias.",
             f"Product {product.code} does not track stock.",
         )
+        raise Conflict(message, [FieldProblem("delta", "stock.untracked", message)])
+    if abs(product.stock + delta) > MAX_STOCK:
+        message = Msg(
+            f"Las existencias de {product.code} pasarían del máximo ({MAX_STOCK:f}).",
+            f"The stock of {product.code} would pass the maximum ({MAX_STOCK:f}).",
+        )
+        raise Conflict(message, [FieldProblem("delta", "stock.too_large", message)])
     move_stocks(session, actor, {product_id: delta}, reason)
     session.flush()
     return product

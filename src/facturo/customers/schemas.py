@@ -4,23 +4,23 @@ from datetime import datetime
 
 from pydantic import Field
 
-from facturo.kit.schemas import Out, Strict
+from facturo.kit.schemas import EMAIL_OR_EMPTY, NIT_OR_CF, Out, Strict
 
 
 class CustomerIn(Strict):
-    nit: str = Field(min_length=1, max_length=20, examples=["576937-K", "CF"])
+    nit: str = Field(min_length=1, max_length=20, examples=["576937-K", "CF"], json_schema_extra=NIT_OR_CF)
     name: str = Field(min_length=1, max_length=200)
     address: str = Field(default="Ciudad", max_length=300)
-    email: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=200, pattern=EMAIL_OR_EMPTY)
     phone: str = Field(default="", max_length=40)
     payment_terms_days: int = Field(default=30, ge=0, le=365)
 
 
 class CustomerPatch(Strict):
-    nit: str | None = Field(default=None, min_length=1, max_length=20)
+    nit: str | None = Field(default=None, min_length=1, max_length=20, json_schema_extra=NIT_OR_CF)
     name: str | None = Field(default=None, min_length=1, max_length=200)
     address: str | None = Field(default=None, max_length=300)
-    email: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=200, pattern=EMAIL_OR_EMPTY)
     phone: str | None = Field(default=None, max_length=40)
     payment_terms_days: int | None = Field(default=None, ge=0, le=365)
 

@@ -27,6 +27,7 @@ from facturo.invoicing.schemas import (
 from facturo.invoicing.views import invoice_out, invoice_summary
 from facturo.kit import clock
 from facturo.kit.downloads import content_disposition
+from facturo.kit.schemas import IsoDate
 from facturo.organisation import service as organisation
 from facturo.payments import service as payments
 
@@ -44,8 +45,8 @@ def list_invoices(
     paging: Paging,
     status_: Annotated[service.Status | None, Query(alias="status")] = None,
     customer_id: QueryId = None,
-    date_from: Annotated[date | None, Query(alias="from", description="Issue date from (inclusive).")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Issue date to (inclusive).")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from", description="Issue date from (inclusive).")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to", description="Issue date to (inclusive).")] = None,
     document_type: Annotated[str | None, Query(pattern="^(invoice|credit_note)$")] = None,
     overdue: Annotated[bool, Query(description="Only open invoices past their due date.")] = False,
 ) -> PageOut[InvoiceSummaryOut]:
@@ -88,25 +89,25 @@ def create_draft(session: DbSession, actor: CurrentActor, data: DraftIn) -> Invo
     return invoice_out(service.create_draft(session, actor, data), _today(session))
 
 
-@router.get("/{invoice_id}", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_READ)])
+@router.get("/{invoice_id:int}", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_READ)])
 def get_invoice(session: DbSession, principal: CurrentPrincipal, invoice_id: PathId) -> Response:
     doc = service.get_document(session, invoice_id, visible_to=principal.customer_id)
     return model_json(invoice_out(doc, _today(session)))
 
 
-@router.patch("/{invoice_id}", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_WRITE)])
+@router.patch("/{invoice_id:int}", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_WRITE)])
 def update_draft(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: DraftPatch) -> InvoiceOut:
     return invoice_out(service.update_draft(session, actor, invoice_id, data), _today(session))
 
 
 @router.delete(
-    "/{invoice_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[requires(Permission.INVOICES_WRITE)]
+    "/{invoice_id:int}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[requires(Permission.INVOICES_WRITE)]
 )
 def delete_draft(session: DbSession, actor: CurrentActor, invoice_id: PathId) -> None:
     service.delete_draft(session, actor, invoice_id)
 
 
-@router.post("/{invoice_id}/issue", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_ISSUE)])
+@router.post("/{invoice_id:int}/issue", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_ISSUE)])
 def issue_invoice(
     session: DbSession, actor: CurrentActor, invoice_id: PathId, data: IssueIn | None = None
 ) -> InvoiceOut:
@@ -114,13 +115,13 @@ def issue_invoice(
     return invoice_out(doc, _today(session))
 
 
-@router.post("/{invoice_id}/void", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_VOID)])
+@router.post("/{invoice_id:int}/void", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_VOID)])
 def void_invoice(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: VoidIn) -> InvoiceOut:
     return invoice_out(service.void_invoice(session, actor, invoice_id, data.reason), _today(session))
 
 
 @router.post(
-    "/{invoice_id}/credit-notes",
+    "/{invoice_id:int}/credit-notes",
     response_model=InvoiceOut,
     status_code=status.HTTP_201_CREATED,
     dependencies=[requires(Permission.INVOICES_ISSUE)],
@@ -130,7 +131,7 @@ def create_credit_note(session: DbSession, actor: CurrentActor, invoice_id: Path
 
 
 @router.get(
-    "/{invoice_id}/credit-notes",
+    "/{invoice_id:int}/credit-notes",
     response_model=list[InvoiceSummaryOut],
     dependencies=[requires(Permission.INVOICES_READ)],
 )
@@ -141,7 +142,7 @@ def list_credit_notes(session: DbSession, principal: CurrentPrincipal, invoice_i
 
 
 @router.get(
-    "/{invoice_id}/pdf",
+    "/{invoice_id:int}/pdf",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "The invoice as PDF."}},
     dependencies=[requires(Permission.INVOICES_READ)],
@@ -156,7 +157,7 @@ def invoice_pdf(session: DbSession, principal: CurrentPrincipal, invoice_id: Pat
 
 
 @router.get(
-    "/{invoice_id}/history", response_model=list[HistoryEntryOut], dependencies=[requires(Permission.HISTORY_READ)]
+    "/{invoice_id:int}/history", response_model=list[HistoryEntryOut], dependencies=[requires(Permission.HISTORY_READ)]
 )
 def invoice_history(session: DbSession, invoice_id: PathId) -> list[HistoryEntryOut]:
     service.get_document(session, invoice_id)

@@ -3,22 +3,95 @@ ever touches them; numbers are accepted on input but must fit the column exactly
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 _as_text = PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")
 
-Amount = Annotated[Decimal, Field(max_digits=15, decimal_places=2, allow_inf_nan=False), _as_text]
-PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2, allow_inf_nan=False), _as_text]
-NonNegativeAmount = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2, allow_inf_nan=False), _as_text]
-UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _as_text]
-Quantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _as_text]
-StockQuantity = Annotated[Decimal, Field(max_digits=18, decimal_places=6, allow_inf_nan=False), _as_text]
+
+def exact_decimal(
+    digits: int, places: int, *, minimum: int | None = None, positive: bool = False, maximum: int | None = None
+) -> Any:
+    """An exact decimal field: a JSON string of plain digits (``"1234.50"``) or a JSON number, with
+    at most ``digits`` digits of which ``places`` decimals. The OpenAPI document says exactly that
+    (a pattern for the text, bounds and ``multipleOf`` for the number), and the text is held to the
+    same pattern here, so what the document allows is accepted and what it forbids is refused."""
+    whole = digits - places
+    sign = "-?" if minimum is None or minimum < 0 else ""
+    fraction = rf"(\.[0-9]{{1,{places}}})?"
+    if maximum is None:
+        pattern = rf"^{sign}[0-9]{{1,{whole}}}{fraction}$"
+    else:  # a power of ten: up to its digits less one, or itself with zero decimals
+        below = len(str(maximum)) - 1
+        under = rf"[0-9]{{1,{below}}}{fraction}" if below else rf"0{fraction}"
+        pattern = rf"^({under}|{maximum}(\.0{{1,{places}}})?)$"
+    compiled = re.compile(pattern)
+    step = Decimal(1).scaleb(-places)
+    largest = Decimal(10) ** whole - step
+    top = largest if maximum is None else Decimal(maximum)
+    bottom = -largest if minimum is None else Decimal(minimum)
+    # A JSON number is a binary float: past 2**53 its last digits are gone, so the document bounds
+    # numbers to what a float holds exactly (the text form takes every digit).
+    exact = Decimal(2**53 - 1) * step if digits > 15 else largest
+    limit = float(exact)
+    number_top, number_bottom = min(float(top), limit), max(float(bottom), -limit)
+    number: dict[str, Any] = {"type": "number", "multipleOf": float(step), "maximum": number_top}
+    number["exclusiveMinimum" if positive else "minimum"] = number_bottom
+    text: dict[str, Any] = {"type": "string", "pattern": pattern}
+    if positive:  # zero written any way ("0", "0.00") is not above zero
+        text["not"] = {"pattern": r"^0*(\.0*)?$"}
+
+    def plain_text(value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > limit:
+            raise PydanticCustomError(
+                "decimal_number_too_large",
+                'A number this large loses digits as a JSON number: send it as text (e.g. "123456789012.50")',
+            )
+        if isinstance(value, str) and not compiled.match(value):
+            raise PydanticCustomError(
+                "decimal_text",
+                "Write plain digits and a decimal point (e.g. 12.50): at most {whole} whole digits "
+                "and {places} decimals",
+                {"whole": whole, "places": places},
+            )
+        return value
+
+    bounds: dict[str, Any] = {"gt" if positive else "ge": bottom, "le": top}
+    return Annotated[
+        Decimal,
+        BeforeValidator(plain_text),
+        Field(max_digits=digits, decimal_places=places, allow_inf_nan=False, **bounds),
+        WithJsonSchema({"anyOf": [number, text]}, mode="validation"),
+        _as_text,
+    ]
+
+
+Amount = exact_decimal(15, 2)
+PositiveAmount = exact_decimal(15, 2, minimum=0, positive=True)
+NonNegativeAmount = exact_decimal(15, 2, minimum=0)
+UnitPrice = exact_decimal(18, 6, minimum=0)
+Quantity = exact_decimal(18, 6, minimum=0, positive=True)
+StockQuantity = exact_decimal(18, 6)
 # Any exact figure on output (hours, rates), as a JSON string.
 DecimalText = Annotated[Decimal, _as_text]
-TaxRate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4, allow_inf_nan=False), _as_text]
+TaxRate = exact_decimal(6, 4, minimum=0, maximum=1)
+
+
+# What the services accept as an email address (they check it again, for the other surfaces).
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_OR_EMPTY = r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+# A Guatemalan NIT: digits, a hyphen and the check digit (0-9 or K), e.g. "576937-K"; ``gt-nit-or-cf``
+# also takes "CF" (consumidor final). JSON Schema cannot compute a check digit, so the document names
+# the format and the server checks it (rule ``nit.check_digit``).
+NIT: dict[str, Any] = {"format": "gt-nit"}
+NIT_OR_CF: dict[str, Any] = {"format": "gt-nit-or-cf"}
 
 
 # Ids are 32-bit on PostgreSQL; a larger number can only be a mistake, so it is a 422, not a 500.
@@ -26,10 +99,59 @@ MAX_ID = 2_147_483_647
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+def _flag(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    raise PydanticCustomError("bool_type", "Input should be a valid boolean")
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    if value is None or isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise PydanticCustomError("date_type", "Input should be a date YYYY-MM-DD")
+
+
+# A date written YYYY-MM-DD and nothing else (Pydantic alone also reads "0" or 0 as 1970-01-01).
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+# What each plain field type of an input model takes, exactly as its JSON Schema type says:
+# Pydantic's lax mode would also read false as 0, 0 as false, "5" as 5 and 0 as a date.
+_EXACT_TYPES: dict[Any, Any] = {bool: _flag, int: _whole_number, date: _iso_date}
+
+
+def _plain_type(annotation: Any) -> Any:
+    members = [a for a in get_args(annotation) if a is not type(None)] if get_origin(annotation) in _UNIONS else []
+    return members[0] if len(members) == 1 else annotation
+
+
+_UNIONS = (Union, UnionType)
+
+
 class Strict(BaseModel):
-    """Input models: unknown fields are an error, not silently dropped."""
+    """Input models: unknown fields are an error, not silently dropped; booleans, integers and
+    dates take only what their JSON Schema type says (no ``false`` for 0, no ``0`` for a date)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        changed = False
+        for field in cls.model_fields.values():
+            check = _EXACT_TYPES.get(_plain_type(field.annotation))
+            if check is not None and not any(getattr(m, "func", None) is check for m in field.metadata):
+                field.metadata.append(BeforeValidator(check))
+                changed = True
+        if changed:
+            cls.model_rebuild(force=True)
 
 
 class Out(BaseModel):

@@ -15,6 +15,12 @@ _ES: dict[str, str] = {
     "extra_forbidden": "campo no permitido",
     "decimal_parsing": "debe ser un número (con punto decimal, por ejemplo 12.50)",
     "decimal_type": 'debe ser un número (mejor como texto, por ejemplo "12.50")',
+    "decimal_text": (
+        "escriba dígitos y punto decimal (por ejemplo 12.50): como máximo {whole} dígitos enteros y {places} decimales"
+    ),
+    "decimal_number_too_large": (
+        'un número tan grande pierde dígitos como número JSON: envíelo como texto ("123456789012.50")'
+    ),
     "decimal_max_places": "admite como máximo {decimal_places} decimales",
     "decimal_max_digits": "admite como máximo {max_digits} dígitos",
     "decimal_whole_digits": "tiene demasiados dígitos enteros",

@@ -98,6 +98,16 @@ def _too_large(max_bytes: int) -> UnsafeXmlError:
     )
 
 
+def _malformed(exc: etree.XMLSyntaxError) -> UnsafeXmlError:
+    line = exc.lineno if exc.lineno is not None else 0
+    detail = str(exc.msg or exc).strip()
+    return UnsafeXmlError(
+        "xml_malformed",
+        f"XML mal formado en la línea {line}: {detail}",
+        f"Malformed XML at line {line}: {detail}",
+    )
+
+
 def _doctype_refused() -> UnsafeXmlError:
     return UnsafeXmlError(
         "xml_doctype",
@@ -146,13 +156,7 @@ def parse_untrusted(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
     try:
         root = etree.fromstring(raw, _new_parser())
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno if exc.lineno is not None else 0
-        detail = str(exc.msg or exc).strip()
-        raise UnsafeXmlError(
-            "xml_malformed",
-            f"XML mal formado en la línea {line}: {detail}",
-            f"Malformed XML at line {line}: {detail}",
-        ) from None
+        raise _malformed(exc) from None
 
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
@@ -220,11 +224,18 @@ class _CappedReader:
         return self._hash.hexdigest()
 
 
+def _at_depth(el: etree._Element, root: etree._Element, depth: int) -> bool:
+    node: etree._Element | None = el
+    for _ in range(depth):
+        node = node.getparent() if node is not None else None
+    return node is root
+
+
 class XmlStream:
     """An untrusted document read incrementally, under the same rules as :func:`parse_untrusted`.
 
-    ``root()`` gives the root element as soon as its start tag is read (its attributes, no
-    children yet); ``completed(depth)`` then yields each element at that depth once it is complete
+    ``root()`` gives the root element as soon as its first child is read (its name and
+    attributes); ``completed(depth)`` then yields each element at that depth once it is complete
     (1: children of the root) and clears it, with the siblings before it, when the caller moves on.
     Memory therefore stays bounded by one element, whatever the size of the file. Errors raise
     :class:`UnsafeXmlError`, possibly after some elements were yielded: callers must not write
@@ -241,9 +252,11 @@ class XmlStream:
             raise _doctype_refused()
         source.seek(0)
         self._reader = _CappedReader(source, max_bytes)
+        # Only "end" events: half the events of start+end, and the root is known from the first
+        # one (its tree), long before the document ends.
         self._events = etree.iterparse(
             self._reader,
-            events=("start", "end"),
+            events=("end",),
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -253,7 +266,7 @@ class XmlStream:
             remove_pis=True,
         )
         self._root: etree._Element | None = None
-        self._depth = 0
+        self._pending: etree._Element | None = None
 
     @property
     def size(self) -> int:
@@ -263,47 +276,43 @@ class XmlStream:
     def sha256(self) -> str:
         return self._reader.sha256
 
-    def _next(self) -> tuple[str, etree._Element] | None:
-        try:
-            kind, element = next(self._events)
-            return str(kind), element
-        except StopIteration:
-            return None
-        except etree.XMLSyntaxError as exc:
-            line = exc.lineno if exc.lineno is not None else 0
-            detail = str(exc.msg or exc).strip()
-            raise UnsafeXmlError(
-                "xml_malformed",
-                f"XML mal formado en la línea {line}: {detail}",
-                f"Malformed XML at line {line}: {detail}",
-            ) from None
-
     def root(self) -> etree._Element:
         if self._root is None:
-            event = self._next()
-            if event is None:  # pragma: no cover - libxml2 reports an empty document as malformed
-                raise UnsafeXmlError("xml_empty", "El archivo XML está vacío.", "The XML file is empty.")
-            root = event[1]
-            docinfo = root.getroottree().docinfo
+            try:
+                _, first = next(self._events)
+            except StopIteration:  # pragma: no cover - libxml2 reports an empty document as malformed
+                raise UnsafeXmlError("xml_empty", "El archivo XML está vacío.", "The XML file is empty.") from None
+            except etree.XMLSyntaxError as exc:
+                raise _malformed(exc) from None
+            tree = first.getroottree()
+            docinfo = tree.docinfo
             if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
                 raise _doctype_refused()
-            self._root, self._depth = root, 1
+            self._root, self._pending = tree.getroot(), first
         return self._root
 
     def completed(self, depth: int) -> Iterator[etree._Element]:
-        self.root()
-        while (event := self._next()) is not None:
-            kind, el = event
-            if kind == "start":
-                self._depth += 1
-                continue
-            self._depth -= 1
-            if self._depth == depth:
+        root = self.root()
+        events = self._events
+        pending, self._pending = self._pending, None
+        try:
+            while True:
+                if pending is not None:
+                    el, pending = pending, None
+                else:
+                    try:
+                        el = next(events)[1]
+                    except StopIteration:
+                        break
+                parent = el.getparent()
+                if parent is None or not (parent is root if depth == 1 else _at_depth(parent, root, depth - 1)):
+                    continue
                 yield el
                 el.clear(keep_tail=False)
-                parent = el.getparent()
-                while parent is not None and el.getprevious() is not None:
+                while el.getprevious() is not None:
                     del parent[0]
+        except etree.XMLSyntaxError as exc:
+            raise _malformed(exc) from None
         # Drain whatever follows (for the size, the checksum and well-formedness to the last byte).
         while self._reader.read(_READ_BYTES):
             pass

@@ -17,7 +17,7 @@ from facturo.kit.db import table_of
 from facturo.kit.errors import Conflict, Msg, NotConfigured, NotFound, ValidationFailed
 from facturo.kit.nit import CONSUMIDOR_FINAL, normalize_nit
 from facturo.organisation.models import Issuer
-from facturo.organisation.schemas import IssuerIn
+from facturo.organisation.schemas import CURRENCIES, TIMEZONES, IssuerIn
 
 if TYPE_CHECKING:
     from facturo.invoicing.models import Series
@@ -88,6 +88,8 @@ def _validate(data: IssuerIn) -> str:
             "An issuer needs its own NIT, not CF.",
         )
     try:
+        if data.timezone not in TIMEZONES:  # the names the document lists (IssuerIn.timezone)
+            raise ZoneInfoNotFoundError(data.timezone)
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationFailed.on(
@@ -97,7 +99,7 @@ def _validate(data: IssuerIn) -> str:
             f"Unknown time zone: {data.timezone}.",
         ) from None
     # Babel names any three letters ("QQQ" gives "QQQ"); only its list of ISO 4217 codes tells.
-    if not is_currency(data.currency.upper()):
+    if data.currency not in CURRENCIES or not is_currency(data.currency):
         raise ValidationFailed.on(
             "currency",
             "currency.unknown",

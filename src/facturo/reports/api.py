@@ -3,7 +3,6 @@ file (docs/reports.md)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -14,6 +13,7 @@ from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.security import CurrentPrincipal, requires
 from facturo.auth.permissions import Permission
 from facturo.kit.downloads import content_disposition
+from facturo.kit.schemas import IsoDate
 from facturo.reports import service
 from facturo.reports.schemas import InvoiceDetailReport, ReportFormat, SalesReport
 
@@ -70,8 +70,8 @@ def invoice_detail_report(
 )
 def sales_report(
     session: DbSession,
-    date_from: Annotated[date, Query(alias="from", description="First issue date, YYYY-MM-DD (inclusive).")],
-    date_to: Annotated[date, Query(alias="to", description="Last issue date, YYYY-MM-DD (inclusive).")],
+    date_from: Annotated[IsoDate, Query(alias="from", description="First issue date, YYYY-MM-DD (inclusive).")],
+    date_to: Annotated[IsoDate, Query(alias="to", description="Last issue date, YYYY-MM-DD (inclusive).")],
     fmt: FormatQuery = ReportFormat.JSON,
 ) -> Response:
     """Usage sales of a range of issue dates by category and configuration, and by resource."""

@@ -85,7 +85,7 @@ def _print_report(name: str, report: service.ImportReport) -> None:
             )
     if sum(report.totals.values()) > _SHOWN_PROBLEMS and report.message_id is not None:
         console.print(
-            f"Informe completo: [bold]facturo usage report {report.message_id} --output informe.csv[/] "
+            f"Informe completo: [bold]facturo usage problems {report.message_id} --output informe.csv[/] "
             "(o --format json)."
         )
 
@@ -119,7 +119,7 @@ def import_files(
 ) -> None:
     """Import configuration (archivoConfiguraciones) and consumption (listadoConsumos) messages.
     Each file is checked first and then written in one short transaction: a refused file writes
-    nothing and the others still load. The full per-line report: facturo usage report ID."""
+    nothing and the others still load. The full per-line report: facturo usage problems ID."""
     for path in files:
         if not path.is_file():
             fail(f"No existe el archivo {path}.", 2)
@@ -164,8 +164,8 @@ def _bytes_progress(enabled: bool) -> Progress:
     )
 
 
-@app.command("report")
-def message_report(
+@app.command("problems")
+def message_problems(
     message_id: int = typer.Argument(..., help="The message's number (shown by facturo usage import)."),
     fmt: str = typer.Option("csv", "--format", help="csv or json."),
     output: Path | None = typer.Option(None, "--output", "-o", help="File to write (default: the screen)."),

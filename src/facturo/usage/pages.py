@@ -12,15 +12,17 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from facturo.auth.permissions import Permission
 from facturo.kit import clock
 from facturo.kit.db import own_units
+from facturo.kit.downloads import content_disposition
 from facturo.kit.errors import Conflict, ValidationFailed
 from facturo.kit.schemas import MAX_ID
 from facturo.organisation import service as organisation
@@ -186,6 +188,18 @@ async def upload_messages(request: Request) -> Response:
         return redirect(target, kind="error", message=refused)
     done = _("%(count)s file(s) imported.") % {"count": len(ids)}
     return redirect(target, kind="success", message=done)
+
+
+@router.get("/usage/messages/{message_id}/problems.{fmt}", dependencies=IMPORT)
+def message_problems(request: Request, message_id: RunId, fmt: Literal["csv", "json"]) -> Response:
+    """The full report of one message (every duplicate, warning and rejection), as a download."""
+    _area(request)
+    download = service.report_download(request.app.state.database, message_id, fmt, i18n.current_language())
+    return StreamingResponse(
+        download.chunks,
+        media_type=download.media_type,
+        headers={"Content-Disposition": content_disposition(download.filename)},
+    )
 
 
 def _ids(raw: str) -> list[int]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, StringConstraints
 
-from facturo.kit.schemas import Amount, DecimalText, Out, Strict
+from facturo.kit.schemas import NIT, Amount, DecimalText, Out, Strict, exact_decimal
 
 Code = Field(min_length=1, max_length=40, description="The id used in IPC2 messages.")
+ResourceCode = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+PricePerHour = exact_decimal(11, 4, minimum=0, maximum=1_000_000)
+ResourceQuantity = exact_decimal(15, 2, minimum=0, positive=True)
 
 
 class ResourceIn(Strict):
@@ -19,7 +21,7 @@ class ResourceIn(Strict):
     abbreviation: str = Field(default="", max_length=40)
     metric: str = Field(default="", max_length=100)
     kind: Literal["hardware", "software"]
-    price_per_hour: Decimal = Field(ge=0, le=1_000_000, decimal_places=4, allow_inf_nan=False)
+    price_per_hour: PricePerHour
 
 
 class CategoryIn(Strict):
@@ -34,13 +36,13 @@ class ConfigurationIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=500)
     category_code: str = Code
-    resources: dict[str, Decimal] = Field(
+    resources: dict[ResourceCode, ResourceQuantity] = Field(
         min_length=1, description="Resource code -> quantity (up to 2 decimals).", examples=[{"RB-544": "2"}]
     )
 
 
 class UsageCustomerIn(Strict):
-    nit: str = Field(min_length=1, max_length=20)
+    nit: str = Field(min_length=1, max_length=20, json_schema_extra=NIT)
     name: str = Field(min_length=1, max_length=200)
     address: str = Field(default="", max_length=300)
     email: str = Field(default="", max_length=200)
@@ -50,7 +52,7 @@ class UsageCustomerIn(Strict):
 
 class InstanceIn(Strict):
     code: str = Code
-    customer_nit: str = Field(min_length=1, max_length=20)
+    customer_nit: str = Field(min_length=1, max_length=20, json_schema_extra=NIT)
     configuration_code: str = Code
     name: str = Field(min_length=1, max_length=200)
     start_date: date

@@ -155,7 +155,7 @@ class Staging:
 
     def readings(self) -> Iterator[list[StagedReading]]:
         """The kept readings in file order, a batch at a time."""
-        cursor = self._db.execute("SELECT * FROM readings ORDER BY line")
+        cursor = self._db.execute("SELECT * FROM readings ORDER BY rowid")  # rowid order is file order
         while batch := cursor.fetchmany(BATCH):
             yield [StagedReading(*row) for row in batch]
 

@@ -210,7 +210,9 @@ class MessageReader:
         warning about the reading before it."""
         for el in self._completed(1):
             if local_name(el).casefold() == "consumo":
-                yield from _read_consumption(el)
+                read, warnings = _read_consumption(el)
+                yield from warnings
+                yield read
 
 
 def _binary(source: MessageSource) -> IO[bytes]:
@@ -503,7 +505,8 @@ def _moment(text: str | None) -> tuple[datetime | None, Note | None]:
     return at, notes[0] if notes else None
 
 
-def _read_consumption(el: etree._Element) -> Iterator[ConsumptionItem | UnreadableConsumption | Problem]:
+def _read_consumption(el: etree._Element) -> tuple[ConsumptionItem | UnreadableConsumption, list[Problem]]:
+    """The reading of one ``consumo`` and the warnings about it."""
     line = _line(el)
     instance_code = _key(el, "idInstancia")
     children = _children(el)
@@ -511,14 +514,15 @@ def _read_consumption(el: etree._Element) -> Iterator[ConsumptionItem | Unreadab
     hours, hours_note = _hours(_inner_text(children.get("tiempo")))
     at, at_note = _moment(_inner_text(children.get("fechahora")))
     refused: list[Note] = []
-    for value, note in ((nit, nit_note), (hours, hours_note), (at, at_note)):
-        if note is None:
-            continue
-        if value is None:
-            refused.append(note)
-        else:
-            yield Problem(line, "consumption", instance_code, note)
+    warnings: list[Problem] = []
+    if nit_note is not None or hours_note is not None or at_note is not None:
+        for value, note in ((nit, nit_note), (hours, hours_note), (at, at_note)):
+            if note is None:
+                continue
+            if value is None:
+                refused.append(note)
+            else:
+                warnings.append(Problem(line, "consumption", instance_code, note))
     if nit is None or hours is None or at is None:
-        yield UnreadableConsumption(line, instance_code, nit, at, refused)
-    else:
-        yield ConsumptionItem(line, nit, instance_code, hours, at)
+        return UnreadableConsumption(line, instance_code, nit, at, refused), warnings
+    return ConsumptionItem(line, nit, instance_code, hours, at), warnings
