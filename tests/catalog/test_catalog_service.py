@@ -186,7 +186,7 @@ def test_price_at_returns_the_price_in_force(session: Session, at: datetime, exp
 
 def test_adjusting_stock_of_an_untracked_product_is_refused(session: Session) -> None:
     item = make_product(session, "10.00")
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(Conflict) as caught:
         catalog.adjust_stock(session, ACTOR, item.id, D("5"), "Recepción de compra")
     assert rule_of(caught.value) == "stock.untracked"
     assert caught.value.message.es == f"El producto {item.code} no lleva control de existencias."

@@ -108,6 +108,23 @@ def route_statuses(route: Any) -> set[int]:
     return statuses
 
 
+def _names_records(schema: dict[str, Any], node: Any, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a request body names a record by id (``customer_id``, ``lines[].product_id``): a
+    record that may not exist, a 404."""
+    if isinstance(node, list):
+        return any(_names_records(schema, item, seen) for item in node)
+    if not isinstance(node, dict):
+        return False
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        target = schema.get("components", {}).get("schemas", {}).get(name)
+        return name not in seen and _names_records(schema, target, seen | {name})
+    if any(key.endswith("_id") for key in node.get("properties", {})):
+        return True
+    return any(_names_records(schema, value, seen) for value in node.values())
+
+
 def _error_content(ref: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": ref}}}
 
@@ -134,6 +151,8 @@ def document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
             statuses = route_statuses(context) | declared
             if "requestBody" in operation:  # also a body read by the route itself (an upload)
                 statuses |= {413}
+                if _names_records(schema, operation["requestBody"]):
+                    statuses |= {404}
             for status in sorted(statuses):
                 entry = responses.setdefault(str(status), {"description": DESCRIPTIONS[status]})
                 if status == 422 or "content" not in entry:
@@ -152,6 +171,13 @@ def _has_id(schema: dict[str, Any], response: dict[str, Any]) -> bool:
     return "id" in target.get("properties", {})
 
 
+def _body_properties(schema: dict[str, Any], operation: dict[str, Any]) -> set[str]:
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    ref = body.get("$ref", "")
+    target = schema.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {}) if ref else body
+    return set(target.get("properties", {}))
+
+
 def link(schema: dict[str, Any]) -> dict[str, Any]:
     """OpenAPI links from each operation that creates a record to the operations on it: the
     ``201`` of ``POST /api/v1/customers`` links to every ``/api/v1/customers/{customer_id}…``
@@ -161,8 +187,9 @@ def link(schema: dict[str, Any]) -> dict[str, Any]:
     for path, item in paths.items():
         for method, operation in item.items():
             created = operation.get("responses", {}).get("201")
-            if method != "post" or created is None or not _has_id(schema, created):
+            if method != "post" or created is None:
                 continue
+            has_id, sent = _has_id(schema, created), _body_properties(schema, operation)
             links: dict[str, Any] = {}
             # Records live under the path that creates them, or (payments of an invoice) under
             # their own collection: /api/v1/invoices/{invoice_id}/payments -> /api/v1/payments/{…}.
@@ -173,10 +200,14 @@ def link(schema: dict[str, Any]) -> dict[str, Any]:
                     continue
                 rest = other_path.removeprefix(home)
                 name = rest[1 : rest.index("}")]
+                # The new record's id from the answer, or its key (a code) from the request.
+                value = "$response.body#/id" if has_id else f"$request.body#/{name}" if name in sent else None
+                if value is None:
+                    continue
                 for other_method, other in other_item.items():
                     links[other["operationId"]] = {
                         "operationId": other["operationId"],
-                        "parameters": {f"path.{name}": "$response.body#/id"},
+                        "parameters": {f"path.{name}": value},
                         "description": f"{other_method.upper()} {other_path} on the record just created.",
                     }
             if links:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, Field
 
+from facturo.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from facturo.auth.permissions import Permission, Role
 from facturo.kit.schemas import EMAIL, DbId, Out, Strict
 
@@ -29,7 +30,7 @@ class TokenPairOut(Out):
 class UserIn(Strict):
     email: str = Field(min_length=3, max_length=254, pattern=EMAIL)
     name: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
     role: Role
     customer_id: DbId | None = None
 
@@ -41,7 +42,7 @@ class RoleChangeIn(Strict):
 
 class PasswordChangeIn(Strict):
     old_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
 
 
 class UserOut(Out):

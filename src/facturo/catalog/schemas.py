@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from facturo.kit.schemas import DbId, Out, StockQuantity, Strict, TaxRate, UnitPrice
+from facturo.kit.schemas import DbId, Out, StockQuantity, Strict, TaxRate, UnitPrice, exact_decimal
+
+StockOnHand = exact_decimal(18, 6, minimum=0)
 
 
 class CategoryIn(Strict):
@@ -29,7 +31,7 @@ class ProductIn(Strict):
     tax_rate: TaxRate = Decimal("0.12")
     price_includes_tax: bool = True
     category_id: DbId | None = None
-    stock: StockQuantity | None = Field(default=None, description="Units on hand; omit to not track stock.")
+    stock: StockOnHand | None = Field(default=None, description="Units on hand; omit to not track stock.")
 
 
 class ProductPatch(Strict):

@@ -84,8 +84,10 @@ TaxRate = exact_decimal(6, 4, minimum=0, maximum=1)
 
 
 # What the services accept as an email address (they check it again, for the other surfaces).
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-EMAIL_OR_EMPTY = r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# (The classes name their whitespace: ``\s`` is not the same set in every regex engine.)
+_PART = r"[^@ \t\n\r\f\v]+"
+EMAIL = rf"^{_PART}@{_PART}\.{_PART}$"
+EMAIL_OR_EMPTY = rf"^$|{EMAIL}"
 
 # A Guatemalan NIT: digits, a hyphen and the check digit (0-9 or K), e.g. "576937-K"; ``gt-nit-or-cf``
 # also takes "CF" (consumidor final). JSON Schema cannot compute a check digit, so the document names
@@ -136,6 +138,38 @@ def _plain_type(annotation: Any) -> Any:
 _UNIONS = (Union, UnionType)
 
 
+_RAW_CHECKS: dict[tuple[int | None, str | None], Any] = {}
+
+
+def _raw_text(metadata: list[Any]) -> Any:
+    """Text fields are stripped of surrounding spaces, but the document's ``maxLength`` and
+    ``pattern`` speak of the text as sent: this holds the text as sent to them first."""
+    longest = next((m.max_length for m in metadata if getattr(m, "max_length", None) is not None), None)
+    pattern = next((m.pattern for m in metadata if getattr(m, "pattern", None) is not None), None)
+    if longest is None and pattern is None:
+        return None
+    key = (longest, pattern)
+    if key not in _RAW_CHECKS:
+        compiled = re.compile(pattern) if pattern else None
+
+        def as_sent(value: Any) -> Any:
+            if isinstance(value, str):
+                if longest is not None and len(value) > longest:
+                    raise PydanticCustomError(
+                        "string_too_long",
+                        "String should have at most {max_length} characters",
+                        {"max_length": longest},
+                    )
+                if compiled is not None and not compiled.search(value):
+                    raise PydanticCustomError(
+                        "string_pattern_mismatch", "String should match pattern '{pattern}'", {"pattern": pattern}
+                    )
+            return value
+
+        _RAW_CHECKS[key] = as_sent
+    return _RAW_CHECKS[key]
+
+
 class Strict(BaseModel):
     """Input models: unknown fields are an error, not silently dropped; booleans, integers and
     dates take only what their JSON Schema type says (no ``false`` for 0, no ``0`` for a date)."""
@@ -146,7 +180,8 @@ class Strict(BaseModel):
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         changed = False
         for field in cls.model_fields.values():
-            check = _EXACT_TYPES.get(_plain_type(field.annotation))
+            kind = _plain_type(field.annotation)
+            check = _EXACT_TYPES.get(kind) or (_raw_text(field.metadata) if kind is str else None)
             if check is not None and not any(getattr(m, "func", None) is check for m in field.metadata):
                 field.metadata.append(BeforeValidator(check))
                 changed = True

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from facturo.api.deps import CurrentActor, DbSession
+from facturo.api.openapi_responses import errors
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.security import requires
 from facturo.auth.permissions import Permission
@@ -14,7 +15,12 @@ from facturo.organisation.schemas import IssuerIn, IssuerOut
 router = APIRouter(prefix="/api/v1", tags=["organisation"], route_class=UnitOfWorkRoute)
 
 
-@router.get("/organisation", response_model=IssuerOut, dependencies=[requires(Permission.INVOICES_READ)])
+@router.get(
+    "/organisation",
+    response_model=IssuerOut,
+    responses=errors(409),  # not configured yet
+    dependencies=[requires(Permission.INVOICES_READ)],
+)
 def get_organisation(session: DbSession) -> IssuerOut:
     return IssuerOut.model_validate(service.own_issuer(session))
 
@@ -40,7 +46,10 @@ def create_series(session: DbSession, actor: CurrentActor, data: SeriesIn) -> Se
 
 
 @router.get(
-    "/series/verify-chain", response_model=list[ChainReportOut], dependencies=[requires(Permission.HISTORY_READ)]
+    "/series/verify-chain",
+    response_model=list[ChainReportOut],
+    responses=errors(409),  # not configured yet
+    dependencies=[requires(Permission.HISTORY_READ)],
 )
 def verify_chain(session: DbSession) -> list[ChainReportOut]:
     issuer = service.own_issuer(session)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from facturo.api.deps import DbSession, PathId
+from facturo.api.openapi_responses import errors
 from facturo.api.responses import model_json
 from facturo.api.routing import UnitOfWorkRoute
 from facturo.api.security import CurrentPrincipal, requires
@@ -46,7 +47,7 @@ def _file(found: service.ReportFile) -> Response:
 @router.get(
     "/invoices/{invoice_id}",
     response_model=InvoiceDetailReport,
-    responses=_FILES,
+    responses={**_FILES, **errors(409)},
     dependencies=[requires(Permission.INVOICES_READ)],
 )
 def invoice_detail_report(
@@ -65,7 +66,7 @@ def invoice_detail_report(
 @router.get(
     "/sales",
     response_model=SalesReport,
-    responses=_FILES,
+    responses={**_FILES, **errors(409)},
     dependencies=[requires(Permission.REPORTS_READ)],
 )
 def sales_report(
