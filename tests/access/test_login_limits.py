@@ -175,3 +175,38 @@ def test_the_owner_signs_in_from_their_address_after_a_strangers_failures(
     newcomer = new_client(client=("192.0.2.99", 40000))
     assert_wrong_credentials(attempt(newcomer, account.email, "adivinanza-mala"))
     assert_locked(attempt(newcomer, account.email, PASSWORD), 1)
+
+
+# --- counters are forgotten: the table holds one window of failures -----------------------------------
+
+
+def test_counters_past_the_window_are_deleted(session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from facturo.auth import throttle
+
+    settings = get_auth_settings()
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr(throttle, "_last_pruned", None)
+
+    def fail(email: str, address: str, at: datetime) -> None:
+        with pytest.raises(FacturoError):
+            auth.login(session, email, "no-es-la-clave", address, now=at)
+
+    fail("nadie@acceso.test", "198.51.100.7", start)
+    fail("otro@acceso.test", "198.51.100.8", start + timedelta(seconds=10))  # within a minute: no pruning
+    assert session.scalar(select(func.count()).select_from(LoginThrottle)) == 6
+    later = start + timedelta(minutes=settings.login_window_minutes, seconds=5)
+    fail("tercero@acceso.test", "198.51.100.9", later)
+    remaining = session.execute(select(LoginThrottle.email, LoginThrottle.client_address)).all()
+    # The first attempt's rows are past the window and gone; the second's are 5 s short of it.
+    assert sorted(remaining) == sorted(
+        [
+            ("otro@acceso.test", ""),
+            ("otro@acceso.test", "198.51.100.8"),
+            ("", "198.51.100.8"),
+            ("tercero@acceso.test", ""),
+            ("tercero@acceso.test", "198.51.100.9"),
+            ("", "198.51.100.9"),
+        ]
+    )

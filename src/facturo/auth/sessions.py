@@ -84,11 +84,11 @@ def login(
     valid = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is None or not valid:
         _record_attempt(session, email, client_address, now, succeeded=False)
-        throttle.record_failure(session, counters, now)
+        throttle.record_failure(session, counters, now, settings)
         raise RejectedAndRecorded(_WRONG_CREDENTIALS)
     if not user.active:
         _record_attempt(session, email, client_address, now, succeeded=False)
-        throttle.record_failure(session, counters, now)
+        throttle.record_failure(session, counters, now, settings)
         raise RejectedAndRecorded(
             Msg(
                 "La cuenta está desactivada; consulte a un administrador.",

@@ -20,7 +20,9 @@ The policy (docs/security.md, "Login limits"):
 
 Failures are forgotten ``login_window_minutes`` after the last one. A refused (throttled) attempt
 checks no password and counts nothing, so it never extends a wait. A successful login clears its
-pair's counter, not the account's or the address's.
+pair's counter, not the account's or the address's. Rows whose failures are all forgotten are
+deleted (``prune``, at most once a minute per process, when a failure is recorded), so a spray of
+guesses at many accounts leaves at most one window's worth of rows.
 """
 
 from __future__ import annotations
@@ -93,10 +95,26 @@ def backoff(failures: int, free: int, settings: AuthSettings) -> timedelta | Non
     return min(timedelta(seconds=settings.login_backoff_seconds * 2**exponent), cap)
 
 
-def record_failure(session: Session, counters: Counters, now: datetime) -> None:
+def record_failure(session: Session, counters: Counters, now: datetime, settings: AuthSettings) -> None:
     table = table_of(LoginThrottle)
     for counter in counters.all():
         session.execute(update(table).where(*_key(counter)).values(failures=counter.failures + 1, last_failure_at=now))
+    global _last_pruned
+    if _last_pruned is None or now - _last_pruned >= PRUNE_EVERY or now < _last_pruned:
+        _last_pruned = now
+        prune(session, now, settings)
+
+
+PRUNE_EVERY = timedelta(minutes=1)
+_last_pruned: datetime | None = None
+
+
+def prune(session: Session, now: datetime, settings: AuthSettings) -> int:
+    """Delete the counters whose last failure is past the memory window; returns how many."""
+    table = table_of(LoginThrottle)
+    forget_before = now - timedelta(minutes=settings.login_window_minutes)
+    result = session.execute(delete(table).where(table.c.last_failure_at <= forget_before))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def record_success(session: Session, counters: Counters) -> None:
