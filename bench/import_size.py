@@ -344,16 +344,19 @@ class WriteStats:
     max_s: float
     non_2xx: int
     failed: int  # 5xx, no answer, or slower than WRITE_LIMIT
+    outliers: tuple[str, ...]  # the writes slower than WRITE_TARGET or not 2xx: when, status, latency
 
     @classmethod
     def of(cls, samples: Sequence[WriteSample]) -> WriteStats:
         seconds = [s.seconds for s in samples]
+        odd = [s for s in samples if s.seconds > WRITE_TARGET or not 200 <= s.status < 300]
         return cls(
             count=len(samples),
             p50_s=statistics.median(seconds) if seconds else 0.0,
             max_s=max(seconds, default=0.0),
             non_2xx=sum(not 200 <= s.status < 300 for s in samples),
             failed=sum(s.status == 0 or s.status >= 500 or s.seconds > WRITE_LIMIT for s in samples),
+            outliers=tuple(f"sent at {s.at:.1f} s: {s.status or 'no answer'} after {s.seconds:.1f} s" for s in odd),
         )
 
 
@@ -442,16 +445,22 @@ def finish(result: CaseResult, url: str, report: dict[str, Any] | None) -> None:
     if report is not None:
         result.counts, result.problems = report_counts(report)
     result.rows = count_rows(url)
+    print_case(result)
+
+
+def print_case(result: CaseResult) -> None:
     writes = result.writes
     print(
         f"   {result.surface}: status {result.status}, {result.seconds:.1f} s, {result.rate:,.0f} consumptions/s, "
         f"reply {result.body_bytes:,} bytes; RSS baseline {mib(result.baseline_kib)}, peak {mib(result.peak_kib)}, "
         f"after {mib(result.after_kib)} MiB\n"
-        f"   counts {result.counts} problems {result.problems}; usage_consumptions {result.rows:,} "
+        f"   counts {result.counts} problems {result.problems}; usage_consumptions {result.rows or 0:,} "
         f"(expected {result.good:,} created, {result.rejected_expected:,} rejected)\n"
         f"   small writes: idle {result.idle_write_ms:.0f} ms; during the import {writes.count if writes else 0}, "
         f"p50 {ms(writes.p50_s if writes else None)} ms, max {ms(writes.max_s if writes else None)} ms, "
-        f"non-2xx {writes.non_2xx if writes else '-'}" + (f"\n   error: {result.error}" if result.error else ""),
+        f"non-2xx {writes.non_2xx if writes else '-'}"
+        + (f"\n   slow or failed writes: {'; '.join(writes.outliers[:8])}" if writes and writes.outliers else "")
+        + (f"\n   error: {result.error}" if result.error else ""),
         flush=True,
     )
 
