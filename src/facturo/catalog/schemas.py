@@ -6,9 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from facturo.kit.schemas import DbId, Out, StockQuantity, Strict, TaxRate, UnitPrice, exact_decimal
-
-StockOnHand = exact_decimal(18, 6, minimum=0)
+from facturo.kit.schemas import DbId, Out, StockOnHand, StockQuantity, Strict, TaxRate, UnitPrice
 
 
 class CategoryIn(Strict):

@@ -78,6 +78,9 @@ NonNegativeAmount = exact_decimal(15, 2, minimum=0)
 UnitPrice = exact_decimal(18, 6, minimum=0)
 Quantity = exact_decimal(18, 6, minimum=0, positive=True)
 StockQuantity = exact_decimal(18, 6)
+StockOnHand = exact_decimal(18, 6, minimum=0)
+PricePerHour = exact_decimal(11, 4, minimum=0, maximum=1_000_000)
+UsageQuantity = exact_decimal(15, 2, minimum=0, positive=True)
 # Any exact figure on output (hours, rates), as a JSON string.
 DecimalText = Annotated[Decimal, _as_text]
 TaxRate = exact_decimal(6, 4, minimum=0, maximum=1)

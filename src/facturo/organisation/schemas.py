@@ -3,7 +3,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from babel.numbers import list_currencies
-from pydantic import Field
+from pydantic import Field, JsonValue
 
 from facturo.kit.schemas import NIT, Out, Strict
 
@@ -24,13 +24,13 @@ class IssuerIn(Strict):
         min_length=3,
         max_length=3,
         description="An ISO 4217 code, in capitals.",
-        json_schema_extra={"enum": sorted(CURRENCIES)},
+        json_schema_extra={"enum": list[JsonValue](sorted(CURRENCIES))},
     )
     timezone: str = Field(
         default="America/Guatemala",
         max_length=64,
         description="An IANA time zone name.",
-        json_schema_extra={"enum": sorted(TIMEZONES)},
+        json_schema_extra={"enum": list[JsonValue](sorted(TIMEZONES))},
     )
 
 

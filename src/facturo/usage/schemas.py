@@ -7,12 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
-from facturo.kit.schemas import NIT, Amount, DecimalText, Out, Strict, exact_decimal
+from facturo.kit.schemas import NIT, Amount, DecimalText, Out, PricePerHour, Strict, UsageQuantity
 
 Code = Field(min_length=1, max_length=40, description="The id used in IPC2 messages.")
 ResourceCode = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-PricePerHour = exact_decimal(11, 4, minimum=0, maximum=1_000_000)
-ResourceQuantity = exact_decimal(15, 2, minimum=0, positive=True)
 
 
 class ResourceIn(Strict):
@@ -36,7 +34,7 @@ class ConfigurationIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=500)
     category_code: str = Code
-    resources: dict[ResourceCode, ResourceQuantity] = Field(
+    resources: dict[ResourceCode, UsageQuantity] = Field(
         min_length=1, description="Resource code -> quantity (up to 2 decimals).", examples=[{"RB-544": "2"}]
     )
 
