@@ -23,7 +23,7 @@ from facturo.kit.actor import Actor
 from facturo.kit.db import Units
 from facturo.kit.errors import FacturoError, Msg
 from facturo.usage import problems
-from facturo.usage.import_report import ImportReport, ProblemKind
+from facturo.usage.import_report import IMPORTING, ImportReport, ProblemKind
 from facturo.usage.importing import import_message
 from facturo.usage.models import Message
 
@@ -105,6 +105,8 @@ class StoredImport:
     duplicates: list[StoredProblem] | None = None
     warnings: list[StoredProblem] | None = None
     rejections: list[StoredProblem] | None = None
+    # False while a consumption message is being written (or when its import was interrupted).
+    finished: bool = True
 
     @property
     def problems_kept(self) -> bool:
@@ -163,6 +165,7 @@ def _stored(session: Session, receipt: Message, *, with_problems: bool = True) -
         duplicates=lists["duplicates"],
         warnings=lists["warnings"],
         rejections=lists["rejections"],
+        finished=summary.get("state") != IMPORTING,
     )
 
 

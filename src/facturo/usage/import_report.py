@@ -20,6 +20,8 @@ PROBLEM_KINDS: tuple[ProblemKind, ...] = ("duplicate", "warning", "rejection")
 # Problems kept in memory per kind: what a reply shows and a person reads. The counts stay exact and
 # every problem goes to the sink (the full report, stored with the message).
 KEPT_PROBLEMS = 100
+# A message receipt's state: written in several units, it says "importing" until the last one.
+IMPORTING, IMPORTED = "importing", "imported"
 
 
 @dataclass(slots=True)
@@ -88,6 +90,7 @@ class ImportReport:
         """What the message's receipt keeps: the counts of items and of problems (the problems
         themselves are stored apart, see ``usage.problems``)."""
         return {
+            "state": IMPORTED,
             "counts": self.counts,
             "duplicates": self.totals["duplicate"],
             "warnings": self.totals["warning"],

@@ -1,20 +1,22 @@
 """Importing an IPC2 message: detect its type, check it, record its receipt, apply it, report.
 
-A message may be 200 MB, so it is read as a stream (never whole in memory) and in two units of
-work: the check runs in a read unit, with the readings and problems it finds kept in a scratch
-store on disk; only then a short write unit records the receipt, the accepted items and the full
-report. Other writers wait at most for that write, never for the reading and checking.
+A message may be 200 MB, so it is read as a stream (never whole in memory). A consumption message
+is checked in a read unit, with the readings and problems it finds kept in a scratch store on disk;
+only then short write units record the receipt, the accepted readings a batch at a time and the full
+report. Other writers wait at most for one of those units, never for the reading and checking.
 
-The message is still one unit as a whole: a refused file (malformed, hostile, unknown) is refused
-during the check and writes nothing; a good file with bad items records the good ones and reports
-each bad one with its line and reason.
+A refused file (malformed, hostile, unknown) is refused during the check and writes nothing; a good
+file with bad items records the good ones and reports each bad one with its line and reason. Should
+the process stop between two write units, the receipt stays "importing" and sending the file again
+completes it (what was recorded comes back as duplicates, never twice). A configuration message is
+applied whole, in one write unit.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from facturo.kit import clock
@@ -25,15 +27,11 @@ from facturo.organisation import service as organisation
 from facturo.usage import problems
 from facturo.usage.configuration_import import apply_configuration
 from facturo.usage.consumption_import import check_consumptions, record_consumptions
-from facturo.usage.import_report import ImportReport
+from facturo.usage.import_report import IMPORTING, ImportReport
 from facturo.usage.ipc2.messages import MessageReader, MessageSource
-from facturo.usage.models import Lock, Message
+from facturo.usage.locking import share_usage_lock
+from facturo.usage.models import Message
 from facturo.usage.staging import Staging
-
-
-def share_usage_lock(session: Session) -> None:
-    """Writers of usage data share the billing lock, so a run never overlaps a half-done import."""
-    session.execute(select(Lock.name).where(Lock.name == "billing").with_for_update(read=True))
 
 
 def import_message(
@@ -62,32 +60,50 @@ def import_message(
         if reader.kind == "configuration":
             configuration = reader.configuration()
             report.absorb(configuration.warnings, configuration.rejections)
-        else:
-            with units.unit_of_work(write=False) as session:
-                timezone = organisation.own_timezone(session)
-                checked = check_consumptions(session, reader.consumptions(), timezone, report, staging)
-        with units.unit_of_work() as session:
-            share_usage_lock(session)
-            receipt = Message(
-                kind=reader.kind,
-                filename=filename[:255],
-                sha256=reader.sha256,
-                size=reader.size,
-                received_at=clock.now(),
-                actor_kind=actor.kind,
-                actor_id=actor.id[:64],
-                actor_name=actor.name[:200],
-                summary={},
-            )
-            session.add(receipt)
-            session.flush()
-            report.message_id = receipt.id
-            if reader.kind == "configuration":
+            # A catalog and its customers: applied whole, in one write unit with its receipt and report.
+            with units.unit_of_work() as session:
+                share_usage_lock(session)
+                receipt = _receipt(session, reader, filename, actor)
+                report.message_id = receipt.id
                 apply_configuration(session, actor, configuration, effective_from or clock.now(), report)
-            else:
-                record_consumptions(session, staging, checked, receipt.id, report)
-            problems.store(session, receipt.id, staging)
-            report.sort()
-            receipt.summary = report.summary()
-            session.flush()
+                for batch in staging.problems():
+                    problems.store(session, receipt.id, batch)
+                report.sort()
+                receipt.summary = report.summary()
+            return report
+        with units.unit_of_work(write=False) as session:
+            timezone = organisation.own_timezone(session)
+            check_consumptions(session, reader.consumptions(), timezone, report, staging)
+        # Written in short units (the receipt, the readings a batch at a time, the report), so no
+        # writer waits for the whole message; the receipt says "importing" until the last one.
+        with units.unit_of_work() as session:
+            message_id = _receipt(session, reader, filename, actor).id
+        report.message_id = message_id
+        record_consumptions(units, staging, message_id, report)
+        for batch in staging.problems(PROBLEMS_PER_WRITE):
+            with units.unit_of_work() as session:
+                problems.store(session, message_id, batch)
+        report.sort()
+        with units.unit_of_work() as session:
+            session.execute(update(Message).where(Message.id == message_id).values(summary=report.summary()))
     return report
+
+
+PROBLEMS_PER_WRITE = 50_000
+
+
+def _receipt(session: Session, reader: MessageReader, filename: str, actor: Actor) -> Message:
+    receipt = Message(
+        kind=reader.kind,
+        filename=filename[:255],
+        sha256=reader.sha256,
+        size=reader.size,
+        received_at=clock.now(),
+        actor_kind=actor.kind,
+        actor_id=actor.id[:64],
+        actor_name=actor.name[:200],
+        summary={"state": IMPORTING},
+    )
+    session.add(receipt)
+    session.flush()
+    return receipt

@@ -16,7 +16,7 @@ from facturo.kit.db import Units
 from facturo.kit.errors import Msg, NotFound
 from facturo.usage.import_report import PROBLEM_KINDS, ProblemKind
 from facturo.usage.models import Message, MessageProblem
-from facturo.usage.staging import StagedProblem, Staging
+from facturo.usage.staging import StagedProblem
 
 _BATCH = 10_000
 _INSERT = (
@@ -30,30 +30,26 @@ _KEY_LENGTH = 200
 _RULE_LENGTH = 60
 
 
-def store(session: Session, message_id: int, staging: Staging) -> int:
-    """Copy every problem of the import from its scratch store; returns how many."""
+def store(session: Session, message_id: int, problems: list[StagedProblem]) -> None:
+    """Store a batch of the import's problems (from its scratch store)."""
     connection = session.connection()
     sql = _SQLITE_INSERT if connection.dialect.name == "sqlite" else _POSTGRES_INSERT
-    stored = 0
-    for batch in staging.problems():
-        connection.exec_driver_sql(
-            sql,
-            [
-                (
-                    message_id,
-                    p.kind,
-                    p.line,
-                    p.entity,
-                    p.key[:_KEY_LENGTH],
-                    p.rule[:_RULE_LENGTH],
-                    p.message_es,
-                    p.message_en,
-                )
-                for p in batch
-            ],
-        )
-        stored += len(batch)
-    return stored
+    connection.exec_driver_sql(
+        sql,
+        [
+            (
+                message_id,
+                p.kind,
+                p.line,
+                p.entity,
+                p.key[:_KEY_LENGTH],
+                p.rule[:_RULE_LENGTH],
+                p.message_es,
+                p.message_en,
+            )
+            for p in problems
+        ],
+    )
 
 
 def message_exists(session: Session, message_id: int) -> Message:

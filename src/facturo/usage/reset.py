@@ -15,7 +15,7 @@ from facturo.audit import service as audit
 from facturo.kit.actor import Actor
 from facturo.kit.config import get_settings
 from facturo.kit.errors import Conflict, Msg
-from facturo.usage.importing import share_usage_lock
+from facturo.usage.locking import share_usage_lock
 from facturo.usage.models import (
     BilledPeriod,
     Category,

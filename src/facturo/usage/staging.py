@@ -150,22 +150,19 @@ class Staging:
 
     # --- reading back -------------------------------------------------------------------------------
 
-    def instance_ids(self) -> set[int]:
-        return {row[0] for row in self._db.execute("SELECT DISTINCT instance_id FROM readings")}
-
-    def readings(self) -> Iterator[list[StagedReading]]:
+    def readings(self, batch_size: int = BATCH) -> Iterator[list[StagedReading]]:
         """The kept readings in file order, a batch at a time."""
         cursor = self._db.execute("SELECT * FROM readings ORDER BY rowid")  # rowid order is file order
-        while batch := cursor.fetchmany(BATCH):
+        while batch := cursor.fetchmany(batch_size):
             yield [StagedReading(*row) for row in batch]
 
-    def problems(self) -> Iterator[list[StagedProblem]]:
+    def problems(self, batch_size: int = BATCH) -> Iterator[list[StagedProblem]]:
         """Every problem, by line and then in the order found, a batch at a time."""
         self._flush_problems()
         cursor = self._db.execute(
             "SELECT kind, line, entity, key, rule, message_es, message_en FROM problems ORDER BY line, seq"
         )
-        while batch := cursor.fetchmany(BATCH):
+        while batch := cursor.fetchmany(batch_size):
             yield [StagedProblem(*row) for row in batch]
 
 

@@ -208,11 +208,16 @@ class MessageReader:
     def consumptions(self) -> Iterator[ConsumptionItem | UnreadableConsumption | Problem]:
         """Each reading of a consumption message as it is read, in file order; a ``Problem`` is a
         warning about the reading before it."""
-        for el in self._completed(1):
-            if local_name(el).casefold() == "consumo":
-                read, warnings = _read_consumption(el)
-                yield from warnings
-                yield read
+        try:
+            for el in self._completed(1):
+                if local_name(el).casefold() == "consumo":
+                    read, warnings = _read_consumption(el)
+                    yield from warnings
+                    yield read
+        finally:
+            # The value caches serve one message; kept, they would hold tens of MB after it.
+            for cache in (_nit, _hours, _moment):
+                cache.cache_clear()
 
 
 def _binary(source: MessageSource) -> IO[bytes]:
