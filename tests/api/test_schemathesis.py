@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -119,7 +120,7 @@ def _run_client(client: TestClient, db: RollbackDatabase) -> str:
     with db.unit_of_work() as session:
         auth.create_user(session, SYSTEM, RUN_EMAIL, "Corrida de conformidad", RUN_PASSWORD, Role.ADMIN)
     runner = TestClient(client.app, raise_server_exceptions=False)
-    return sign_in(runner, RUN_EMAIL, RUN_PASSWORD).headers["Authorization"]
+    return str(sign_in(runner, RUN_EMAIL, RUN_PASSWORD).headers["Authorization"])
 
 
 def _nit() -> st.SearchStrategy[str]:
@@ -146,9 +147,19 @@ def _beyond_the_schema(failure: Any, response: Any) -> bool:
     return bool(rules) and all(rule in RULES_BEYOND_THE_SCHEMA for rule in rules)
 
 
-def run(client: TestClient, db: RollbackDatabase, tags: tuple[str, ...]) -> tuple[set[str], set[str], list[str]]:
-    """Run every phase with every check over the operations of ``tags``: (operations in the
-    document, operations exercised, failures)."""
+class Run:
+    """What one run did: the operations of its tags, those it exercised, the requests each phase
+    sent, and every failure."""
+
+    def __init__(self) -> None:
+        self.in_document: set[str] = set()
+        self.exercised: set[str] = set()
+        self.requests: Counter[str] = Counter()
+        self.failures: list[str] = []
+
+
+def run(client: TestClient, db: RollbackDatabase, tags: tuple[str, ...]) -> Run:
+    """Run every phase with every check over the operations of ``tags``."""
     _seed(client, db)
     _register_formats()
     authorization = _run_client(client, db)
@@ -162,14 +173,15 @@ def run(client: TestClient, db: RollbackDatabase, tags: tuple[str, ...]) -> tupl
     )
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app, config=config)
     selected = schema.include(tag=list(tags))
-    in_document = {result.ok().label for result in selected.get_all_operations()}
-    exercised: set[str] = set()
-    failures: list[str] = []
+    result = Run()
+    result.in_document = {operation.ok().label for operation in selected.get_all_operations()}  # type: ignore[union-attr]
+    failures = result.failures
     for event in from_schema(selected).execute():
         if isinstance(event, events.ScenarioFinished):
             for case_id, node in event.recorder.cases.items():
                 if case_id in event.recorder.interactions:
-                    exercised.add(node.value.operation.label)
+                    result.exercised.add(node.value.operation.label)
+                    result.requests[event.phase.value] += 1
             for case_id, checks in event.recorder.checks.items():
                 for check in checks:
                     if check.failure_info is None:
@@ -190,7 +202,7 @@ def run(client: TestClient, db: RollbackDatabase, tags: tuple[str, ...]) -> tupl
             failures.append(f"error in {event.label}: {event.value!r}")
         elif isinstance(event, events.FatalError):
             failures.append(f"fatal: {event.exception!r}")
-    return in_document, exercised, failures
+    return result
 
 
 def test_groups_cover_every_operation(client: TestClient) -> None:
@@ -205,10 +217,18 @@ def test_groups_cover_every_operation(client: TestClient) -> None:
 @pytest.mark.parametrize("group", sorted(GROUPS))
 def test_the_server_answers_as_its_openapi_says(client: TestClient, db: RollbackDatabase, group: str) -> None:
     started = time.monotonic()
-    in_document, exercised, failures = run(client, db, GROUPS[group])
+    result = run(client, db, GROUPS[group])
     elapsed = time.monotonic() - started
-    assert in_document, f"no operation has the tags {GROUPS[group]}"
-    assert sorted(in_document - exercised) == [], "operations never exercised"
-    assert len(exercised) == len(in_document)
+    print(
+        f"{group}: {len(result.exercised)}/{len(result.in_document)} operations, requests per phase "
+        f"{dict(result.requests)}, {len(result.failures)} failures, {elapsed:.0f}s"
+    )
+    assert result.in_document, f"no operation has the tags {GROUPS[group]}"
+    assert sorted(result.in_document - result.exercised) == [], "operations never exercised"
+    assert len(result.exercised) == len(result.in_document)
+    # Every phase ran, the stateful one (following the document's links) included; the examples
+    # phase sends the document's examples, which only some groups have.
+    assert {"coverage", "fuzzing", "stateful"} <= set(result.requests), dict(result.requests)
     # Every failure at once, one per line, with what was sent and what came back.
-    assert failures == [], f"{len(failures)} failures in {elapsed:.0f}s:\n" + "\n".join(sorted(set(failures)))
+    failures = sorted(set(result.failures))
+    assert failures == [], f"{len(failures)} failures in {elapsed:.0f}s:\n" + "\n".join(failures)
