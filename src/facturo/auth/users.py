@@ -20,8 +20,9 @@ from facturo.customers import service as customers
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
+from facturo.kit.schemas import EMAIL
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(EMAIL)  # the pattern the API documents (kit.schemas)
 MAX_EMAIL = 254
 MAX_NAME = 200
 # Never copied into the history, even hashed.

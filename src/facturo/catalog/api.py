@@ -21,6 +21,7 @@ from facturo.catalog.schemas import (
     ProductPriceOut,
     StockAdjustmentIn,
 )
+from facturo.kit.schemas import NO_NUL
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"], route_class=UnitOfWorkRoute)
 
@@ -49,7 +50,7 @@ def get_category(session: DbSession, category_id: PathId) -> CategoryOut:
 def list_products(
     session: DbSession,
     paging: Paging,
-    q: Annotated[str | None, Query(max_length=100, description="Search in code and name.")] = None,
+    q: Annotated[str | None, Query(max_length=100, pattern=NO_NUL, description="Search in code and name.")] = None,
     category_id: QueryId = None,
 ) -> PageOut[ProductOut]:
     return PageOut.of(service.search_products(session, paging, q, category_id).map(ProductOut.model_validate))

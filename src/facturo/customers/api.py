@@ -13,6 +13,7 @@ from facturo.audit.schemas import HistoryEntryOut
 from facturo.auth.permissions import Permission
 from facturo.customers import service
 from facturo.customers.schemas import CustomerIn, CustomerOut, CustomerPatch
+from facturo.kit.schemas import NO_NUL
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"], route_class=UnitOfWorkRoute)
 
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api/v1/customers", tags=["customers"], route_class=U
 def list_customers(
     session: DbSession,
     paging: Paging,
-    q: Annotated[str | None, Query(max_length=100, description="Search in name and NIT.")] = None,
+    q: Annotated[str | None, Query(max_length=100, pattern=NO_NUL, description="Search in name and NIT.")] = None,
     active: bool | None = None,
 ) -> PageOut[CustomerOut]:
     page = service.search_customers(session, paging, q, active)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
@@ -17,7 +18,8 @@ class CustomerIn(Strict):
 
 
 class CustomerPatch(Strict):
-    nit: str | None = Field(default=None, min_length=1, max_length=20, json_schema_extra=NIT_OR_CF)
+    # (the format on the text itself, not around "text or null", so generators see it)
+    nit: Annotated[str, Field(min_length=1, max_length=20, json_schema_extra=NIT_OR_CF)] | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     address: str | None = Field(default=None, max_length=300)
     email: str | None = Field(default=None, max_length=200, pattern=EMAIL_OR_EMPTY)

@@ -18,8 +18,9 @@ from facturo.kit.db import table_of
 from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
 from facturo.kit.nit import CONSUMIDOR_FINAL, normalize_nit
 from facturo.kit.pagination import Page, PageParams, paginate
+from facturo.kit.schemas import EMAIL
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(EMAIL)  # the pattern the API documents (kit.schemas)
 
 
 def is_valid_email(email: str) -> bool:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 _as_text = PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")
@@ -88,7 +88,7 @@ TaxRate = exact_decimal(6, 4, minimum=0, maximum=1)
 
 # What the services accept as an email address (they check it again, for the other surfaces).
 # (The classes name their whitespace: ``\s`` is not the same set in every regex engine.)
-_PART = r"[^@ \t\n\r\f\v]+"
+_PART = r"[^@ \t\n\r\f\v\x00]+"
 EMAIL = rf"^{_PART}@{_PART}\.{_PART}$"
 EMAIL_OR_EMPTY = rf"^$|{EMAIL}"
 
@@ -135,28 +135,39 @@ _EXACT_TYPES: dict[Any, Any] = {bool: _flag, int: _whole_number, date: _iso_date
 
 def _plain_type(annotation: Any) -> Any:
     members = [a for a in get_args(annotation) if a is not type(None)] if get_origin(annotation) in _UNIONS else []
-    return members[0] if len(members) == 1 else annotation
+    plain = members[0] if len(members) == 1 else annotation
+    return get_args(plain)[0] if get_origin(plain) is Annotated else plain
 
 
 _UNIONS = (Union, UnionType)
 
 
 _RAW_CHECKS: dict[tuple[int | None, str | None], Any] = {}
+# No text takes the NUL character: PostgreSQL cannot store it, and no name or note needs it.
+NO_NUL = r"^[^\x00]*$"
+# Text is trimmed of these (named, since ``\s`` is not the same set in every regex engine), after its
+# length and pattern are checked as sent; text that must not be empty must hold something else.
+SPACES = " \t\n\r\f\v"
+NOT_BLANK = rf"^[^\x00]*[^{SPACES}\x00][^\x00]*$".replace(SPACES, r" \t\n\r\f\v")
 
 
-def _raw_text(metadata: list[Any]) -> Any:
+def _trimmed(value: Any) -> Any:
+    return value.strip(SPACES) if isinstance(value, str) else value
+
+
+def _raw_text(metadata: list[Any], documented: str | None = None) -> Any:
     """Text fields are stripped of surrounding spaces, but the document's ``maxLength`` and
     ``pattern`` speak of the text as sent: this holds the text as sent to them first."""
     longest = next((m.max_length for m in metadata if getattr(m, "max_length", None) is not None), None)
-    pattern = next((m.pattern for m in metadata if getattr(m, "pattern", None) is not None), None)
-    if longest is None and pattern is None:
-        return None
+    pattern = next((m.pattern for m in metadata if getattr(m, "pattern", None) is not None), documented)
     key = (longest, pattern)
     if key not in _RAW_CHECKS:
         compiled = re.compile(pattern) if pattern else None
 
         def as_sent(value: Any) -> Any:
             if isinstance(value, str):
+                if "\x00" in value:
+                    raise PydanticCustomError("string_nul", "Text cannot contain the NUL character (\\u0000)")
                 if longest is not None and len(value) > longest:
                     raise PydanticCustomError(
                         "string_too_long",
@@ -173,20 +184,44 @@ def _raw_text(metadata: list[Any]) -> Any:
     return _RAW_CHECKS[key]
 
 
+_OURS = frozenset({_trimmed, *_EXACT_TYPES.values()})
+
+
+def _document_text(field: Any) -> str | None:
+    """The pattern a text field's schema gets when it has none of its own (nor a format or a list
+    of values): no NUL, and something besides spaces when it may not be empty."""
+    extra = field.json_schema_extra
+    if callable(extra) or any(getattr(m, "pattern", None) for m in field.metadata):
+        return None
+    inner = [a for a in get_args(field.annotation) if get_origin(a) is Annotated]
+    if inner or (extra and ("format" in extra or "enum" in extra)):
+        return NO_NUL  # held to it, not documented: the text's own format or list of values says more
+    shortest = next((m.min_length for m in field.metadata if getattr(m, "min_length", None) is not None), 0)
+    pattern = NOT_BLANK if shortest else NO_NUL
+    field.json_schema_extra = {"pattern": pattern, **(extra or {})}
+    return pattern
+
+
 class Strict(BaseModel):
     """Input models: unknown fields are an error, not silently dropped; booleans, integers and
-    dates take only what their JSON Schema type says (no ``false`` for 0, no ``0`` for a date)."""
+    dates take only what their JSON Schema type says (no ``false`` for 0, no ``0`` for a date);
+    text is checked as sent (length, pattern, no NUL), then trimmed of surrounding spaces."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         changed = False
         for field in cls.model_fields.values():
             kind = _plain_type(field.annotation)
-            check = _EXACT_TYPES.get(kind) or (_raw_text(field.metadata) if kind is str else None)
-            if check is not None and not any(getattr(m, "func", None) is check for m in field.metadata):
-                field.metadata.append(BeforeValidator(check))
+            if any(getattr(m, "func", None) in _OURS for m in field.metadata):
+                continue  # (a field inherited from a model already done)
+            if kind is str:
+                field.metadata.append(BeforeValidator(_raw_text(field.metadata, _document_text(field))))
+                field.metadata.append(AfterValidator(_trimmed))
+                changed = True
+            elif kind in _EXACT_TYPES:
+                field.metadata.append(BeforeValidator(_EXACT_TYPES[kind]))
                 changed = True
         if changed:
             cls.model_rebuild(force=True)

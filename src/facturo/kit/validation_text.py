@@ -15,6 +15,7 @@ _ES: dict[str, str] = {
     "extra_forbidden": "campo no permitido",
     "decimal_parsing": "debe ser un número (con punto decimal, por ejemplo 12.50)",
     "decimal_type": 'debe ser un número (mejor como texto, por ejemplo "12.50")',
+    "string_nul": "el texto no puede contener el carácter NUL (\\u0000)",
     "decimal_text": (
         "escriba dígitos y punto decimal (por ejemplo 12.50): como máximo {whole} dígitos enteros y {places} decimales"
     ),

@@ -19,6 +19,7 @@ from facturo.auth.permissions import Permission
 from facturo.kit.db import own_units
 from facturo.kit.downloads import content_disposition
 from facturo.kit.errors import ValidationFailed
+from facturo.kit.schemas import NO_NUL
 from facturo.usage import service
 from facturo.usage.schemas import (
     BillingRunIn,
@@ -36,7 +37,7 @@ from facturo.usage.schemas import (
 from facturo.usage.views import billing_out, report_out
 
 router = APIRouter(prefix="/api/v1/usage", tags=["usage"], route_class=UnitOfWorkRoute)
-InstanceCode = Annotated[str, Path(min_length=1, max_length=40)]
+InstanceCode = Annotated[str, Path(min_length=1, max_length=40, pattern=NO_NUL)]
 
 
 # The raw body is copied to disk past this size, so a large message never sits in memory.
