@@ -500,7 +500,7 @@ def _hours(text: str | None) -> tuple[Decimal | None, Note | None]:
     return hours, None
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=65_536)
 def _moment(text: str | None) -> tuple[datetime | None, Note | None]:
     """The date-time and its ``datetime.bad_time`` warning, or None and the ``date.missing`` rejection."""
     try:
