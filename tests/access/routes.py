@@ -49,7 +49,8 @@ def _walk(routes: Iterable[Any], prefix: str, inherited: Sequence[Any]) -> Itera
         if isinstance(route, APIRoute):
             # Web pages (not in the OpenAPI schema) have their own access tests in tests/web.
             if route.include_in_schema:
-                yield prefix + route.path, route, [*inherited, *route.dependencies]
+                # path_format: the path as documented, without convertors ({invoice_id}, not {invoice_id:int})
+                yield prefix + route.path_format, route, [*inherited, *route.dependencies]
         elif hasattr(route, "original_router"):  # fastapi's _IncludedRouter
             context = getattr(route, "include_context", None)
             yield from _walk(

@@ -174,6 +174,10 @@ def _raw_text(metadata: list[Any], documented: str | None = None) -> Any:
                         "String should have at most {max_length} characters",
                         {"max_length": longest},
                     )
+                if pattern == NOT_BLANK and not value.strip(SPACES):
+                    raise PydanticCustomError(
+                        "string_too_short", "String should have at least {min_length} character", {"min_length": 1}
+                    )
                 if compiled is not None and not compiled.search(value):
                     raise PydanticCustomError(
                         "string_pattern_mismatch", "String should match pattern '{pattern}'", {"pattern": pattern}
