@@ -30,6 +30,7 @@ from facturo.kit import clock
 from facturo.kit.db import Database, uses_own_units
 from facturo.kit.errors import Conflict, FacturoError, Msg, ValidationFailed
 from facturo.kit.idempotency import IdempotentResponse
+from facturo.kit.schemas import json_input
 
 log = logging.getLogger("facturo.api")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -134,7 +135,11 @@ class UnitOfWorkRoute(APIRoute):
             # instead can deadlock: every thread blocked on the pool while the requests that
             # hold connections need a thread to finish.
             async with request.app.state.unit_of_work_slots:
-                return await run(request)
+                exact = json_input.set(True)  # the API reads JSON: types as the document says
+                try:
+                    return await run(request)
+                finally:
+                    json_input.reset(exact)
 
         async def run(request: Request) -> Response:
             database: Database = request.app.state.database

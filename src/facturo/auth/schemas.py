@@ -28,7 +28,7 @@ class TokenPairOut(Out):
 
 
 class UserIn(Strict):
-    email: str = Field(min_length=3, max_length=254, pattern=EMAIL)
+    email: str = Field(min_length=3, max_length=254, json_schema_extra={"pattern": EMAIL})
     name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
     role: Role

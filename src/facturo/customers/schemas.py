@@ -12,7 +12,7 @@ class CustomerIn(Strict):
     nit: str = Field(min_length=1, max_length=20, examples=["576937-K", "CF"], json_schema_extra=NIT_OR_CF)
     name: str = Field(min_length=1, max_length=200)
     address: str = Field(default="Ciudad", max_length=300)
-    email: str = Field(default="", max_length=200, pattern=EMAIL_OR_EMPTY)
+    email: str = Field(default="", max_length=200, json_schema_extra={"pattern": EMAIL_OR_EMPTY})
     phone: str = Field(default="", max_length=40)
     payment_terms_days: int = Field(default=30, ge=0, le=365)
 
@@ -22,7 +22,7 @@ class CustomerPatch(Strict):
     nit: Annotated[str, Field(min_length=1, max_length=20, json_schema_extra=NIT_OR_CF)] | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     address: str | None = Field(default=None, max_length=300)
-    email: str | None = Field(default=None, max_length=200, pattern=EMAIL_OR_EMPTY)
+    email: str | None = Field(default=None, max_length=200, json_schema_extra={"pattern": EMAIL_OR_EMPTY})
     phone: str | None = Field(default=None, max_length=40)
     payment_terms_days: int | None = Field(default=None, ge=0, le=365)
 

@@ -93,7 +93,7 @@ def _code(error: ErrorDetails, name: str) -> str:
         return "too_long"
     if kind == "too_long":
         return "too_many"
-    if kind in {"decimal_parsing", "decimal_type", "finite_number", "float_parsing", "float_type"}:
+    if kind in {"decimal_parsing", "decimal_type", "decimal_text", "finite_number", "float_parsing", "float_type"}:
         return "number"
     if kind in {"int_parsing", "int_type", "int_from_float", "enum", "literal_error", "bool_parsing", "bool_type"}:
         return "choice"

@@ -4,6 +4,7 @@ ever touches them; numbers are accepted on input but must fit the column exactly
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from types import UnionType
@@ -13,6 +14,10 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 _as_text = PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")
+
+
+_DECIMAL_TEXT = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+_LOOSE_DECIMAL = re.compile(r"^[-+]?([0-9][0-9_]*)?(\.[0-9_]*)?([eE][-+]?[0-9]+)?$")
 
 
 def exact_decimal(
@@ -54,15 +59,44 @@ def exact_decimal(
                 'A number this large loses digits as a JSON number: send it as text (e.g. "123456789012.50")',
             )
         if isinstance(value, str) and not compiled.match(value):
-            raise PydanticCustomError(
-                "decimal_text",
-                "Write plain digits and a decimal point (e.g. 12.50): at most {whole} whole digits "
-                "and {places} decimals",
-                {"whole": whole, "places": places},
-            )
+            _explain_text(value)
         return value
 
-    bounds: dict[str, Any] = {"gt" if positive else "ge": bottom, "le": top}
+    def _explain_text(value: str) -> None:
+        """Say what is wrong with a text the pattern refuses, as Pydantic would have said it."""
+        if not _DECIMAL_TEXT.match(value):
+            if _LOOSE_DECIMAL.match(value.strip()) and any(
+                c.isdigit() for c in value
+            ):  # "1e5", "+5", " 5", ".5": a number, not written plainly
+                raise PydanticCustomError(
+                    "decimal_text",
+                    "Write plain digits and a decimal point (e.g. 12.50): at most {whole} whole digits "
+                    "and {places} decimals",
+                    {"whole": whole, "places": places},
+                )
+            raise PydanticCustomError("decimal_parsing", "Input should be a valid decimal")
+        number, _, decimals = value.lstrip("-").partition(".")
+        if value.startswith("-") and not sign:
+            kind, bound = ("greater_than", "gt") if positive else ("greater_than_equal", "ge")
+            relation = "greater than" if positive else "greater than or equal to"
+            raise PydanticCustomError(kind, f"Input should be {relation} {{{bound}}}", {bound: minimum or 0})
+        if len(decimals) > places:
+            raise PydanticCustomError(
+                "decimal_max_places",
+                "Decimal input should have no more than {decimal_places} decimal places",
+                {"decimal_places": places},
+            )
+        if maximum is not None:
+            raise PydanticCustomError("less_than_equal", "Input should be less than or equal to {le}", {"le": maximum})
+        raise PydanticCustomError(
+            "decimal_whole_digits",
+            "Decimal input should have no more than {whole_digits} digits before the decimal point",
+            {"whole_digits": len(number) and whole},
+        )
+
+    bounds: dict[str, Any] = {"gt" if positive else "ge": minimum if minimum is not None else bottom}
+    if maximum is not None:
+        bounds["le"] = maximum
     return Annotated[
         Decimal,
         BeforeValidator(plain_text),
@@ -104,14 +138,19 @@ MAX_ID = 2_147_483_647
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+# Set while the API reads a request: JSON has types, so a boolean, an integer and a date must be one.
+# Forms and the command line read text, and keep Pydantic's parsing of it ("30" is 30 there).
+json_input: ContextVar[bool] = ContextVar("json_input", default=False)
+
+
 def _whole_number(value: Any) -> Any:
-    if isinstance(value, bool | str):
+    if json_input.get() and isinstance(value, bool | str):
         raise PydanticCustomError("int_type", "Input should be a valid integer")
     return value
 
 
 def _flag(value: Any) -> Any:
-    if value is None or isinstance(value, bool):
+    if value is None or isinstance(value, bool) or not json_input.get():
         return value
     raise PydanticCustomError("bool_type", "Input should be a valid boolean")
 
@@ -121,6 +160,8 @@ _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 def _iso_date(value: Any) -> Any:
     if value is None or isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    if not json_input.get() and isinstance(value, str):
         return value
     raise PydanticCustomError("date_type", "Input should be a date YYYY-MM-DD")
 

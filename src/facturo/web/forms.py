@@ -65,7 +65,7 @@ def _pydantic_message(error: ErrorDetails) -> str:
         return _("Use at most %(count)s decimals.") % {"count": ctx.get("decimal_places")}
     if kind in {"decimal_max_digits", "decimal_whole_digits"}:
         return _("The number is too large.")
-    if kind in {"decimal_parsing", "decimal_type", "finite_number"}:
+    if kind in {"decimal_parsing", "decimal_type", "decimal_text", "finite_number"}:
         return _("Enter a number, for example 12.50.")
     if kind in {"literal_error", "enum"}:
         return _("Choose one of the options.")
