@@ -131,7 +131,7 @@ def test_a_reversed_range_is_a_422_in_both_languages(client: TestClient, billed:
         ({"to": "2023-12-31"}, "from", "missing"),
         ({"from": "2023-01-01"}, "to", "missing"),
         ({"from": "2023-02-30", "to": "2023-12-31"}, "from", "date_from_datetime_parsing"),
-        ({"from": "01/01/2023", "to": "2023-12-31"}, "from", "date_from_datetime_parsing"),
+        ({"from": "01/01/2023", "to": "2023-12-31"}, "from", "date_type"),  # "debe ser una fecha AAAA-MM-DD"
         ({"from": "2023-01-01", "to": "2023-12-31", "format": "xlsx"}, "format", "enum"),
         ({"from": "1900-01-01", "to": "2023-12-31"}, "to", "range.too_long"),
     ],
