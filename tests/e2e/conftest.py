@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from facturo.api.app import create_app
 from facturo.auth import service as auth
@@ -26,6 +26,7 @@ from facturo.kit.config import Settings
 from facturo.kit.db import Database
 from tests.conftest import migrated_database
 from tests.factories import make_issuer
+from tests.usage.helpers import NUBE, data_file
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
@@ -146,3 +147,22 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Correo o usuario").fill(email)
     page.get_by_label("Contraseña").fill(password)
     page.get_by_role("button", name="Iniciar sesión").click()
+
+
+def start_draft_with_live_totals(page: Page, customer_name: str) -> None:
+    """On the invoice editor: pick the customer, type one line (3 × Q150.00) and wait for the
+    server's totals the editor's script shows as you type."""
+    page.goto("/invoices/new")
+    customer = page.locator("#f-customer_id option", has_text=customer_name).get_attribute("value")
+    assert customer
+    page.get_by_label("Cliente", exact=True).select_option(customer)
+    page.locator("#l0-description").fill("Asesoría técnica")
+    page.locator("#l0-quantity").fill("3")
+    page.locator("#l0-unit_price").fill("150.00")
+    expect(page.locator('[data-total="total"]')).to_contain_text("Q450.00", timeout=10_000)
+
+
+def choose_the_nube_pair(page: Page) -> None:
+    """On the usage page: choose our nube pair (tests/data/ipc2) in the upload form, not yet sent."""
+    page.goto("/usage")
+    page.get_by_label("Mensajes XML IPC2").set_input_files([data_file(NUBE[0]), data_file(NUBE[1])])

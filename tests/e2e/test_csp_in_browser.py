@@ -10,9 +10,8 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
 from facturo.kit import clock
-from tests.e2e.conftest import Server, sign_in
+from tests.e2e.conftest import Server, choose_the_nube_pair, sign_in, start_draft_with_live_totals
 from tests.factories import make_customer
-from tests.usage.helpers import NUBE, data_file
 
 # Chromium fires securitypolicyviolation on the document; this turns each one into a console
 # message the test collects across navigations (an init script runs before the page's own).
@@ -63,14 +62,7 @@ def test_the_main_pages_run_their_scripts_under_the_policy(page: Page, server: S
     steps("dashboard")
 
     # The invoice editor: its script adds a line and shows the server's totals as you type.
-    page.goto("/invoices/new")
-    customer = page.locator("#f-customer_id option", has_text="Café Los Altos").get_attribute("value")
-    assert customer
-    page.get_by_label("Cliente", exact=True).select_option(customer)
-    page.locator("#l0-description").fill("Asesoría técnica")
-    page.locator("#l0-quantity").fill("3")
-    page.locator("#l0-unit_price").fill("150.00")
-    expect(page.locator('[data-total="total"]')).to_contain_text("Q450.00", timeout=10_000)
+    start_draft_with_live_totals(page, "Café Los Altos")
     rows = page.locator("[data-line]").count()
     page.get_by_role("button", name="Agregar línea").click()
     expect(page.locator("[data-line]")).to_have_count(rows + 1)  # added in place, no post
@@ -78,8 +70,7 @@ def test_the_main_pages_run_their_scripts_under_the_policy(page: Page, server: S
     steps("editor with live totals")
 
     # The usage upload: its script lists the chosen files before sending.
-    page.goto("/usage")
-    page.get_by_label("Mensajes XML IPC2").set_input_files([data_file(NUBE[0]), data_file(NUBE[1])])
+    choose_the_nube_pair(page)
     expect(page.locator("[data-file-list] li")).to_have_count(2)
     steps("files listed by the upload script")
     page.get_by_role("button", name="Importar").click()

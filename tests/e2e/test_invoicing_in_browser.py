@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, start_draft_with_live_totals
 from tests.factories import valid_nit
 
 
@@ -41,14 +41,7 @@ def test_draft_issue_split_payment_paid_and_pdf(page: Page) -> None:
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_role("status")).to_be_visible()
 
-    page.goto("/invoices/new")
-    customer = page.locator("#f-customer_id option", has_text="Café Los Altos").get_attribute("value")
-    assert customer
-    page.get_by_label("Cliente", exact=True).select_option(customer)
-    page.locator("#l0-description").fill("Asesoría técnica")
-    page.locator("#l0-quantity").fill("3")
-    page.locator("#l0-unit_price").fill("150.00")
-    expect(page.locator('[data-total="total"]')).to_contain_text("Q450.00", timeout=10_000)
+    start_draft_with_live_totals(page, "Café Los Altos")
     steps("draft with live totals")
     page.get_by_role("button", name="Guardar borrador").click()
     expect(page.get_by_role("heading", name=re.compile("Borrador|Factura"))).to_be_visible()

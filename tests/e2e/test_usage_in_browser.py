@@ -8,8 +8,8 @@ import re
 from playwright.sync_api import Page, expect
 
 from facturo.kit import clock
-from tests.e2e.conftest import sign_in
-from tests.usage.helpers import AULA, NUBE, data_file
+from tests.e2e.conftest import choose_the_nube_pair, sign_in
+from tests.usage.helpers import AULA, data_file
 
 
 def test_upload_the_aula_pair_and_see_its_rejections(page: Page) -> None:
@@ -31,8 +31,7 @@ def test_upload_the_aula_pair_and_see_its_rejections(page: Page) -> None:
 def test_preview_and_confirm_a_billing_run_then_the_sales_chart(page: Page) -> None:
     steps = page.steps  # type: ignore[attr-defined]
     sign_in(page, "conta@e2e.test")
-    page.goto("/usage")
-    page.get_by_label("Mensajes XML IPC2").set_input_files([data_file(NUBE[0]), data_file(NUBE[1])])
+    choose_the_nube_pair(page)
     page.get_by_role("button", name="Importar").click()
     expect(page.locator("main")).to_contain_text("Consumos")
     page.goto("/usage/billing")
