@@ -72,6 +72,11 @@ def write_csv(rows: Iterable[Sequence[object]], header: Sequence[str]) -> str:
     Raises ``ValueError`` if a row does not have as many cells as the header, since a shifted
     column in an accounting export is worse than no export.
     """
+    return "".join(_csv_text(rows, header, every=None))
+
+
+def _csv_text(rows: Iterable[Sequence[object]], header: Sequence[str], *, every: int | None) -> Iterator[str]:
+    """The CSV text, ``every`` rows at a time (all at once without it)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([_neutralise(h) for h in header])
@@ -80,7 +85,11 @@ def write_csv(rows: Iterable[Sequence[object]], header: Sequence[str]) -> str:
         if len(row) != width:
             raise ValueError(f"CSV row {number} has {len(row)} cells but the header has {width}")
         writer.writerow([format_cell(v) for v in row])
-    return buffer.getvalue()
+        if every is not None and number % every == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def csv_bytes(rows: Iterable[Sequence[object]], header: Sequence[str]) -> bytes:
@@ -91,17 +100,6 @@ def csv_bytes(rows: Iterable[Sequence[object]], header: Sequence[str]) -> bytes:
 def csv_stream(rows: Iterable[Sequence[object]], header: Sequence[str], *, every: int = 5_000) -> Iterator[bytes]:
     """Like :func:`csv_bytes`, produced a few thousand rows at a time, for downloads too large to
     build in memory."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(_UTF8_BOM)
-    writer.writerow([_neutralise(h) for h in header])
-    width = len(header)
-    for number, row in enumerate(rows, start=1):
-        if len(row) != width:
-            raise ValueError(f"CSV row {number} has {len(row)} cells but the header has {width}")
-        writer.writerow([format_cell(v) for v in row])
-        if number % every == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+    yield _UTF8_BOM.encode("utf-8")
+    for text in _csv_text(rows, header, every=every):
+        yield text.encode("utf-8")

@@ -68,16 +68,20 @@ class UnsafeXmlError(ValueError):
         return _too_large(max_bytes)
 
 
+# What makes a parser safe for untrusted input, whole or incremental: never resolve entities, load
+# a DTD or touch the network, and keep libxml2's limits on depth and text size.
+_SAFE_PARSING: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+}
+
+
 def _new_parser() -> etree.XMLParser:
     # A fresh parser per call: lxml parsers keep state and must not be shared across threads.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=False,
-    )
+    return etree.XMLParser(**_SAFE_PARSING, remove_comments=False)
 
 
 def _human_size(n: int) -> str:
@@ -255,15 +259,7 @@ class XmlStream:
         # Only "end" events: half the events of start+end, and the root is known from the first
         # one (its tree), long before the document ends.
         self._events = etree.iterparse(
-            self._reader,
-            events=("end",),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
+            self._reader, events=("end",), **_SAFE_PARSING, remove_comments=True, remove_pis=True
         )
         self._root: etree._Element | None = None
         self._pending: etree._Element | None = None

@@ -33,6 +33,9 @@ from facturo.usage.locking import share_usage_lock
 from facturo.usage.models import Message
 from facturo.usage.staging import Staging
 
+# Problems stored per write unit (a hostile file's report can be a million lines).
+PROBLEMS_PER_WRITE = 50_000
+
 
 def import_message(
     target: Session | Units,
@@ -87,9 +90,6 @@ def import_message(
         with units.unit_of_work() as session:
             session.execute(update(Message).where(Message.id == message_id).values(summary=report.summary()))
     return report
-
-
-PROBLEMS_PER_WRITE = 50_000
 
 
 def _receipt(session: Session, reader: MessageReader, filename: str, actor: Actor) -> Message:

@@ -42,6 +42,7 @@ IMPORT = [page_requires(Permission.USAGE_IMPORT)]
 BILL = [page_requires(Permission.BILLING_RUN)]
 InstanceCode = Annotated[str, Path(min_length=1, max_length=40)]
 RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
+MessageId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Text = Annotated[str, Form()]
 MAX_FILES = 50
 MAX_SHOWN_IDS = 50
@@ -191,7 +192,7 @@ async def upload_messages(request: Request) -> Response:
 
 
 @router.get("/usage/messages/{message_id}/problems.{fmt}", dependencies=IMPORT)
-def message_problems(request: Request, message_id: RunId, fmt: Literal["csv", "json"]) -> Response:
+def message_problems(request: Request, message_id: MessageId, fmt: Literal["csv", "json"]) -> Response:
     """The full report of one message (every duplicate, warning and rejection), as a download."""
     _area(request)
     download = service.report_download(request.app.state.database, message_id, fmt, i18n.current_language())

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from facturo.kit.csv import csv_stream
@@ -52,25 +52,29 @@ def store(session: Session, message_id: int, problems: list[StagedProblem]) -> N
     )
 
 
-def message_exists(session: Session, message_id: int) -> Message:
+def _message_or_not_found(session: Session, message_id: int) -> Message:
     message = session.get(Message, message_id)
     if message is None:
         raise NotFound(Msg(f"No existe el mensaje {message_id}.", f"Message {message_id} does not exist."))
     return message
 
 
+# A problem as StagedProblem holds it, in its field order.
+_COLUMNS = (
+    MessageProblem.kind,
+    MessageProblem.line,
+    MessageProblem.entity,
+    MessageProblem.key,
+    MessageProblem.rule,
+    MessageProblem.message_es,
+    MessageProblem.message_en,
+)
+
+
 def first_problems(session: Session, message_id: int, kind: ProblemKind, limit: int) -> list[StagedProblem]:
     """The first problems of one kind, by line."""
     rows = session.execute(
-        select(
-            MessageProblem.kind,
-            MessageProblem.line,
-            MessageProblem.entity,
-            MessageProblem.key,
-            MessageProblem.rule,
-            MessageProblem.message_es,
-            MessageProblem.message_en,
-        )
+        select(*_COLUMNS)
         .where(MessageProblem.message_id == message_id, MessageProblem.kind == kind)
         .order_by(MessageProblem.line, MessageProblem.id)
         .limit(limit)
@@ -79,8 +83,7 @@ def first_problems(session: Session, message_id: int, kind: ProblemKind, limit: 
 
 
 def has_problems(session: Session, message_id: int) -> bool:
-    found = session.scalar(select(func.count()).where(MessageProblem.message_id == message_id).limit(1))
-    return bool(found)
+    return bool(session.scalar(select(exists().where(MessageProblem.message_id == message_id))))
 
 
 def all_problems(
@@ -90,16 +93,7 @@ def all_problems(
     last = (-1, 0)
     while True:
         rows = session.execute(
-            select(
-                MessageProblem.id,
-                MessageProblem.kind,
-                MessageProblem.line,
-                MessageProblem.entity,
-                MessageProblem.key,
-                MessageProblem.rule,
-                MessageProblem.message_es,
-                MessageProblem.message_en,
-            )
+            select(MessageProblem.id, *_COLUMNS)
             .where(
                 MessageProblem.message_id == message_id,
                 MessageProblem.kind.in_(kinds),
@@ -131,7 +125,7 @@ def report_download(units: Units, message_id: int, fmt: ReportFormat, language: 
     report can be a million lines: it is never built in memory). Unknown message: ``NotFound`` now,
     before anything is sent."""
     with units.unit_of_work(write=False) as session:
-        message = message_exists(session, message_id)
+        message = _message_or_not_found(session, message_id)
         stem = f"informe-mensaje-{message.id}" if language != "en" else f"message-{message.id}-report"
     chunks = _csv_chunks(units, message_id, language) if fmt == "csv" else _json_chunks(units, message_id)
     media_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
