@@ -60,7 +60,7 @@ import generate
 import read_load
 import usage_messages as messages
 from facturo.auth import service as auth
-from facturo.auth.permissions import Permission
+from facturo.kit.access import Permission
 from facturo.kit.actor import SYSTEM
 
 HOST = read_load.HOST  # loopback only

@@ -51,11 +51,11 @@ from sqlalchemy.orm import Session
 
 from facturo.api.app import create_app
 from facturo.auth import users
-from facturo.auth.permissions import Role
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.models import Invoice
 from facturo.invoicing.schemas import DraftIn, LineIn
 from facturo.kit import clock
+from facturo.kit.access import Role
 from facturo.kit.actor import Actor
 from facturo.kit.config import Settings
 from facturo.kit.db import Database, make_engine

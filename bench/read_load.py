@@ -43,9 +43,9 @@ from sqlalchemy.engine import make_url
 
 import generate
 from facturo.auth import service as auth
-from facturo.auth.permissions import Permission
 from facturo.invoicing.lifecycle import Status
 from facturo.invoicing.models import Invoice
+from facturo.kit.access import Permission
 from facturo.kit.actor import SYSTEM
 from facturo.kit.db import Database
 

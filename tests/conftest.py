@@ -187,7 +187,7 @@ def sign_in(client: TestClient, email: str, password: str) -> TestClient:
 def client(app: FastAPI, db: RollbackDatabase) -> Iterator[TestClient]:
     """A client signed in as a real admin user (created directly, then logged in over the API)."""
     from facturo.auth import service as auth
-    from facturo.auth.permissions import Role
+    from facturo.kit.access import Role
     from facturo.kit.actor import SYSTEM
 
     with db.unit_of_work() as session:

@@ -10,15 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from facturo.catalog.models import Product
+from facturo.invoicing import payments as payments
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.amounts import line_amounts
 from facturo.invoicing.models import Invoice, InvoiceLine
+from facturo.invoicing.payment_models import Payment
+from facturo.invoicing.payment_schemas import Method, PaymentIn, SplitIn
 from facturo.invoicing.schemas import CreditItemIn, CreditNoteIn, DraftIn, LineIn
 from facturo.kit.errors import ValidationFailed
 from facturo.kit.money import quantize
-from facturo.payments import service as payments
-from facturo.payments.models import Payment
-from facturo.payments.schemas import Method, PaymentIn, SplitIn
 from tests.factories import ACTOR, make_customer, make_issued, make_issuer
 
 FIXTURE_OK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

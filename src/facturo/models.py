@@ -5,10 +5,10 @@ from facturo.auth.models import ApiToken, LoginAttempt, RefreshToken, User
 from facturo.catalog.models import Category, Product, ProductPrice
 from facturo.customers.models import Customer
 from facturo.invoicing.models import Invoice, InvoiceLine, Series
+from facturo.invoicing.payment_models import Payment, PaymentSplit
 from facturo.kit.db import Base
 from facturo.kit.idempotency import IdempotentResponse
 from facturo.organisation.models import Issuer
-from facturo.payments.models import Payment, PaymentSplit
 from facturo.usage.models import (
     BilledPeriod,
     BillingRun,

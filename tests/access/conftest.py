@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from facturo.auth import service as auth
-from facturo.auth.permissions import Role
+from facturo.kit.access import Role
 from facturo.kit.actor import SYSTEM
 from tests.access.routes import Endpoint, endpoints
 from tests.conftest import sign_in
@@ -73,6 +73,6 @@ def api_endpoints(app: FastAPI) -> list[Endpoint]:
 
 @pytest.fixture
 def protected_endpoints(api_endpoints: list[Endpoint]) -> list[Endpoint]:
-    from facturo.api.security import PUBLIC_PATHS
+    from facturo.surface.rest.security import PUBLIC_PATHS
 
     return [e for e in api_endpoints if e.path not in PUBLIC_PATHS]

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.params import Depends
 from fastapi.routing import APIRoute
 
-from facturo.api.security import Requires
-from facturo.auth.permissions import Permission
+from facturo.kit.access import Permission
+from facturo.surface.rest.security import Requires
 
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from facturo.auth.permissions import Role
 from facturo.kit import clock
+from facturo.kit.access import Role
 from tests.access.conftest import PASSWORD, MakeAccount
 
 WRONG = "Correo o contraseña incorrectos."

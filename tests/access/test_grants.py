@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from facturo.kit.access import ROLE_PERMISSIONS, Permission, Role
 from tests.access.conftest import PASSWORD, MakeAccount, SignIn
 from tests.access.test_tokens_api import create_token, fresh_last_used
 from tests.api.helpers import ok

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from facturo.auth.permissions import Role
+from facturo.kit.access import Role
 from tests.access.conftest import Account, MakeAccount, SignIn
 from tests.api.helpers import ok, setup_org
 

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from facturo.auth import service as auth
-from facturo.auth.addresses import resolve_client_address
 from facturo.auth.models import LoginAttempt, LoginThrottle
-from facturo.auth.permissions import Role
-from facturo.auth.settings import get_auth_settings
+from facturo.kit.access import Role
 from facturo.kit.actor import SYSTEM
+from facturo.kit.auth_settings import get_auth_settings
 from facturo.kit.db import Database
 from facturo.kit.errors import FacturoError
+from facturo.surface.rest.addresses import resolve_client_address
 from tests.access.conftest import PASSWORD, MakeAccount
 from tests.access.test_brute_force import assert_locked, assert_wrong_credentials, attempt
 

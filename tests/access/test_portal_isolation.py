@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from facturo.auth.permissions import Role
+from facturo.kit.access import Role
 from tests.access.conftest import MakeAccount, SignIn
 from tests.api.helpers import ok, setup_org
 

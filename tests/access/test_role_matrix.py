@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from facturo.kit.access import ROLE_PERMISSIONS, Permission, Role
 from tests.access.conftest import MakeAccount, SignIn
 from tests.access.routes import Endpoint
 from tests.api.helpers import ok, setup_org

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facturo.api.security import PUBLIC_PATHS
+from facturo.surface.rest.security import PUBLIC_PATHS
 from tests.access.routes import Endpoint
 
 # Routes the suite knows must exist: if the enumeration found none of them, it walked the wrong thing.

@@ -11,9 +11,9 @@ import jwt
 import pytest
 from sqlalchemy import text
 
-from facturo.auth.permissions import ROLE_PERMISSIONS, Role
-from facturo.auth.settings import get_auth_settings
 from facturo.kit import clock
+from facturo.kit.access import ROLE_PERMISSIONS, Role
+from facturo.kit.auth_settings import get_auth_settings
 from tests.access.conftest import MakeAccount, SignIn
 from tests.api.helpers import ok
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -245,7 +245,7 @@ def create_token(client, name: str = "Integración ERP", permissions: list[str] 
 def fresh_last_used(monkeypatch: pytest.MonkeyPatch) -> None:
     """The API remembers in memory, per process and token id, when it last recorded a token's use
     (at most once a minute). Rolled-back tests reuse ids, so start from an empty memory."""
-    monkeypatch.setattr("facturo.api.routing._touched", {})
+    monkeypatch.setattr("facturo.surface.rest.routing._touched", {})
 
 
 @pytest.mark.usefixtures("fresh_last_used")

@@ -22,10 +22,10 @@ from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
 from facturo.api.app import create_app
-from facturo.api.body_limit import BodyLimit
-from facturo.auth.permissions import Role
+from facturo.kit.access import Role
 from facturo.kit.config import Settings
-from facturo.web.session import LANGUAGE_COOKIE
+from facturo.surface.rest.body_limit import BodyLimit
+from facturo.surface.web.session import LANGUAGE_COOKIE
 from tests.api.helpers import ok, setup_org
 from tests.conftest import RollbackDatabase
 from tests.usage.helpers import NUBE, data_file

@@ -32,7 +32,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
 from facturo.auth import service as auth
-from facturo.auth.permissions import Permission, Role
+from facturo.kit.access import Permission, Role
 from facturo.kit.actor import SYSTEM
 from tests.api.helpers import ok, setup_org
 from tests.conftest import RollbackDatabase, sign_in

@@ -11,8 +11,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from facturo.auth.permissions import Role
-from facturo.web.templating import STATIC_DIR
+from facturo.kit.access import Role
+from facturo.surface.web.templating import STATIC_DIR
 from tests.api.helpers import issue_via_api, setup_org
 from tests.conftest import RollbackDatabase
 from tests.web.conftest import Browser, make_user

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from facturo.auth import service
 from facturo.auth.models import User
-from facturo.auth.permissions import Role
-from facturo.auth.settings import AuthSettings, get_auth_settings
 from facturo.kit import clock
+from facturo.kit.access import Role
+from facturo.kit.auth_settings import AuthSettings, get_auth_settings
 from tests.factories import ACTOR
 
 SECRET = "test-signing-key-" + "k" * 50

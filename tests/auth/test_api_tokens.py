@@ -9,10 +9,9 @@ from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
 from facturo.auth import service
-from facturo.auth.errors import Unauthenticated
-from facturo.auth.permissions import Permission, Role
 from facturo.kit import clock
-from facturo.kit.errors import PermissionDenied, ValidationFailed
+from facturo.kit.access import Permission, Role
+from facturo.kit.errors import PermissionDenied, Unauthenticated, ValidationFailed
 from tests.auth.conftest import T0, MakeUser
 from tests.factories import ACTOR, make_customer
 

@@ -19,7 +19,7 @@ def typed(*args: str, input: str) -> Result:
 
 def test_create_admin_list_and_deactivate(tmp_path: Path) -> None:
     with cli_env(tmp_path) as run:
-        from facturo.cli.context import database
+        from facturo.surface.console.context import database
 
         created = typed(
             "users",

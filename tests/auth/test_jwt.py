@@ -12,11 +12,11 @@ from typing import Any
 import jwt
 import pytest
 
-from facturo.auth.errors import Unauthenticated
 from facturo.auth.jwt_tokens import decode_access_token, issue_access_token
-from facturo.auth.permissions import Role
-from facturo.auth.settings import AuthSettings, get_auth_settings, persisted_secret
 from facturo.kit import clock
+from facturo.kit.access import Role
+from facturo.kit.auth_settings import AuthSettings, get_auth_settings, persisted_secret
+from facturo.kit.errors import Unauthenticated
 from tests.auth.conftest import SECRET, T0
 
 USER = SimpleNamespace(id=42, role="accountant")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from facturo.kit.access import ROLE_PERMISSIONS, Permission, Role
 
 P = Permission
 

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
 from facturo.auth import service
-from facturo.auth.errors import RejectedAndRecorded, TooManyAttempts, Unauthenticated
 from facturo.auth.models import LoginAttempt, RefreshToken
-from facturo.auth.permissions import Role
+from facturo.kit.access import Role
 from facturo.kit.actor import SYSTEM
+from facturo.kit.errors import RejectedAndRecorded, TooManyAttempts, Unauthenticated
 from tests.auth.conftest import PASSWORD, T0, MakeUser
 
 ADDRESS = "203.0.113.7"

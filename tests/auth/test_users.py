@@ -7,9 +7,8 @@ from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
 from facturo.auth import service
-from facturo.auth.errors import Unauthenticated
-from facturo.auth.permissions import Permission, Role
-from facturo.kit.errors import Conflict, NotFound, ValidationFailed
+from facturo.kit.access import Permission, Role
+from facturo.kit.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from tests.auth.conftest import PASSWORD, T0, MakeUser
 from tests.factories import ACTOR, make_customer
 

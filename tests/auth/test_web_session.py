@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 
-from facturo.auth.web_session import SESSION_COOKIE, csrf_token, csrf_valid, session_cookie_options
+from facturo.surface.web.cookies import SESSION_COOKIE, csrf_token, csrf_valid, session_cookie_options
 
 
 def test_session_cookie_is_httponly_and_samesite() -> None:

@@ -52,7 +52,7 @@ def create_user(email: str, role: str, *extra: str) -> Result:
 
 def can_log_in(email: str, password: str) -> bool:
     from facturo.auth import service
-    from facturo.cli.context import database
+    from facturo.surface.console.context import database
 
     with database().unit_of_work() as session:
         try:
@@ -313,7 +313,7 @@ def instant(text: str) -> datetime:
 def resolves(secret: str) -> Any:
     """What the API would let a client holding this secret do (its permissions), or the refusal."""
     from facturo.auth import service
-    from facturo.cli.context import database
+    from facturo.surface.console.context import database
 
     with database().unit_of_work(write=False) as session:
         try:
@@ -399,7 +399,7 @@ def test_token_creation_refuses_bad_input_clearly(configured: Run) -> None:
 def test_the_local_operator_is_a_full_admin_and_grants_anything(configured: Run) -> None:
     """Whoever runs the CLI on the server already owns the database: the grant rule (nobody grants
     more than they hold) lets them create administrators and all-permission tokens."""
-    from facturo.auth.permissions import Permission
+    from facturo.kit.access import Permission
 
     admin = typed(
         "users", "create-admin", "--email", "otra@martillo.gt", "--name", "Otra", "--password-stdin", input=PASSWORD
@@ -421,7 +421,7 @@ def test_serve_believes_proxy_headers_only_from_trusted_proxies(
 ) -> None:
     import uvicorn
 
-    from facturo.auth.settings import get_auth_settings
+    from facturo.kit.auth_settings import get_auth_settings
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))

@@ -19,9 +19,9 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from facturo.cli.context import database
 from facturo.cli.main import app
 from facturo.kit.config import get_settings
+from facturo.surface.console.context import database
 
 Run = Callable[..., Result]
 DB_FILE = "facturo.sqlite3"

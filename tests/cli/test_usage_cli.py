@@ -14,7 +14,7 @@ USAGE = str(data_file(NUBE[1]))
 
 
 def _organisation() -> None:
-    from facturo.cli.context import unit_of_work
+    from facturo.surface.console.context import unit_of_work
     from tests.factories import make_issuer
 
     with unit_of_work() as session:

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from facturo.api.app import create_app
 from facturo.auth import service as auth
-from facturo.auth.permissions import Role
+from facturo.kit.access import Role
 from facturo.kit.actor import SYSTEM
 from facturo.kit.config import Settings
 from facturo.kit.db import Database

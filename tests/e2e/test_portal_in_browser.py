@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from facturo.auth import service as auth
-from facturo.auth.permissions import Role
+from facturo.kit.access import Role
 from facturo.kit.actor import SYSTEM
 from tests.e2e.conftest import PASSWORD, Server, sign_in
 from tests.factories import make_customer, make_issued

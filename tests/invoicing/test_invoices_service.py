@@ -16,18 +16,18 @@ from facturo.catalog.models import Product
 from facturo.catalog.schemas import ProductPatch
 from facturo.customers import service as customers
 from facturo.customers.schemas import CustomerPatch
+from facturo.invoicing import payments as payments
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.amounts import line_amounts
 from facturo.invoicing.lifecycle import settlement_status
 from facturo.invoicing.models import Invoice, InvoiceLine, Series
+from facturo.invoicing.payment_models import Payment, PaymentSplit
+from facturo.invoicing.payment_schemas import Method, PaymentIn, SplitIn
 from facturo.invoicing.schemas import CreditItemIn, CreditNoteIn, DraftIn, DraftPatch, LineIn
 from facturo.kit import clock
 from facturo.kit.errors import Conflict, FacturoError, ImmutableDocument, InvalidTransition, ValidationFailed
 from facturo.kit.money import quantize
 from facturo.organisation import service as organisation
-from facturo.payments import service as payments
-from facturo.payments.models import Payment, PaymentSplit
-from facturo.payments.schemas import Method, PaymentIn, SplitIn
 from tests.factories import ACTOR, NOW, make_customer, make_draft, make_issued, make_product
 
 D = Decimal

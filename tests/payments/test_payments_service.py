@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
+from facturo.invoicing import payments as payments
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.models import Invoice
+from facturo.invoicing.payment_models import Payment
+from facturo.invoicing.payment_schemas import Method, PaymentIn, SplitIn
 from facturo.kit.errors import Conflict, InvalidTransition, ValidationFailed
-from facturo.payments import service as payments
-from facturo.payments.models import Payment
-from facturo.payments.schemas import Method, PaymentIn, SplitIn
 from tests.factories import ACTOR, NOW, make_draft, make_issued
 
 D = Decimal

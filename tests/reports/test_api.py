@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from facturo.auth import service as auth
-from facturo.auth.permissions import Permission, Role
+from facturo.kit.access import Permission, Role
 from facturo.kit.actor import SYSTEM
 from facturo.usage.billing import BillingResult
 from tests.access.routes import endpoints

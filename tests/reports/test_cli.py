@@ -11,8 +11,8 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from facturo.cli import context
 from facturo.reports.cli import app
+from facturo.surface.console import context
 from facturo.usage.billing import BillingResult
 from tests.conftest import RollbackDatabase
 from tests.factories import make_issued, make_issuer

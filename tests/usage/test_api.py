@@ -192,7 +192,7 @@ def test_reset_only_when_allowed_and_never_touches_invoices(
 def test_auditor_can_look_but_not_import_or_bill(client: TestClient) -> None:
     setup_org(client)
     from facturo.auth import service as auth
-    from facturo.auth.permissions import Role
+    from facturo.kit.access import Role
     from facturo.kit.actor import SYSTEM
     from tests.conftest import sign_in
 

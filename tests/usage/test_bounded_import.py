@@ -171,7 +171,7 @@ def test_the_cli_prints_a_summary_and_writes_the_full_report(tmp_path: Path) -> 
     noisy = tmp_path / "ruidoso.xml"
     noisy.write_text(_noisy_message(), encoding="utf-8")
     with cli_env(tmp_path) as run:
-        from facturo.cli.context import unit_of_work
+        from facturo.surface.console.context import unit_of_work
 
         with unit_of_work() as session:
             make_issuer(session)

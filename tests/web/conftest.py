@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from facturo.auth import service as auth
-from facturo.auth.permissions import Role
-from facturo.auth.web_session import SESSION_COOKIE, csrf_token
+from facturo.kit.access import Role
 from facturo.kit.actor import SYSTEM
+from facturo.surface.web.cookies import SESSION_COOKIE, csrf_token
 from tests.conftest import RollbackDatabase
 from tests.factories import make_issuer
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from facturo.auth import service as auth
 from facturo.auth.models import ApiToken
-from facturo.auth.permissions import Role
 from facturo.invoicing import service as invoicing
+from facturo.kit.access import Role
 from facturo.organisation import service as organisation
 from tests.conftest import RollbackDatabase
 from tests.factories import make_customer, valid_nit

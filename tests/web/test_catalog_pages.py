@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from facturo.auth.permissions import Role
 from facturo.catalog import service as catalog
+from facturo.kit.access import Role
 from facturo.kit.pagination import PageParams
 from tests.conftest import RollbackDatabase
 from tests.factories import make_category, make_customer, make_product

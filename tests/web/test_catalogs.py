@@ -8,7 +8,7 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
-from facturo.web import i18n
+from facturo.surface.web import i18n
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "facturo"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}

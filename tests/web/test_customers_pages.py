@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from facturo.auth.permissions import Role
 from facturo.customers import service as customers
+from facturo.kit.access import Role
 from facturo.kit.pagination import PageParams
 from tests.conftest import RollbackDatabase
 from tests.factories import make_customer, valid_nit

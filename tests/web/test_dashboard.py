@@ -15,15 +15,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session
 
-from facturo.auth.permissions import Role
 from facturo.customers.models import Customer
+from facturo.invoicing import payments as payments
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.models import Invoice
+from facturo.invoicing.payment_schemas import Method, PaymentIn, SplitIn
 from facturo.invoicing.schemas import CreditItemIn, CreditNoteIn, DraftIn, LineIn, SeriesIn
 from facturo.kit import clock
+from facturo.kit.access import Role
 from facturo.organisation import service as organisation
-from facturo.payments import service as payments
-from facturo.payments.schemas import Method, PaymentIn, SplitIn
 from facturo.reports import dashboard as figures
 from facturo.usage.billing import run_billing
 from tests.conftest import RollbackDatabase
@@ -363,7 +363,7 @@ def test_the_page_shows_changes_at_once(book: Book, admin: Browser, db: Rollback
 def test_the_memo_can_be_warmed_at_start_and_a_failure_is_harmless(app: object, db: RollbackDatabase) -> None:
     from fastapi import FastAPI
 
-    from facturo.web.dashboard import warm_dashboard
+    from facturo.reports.pages.dashboard import warm_dashboard
     from tests.factories import make_issuer
 
     assert isinstance(app, FastAPI)

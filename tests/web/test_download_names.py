@@ -3,9 +3,9 @@ serve the PDF under its real name (RFC 6266 / RFC 5987) instead of failing with 
 
 from __future__ import annotations
 
-from facturo.auth.permissions import Role
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.schemas import SeriesIn
+from facturo.kit.access import Role
 from facturo.organisation import service as organisation
 from tests.conftest import RollbackDatabase
 from tests.factories import ACTOR, make_customer, make_issued

@@ -3,7 +3,7 @@ CSRF on every form, no open redirects."""
 
 from __future__ import annotations
 
-from facturo.auth.permissions import Role
+from facturo.kit.access import Role
 from tests.conftest import RollbackDatabase
 from tests.web.conftest import Browser, make_user
 

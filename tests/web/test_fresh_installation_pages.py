@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from facturo.auth.permissions import Role
+from facturo.kit.access import Role
 from tests.conftest import RollbackDatabase
 from tests.web.conftest import Browser, make_user
 

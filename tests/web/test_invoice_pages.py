@@ -12,10 +12,10 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from facturo.auth.permissions import Role
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.schemas import DraftIn, LineIn
 from facturo.kit import clock
+from facturo.kit.access import Role
 from tests.conftest import RollbackDatabase
 from tests.factories import ACTOR, make_customer, make_draft, make_issued, make_product
 from tests.web.conftest import PASSWORD, Browser, make_user

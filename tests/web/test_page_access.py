@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
-from facturo.web.routing import PageRequires, PageRoute
+from facturo.kit.access import ROLE_PERMISSIONS, Permission, Role
+from facturo.surface.web.routing import PageRequires, PageRoute
 from tests.conftest import RollbackDatabase
 from tests.web.conftest import Browser, make_user
 

@@ -12,12 +12,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from facturo.auth.permissions import Role
 from facturo.customers import service as customers
+from facturo.invoicing import payments as payments
 from facturo.invoicing import service as invoicing
+from facturo.invoicing.payment_schemas import Method, PaymentIn, SplitIn
 from facturo.invoicing.schemas import CreditItemIn, CreditNoteIn, DraftIn, LineIn
-from facturo.payments import service as payments
-from facturo.payments.schemas import Method, PaymentIn, SplitIn
+from facturo.kit.access import Role
 from tests.conftest import RollbackDatabase
 from tests.factories import ACTOR, make_customer, make_draft
 from tests.usage.helpers import import_text

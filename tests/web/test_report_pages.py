@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from facturo.auth.permissions import Role
+from facturo.kit.access import Role
 from facturo.reports import service as reports
 from facturo.reports.schemas import ReportFormat
 from facturo.usage.billing import BillingResult

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from facturo.auth.permissions import Role
+from facturo.kit.access import Role
 from tests.conftest import RollbackDatabase
 from tests.usage.helpers import AULA, NUBE, data_file
 from tests.web.conftest import Browser, make_user

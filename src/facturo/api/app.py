@@ -16,23 +16,24 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from facturo import __version__
-from facturo.api import errors, openapi_responses, security_headers
-from facturo.api.body_limit import BodyLimit
+from facturo.auth import service as auth_service
 from facturo.auth.api import router as access_router
 from facturo.catalog.api import router as catalog_router
 from facturo.customers.api import router as customers_router
-from facturo.invoicing.api import router as invoices_router
+from facturo.invoicing.api.invoices import router as invoices_router
+from facturo.invoicing.api.organisation import router as organisation_router
+from facturo.invoicing.api.payments import router as payments_router
 from facturo.kit.config import Settings, get_settings
 from facturo.kit.db import Database
 from facturo.kit.migrate import upgrade
-from facturo.organisation.api import router as organisation_router
-from facturo.payments.api import router as payments_router
 from facturo.reports.api import router as reports_router
+from facturo.reports.pages.dashboard import warm_dashboard
+from facturo.surface.rest import errors, openapi_responses, security_headers
+from facturo.surface.rest.body_limit import BodyLimit
+from facturo.surface.web.routing import browser_error
+from facturo.surface.web.templating import STATIC_DIR
 from facturo.usage.api import router as usage_router
-from facturo.web.dashboard import warm_dashboard
 from facturo.web.routers import PAGE_ROUTERS
-from facturo.web.routing import browser_error
-from facturo.web.templating import STATIC_DIR
 
 DESCRIPTION = """
 Invoicing for Latin America: customers with Guatemalan NIT, a categorised catalog, invoices with
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
 
     app.state.database = database
+    app.state.authenticator = auth_service
     app.state.unit_of_work_slots = asyncio.Semaphore(database.max_connections)
     app.state.settings = settings
     errors.install(app, html_error=browser_error)

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
-from facturo.api.deps import CurrentActor, DbSession, PathId
-from facturo.api.openapi_responses import errors
-from facturo.api.routing import UnitOfWorkRoute
-from facturo.api.security import CurrentPrincipal, requires, requires_login
 from facturo.auth import service
-from facturo.auth.permissions import Permission
 from facturo.auth.schemas import (
     ApiTokenCreatedOut,
     ApiTokenIn,
@@ -22,7 +17,13 @@ from facturo.auth.schemas import (
     UserIn,
     UserOut,
 )
+from facturo.kit.access import Permission
 from facturo.kit.errors import Msg, PermissionDenied
+from facturo.surface.rest.addresses import client_address
+from facturo.surface.rest.deps import CurrentActor, DbSession, PathId
+from facturo.surface.rest.openapi_responses import errors
+from facturo.surface.rest.routing import UnitOfWorkRoute
+from facturo.surface.rest.security import CurrentPrincipal, requires, requires_login
 
 router = APIRouter(prefix="/api/v1", tags=["access"], route_class=UnitOfWorkRoute)
 
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/api/v1", tags=["access"], route_class=UnitOfWorkRout
 @router.post("/auth/login", response_model=TokenPairOut, responses=errors(401, 429))
 def login(session: DbSession, request: Request, data: LoginIn) -> TokenPairOut:
     """Exchange email and password for a short-lived access token and a rotating refresh token."""
-    pair = service.login(session, data.email, data.password, service.client_address(request))
+    pair = service.login(session, data.email, data.password, client_address(request))
     return TokenPairOut.model_validate(pair)
 
 

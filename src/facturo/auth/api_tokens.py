@@ -16,18 +16,16 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
-from facturo.auth.errors import Unauthenticated
 from facturo.auth.grants import ensure_can_grant
 from facturo.auth.models import ApiToken, User
-from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
-from facturo.auth.principal import Principal
 from facturo.auth.sessions import hash_token
 from facturo.auth.users import checked_name
 from facturo.customers import service as customers
 from facturo.kit import clock
+from facturo.kit.access import ROLE_PERMISSIONS, Permission, Principal, Role
 from facturo.kit.actor import Actor
 from facturo.kit.config import get_settings
-from facturo.kit.errors import FacturoError, Msg, ValidationFailed, not_found
+from facturo.kit.errors import FacturoError, Msg, Unauthenticated, ValidationFailed, not_found
 from facturo.organisation import service as organisation
 
 PLAINTEXT_MARKER = "fct_"

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
-from facturo.auth.principal import Principal
+from facturo.kit.access import ROLE_PERMISSIONS, Permission, Principal, Role
 from facturo.kit.errors import Msg, PermissionDenied
 
 

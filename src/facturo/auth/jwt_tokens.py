@@ -15,11 +15,10 @@ from typing import Any, Protocol
 
 import jwt
 
-from facturo.auth.errors import Unauthenticated
-from facturo.auth.permissions import Role
-from facturo.auth.settings import AuthSettings, get_auth_settings
 from facturo.kit import clock
-from facturo.kit.errors import Msg
+from facturo.kit.access import Role
+from facturo.kit.auth_settings import AuthSettings, get_auth_settings
+from facturo.kit.errors import Msg, Unauthenticated
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["exp", "iat", "aud", "iss", "sub"]

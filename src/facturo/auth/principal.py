@@ -2,38 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from facturo.auth.models import ApiToken, User
-from facturo.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from facturo.kit.access import ROLE_PERMISSIONS, Permission, Principal, Role
 from facturo.kit.actor import Actor
-from facturo.kit.errors import Msg, PermissionDenied
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """An authenticated caller.
-
-    ``customer_id`` set means every read is limited to that customer's objects; it comes from the
-    credential (the user or the token), never from the request.
-    """
-
-    actor: Actor
-    permissions: frozenset[Permission]
-    role: Role | None
-    customer_id: int | None
-
-    def can(self, permission: Permission) -> bool:
-        return permission in self.permissions
-
-    def require(self, permission: Permission) -> None:
-        if permission not in self.permissions:
-            raise PermissionDenied(
-                Msg(
-                    f"No tiene permiso para esta operación ({permission.value}).",
-                    f"You do not have permission for this operation ({permission.value}).",
-                )
-            )
 
 
 def principal_for_user(user: User) -> Principal:

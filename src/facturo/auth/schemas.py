@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, Field
 
 from facturo.auth.passwords import MAX_LENGTH, MIN_LENGTH
-from facturo.auth.permissions import Permission, Role
+from facturo.kit.access import Permission, Role
 from facturo.kit.schemas import EMAIL, DbId, Out, Strict
 
 

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from facturo.auth.addresses import client_address
 from facturo.auth.api_tokens import (
     PLAINTEXT_MARKER,
     authenticate_api_token,
@@ -18,12 +17,10 @@ from facturo.auth.api_tokens import (
     revoke_api_token,
     touch_api_token,
 )
-from facturo.auth.errors import RejectedAndRecorded, TooManyAttempts, Unauthenticated
 from facturo.auth.jwt_tokens import AccessClaims, decode_access_token, issue_access_token
 from facturo.auth.models import User
-from facturo.auth.principal import Principal, principal_for_local, principal_for_token, principal_for_user
+from facturo.auth.principal import principal_for_local, principal_for_token, principal_for_user
 from facturo.auth.sessions import TokenPair, login, logout, refresh, resolve_session
-from facturo.auth.settings import AuthSettings, get_auth_settings
 from facturo.auth.users import (
     change_password,
     change_role,
@@ -36,7 +33,9 @@ from facturo.auth.users import (
     set_active,
 )
 from facturo.kit import clock
-from facturo.kit.errors import Msg
+from facturo.kit.access import Principal
+from facturo.kit.auth_settings import AuthSettings, get_auth_settings
+from facturo.kit.errors import Msg, RejectedAndRecorded, TooManyAttempts, Unauthenticated
 
 
 def resolve_bearer(
@@ -75,7 +74,6 @@ __all__ = [
     "authenticate_api_token",
     "change_password",
     "change_role",
-    "client_address",
     "create_api_token",
     "create_api_token_until",
     "create_user",

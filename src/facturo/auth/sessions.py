@@ -21,16 +21,16 @@ from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
 from facturo.auth import throttle
-from facturo.auth.errors import RejectedAndRecorded, TooManyAttempts, Unauthenticated
 from facturo.auth.jwt_tokens import issue_access_token
 from facturo.auth.models import LoginAttempt, RefreshToken, User
 from facturo.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from facturo.auth.principal import Principal, principal_for_user
-from facturo.auth.settings import AuthSettings, get_auth_settings
+from facturo.auth.principal import principal_for_user
 from facturo.auth.users import normalize_email, revoke_refresh_tokens
 from facturo.kit import clock
+from facturo.kit.access import Principal
 from facturo.kit.actor import SYSTEM
-from facturo.kit.errors import Msg
+from facturo.kit.auth_settings import AuthSettings, get_auth_settings
+from facturo.kit.errors import Msg, RejectedAndRecorded, TooManyAttempts, Unauthenticated
 
 MAX_CLIENT_ADDRESS = 100
 MAX_EMAIL = 254

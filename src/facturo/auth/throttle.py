@@ -36,7 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from facturo.auth.models import LoginThrottle
-from facturo.auth.settings import AuthSettings
+from facturo.kit.auth_settings import AuthSettings
 from facturo.kit.db import table_of
 
 PAIR, ACCOUNT, ADDRESS = "pair", "account", "address"

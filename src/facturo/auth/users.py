@@ -14,10 +14,9 @@ from facturo.auth.grants import ensure_can_grant_role
 from facturo.auth.models import RefreshToken, User
 from facturo.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from facturo.auth.passwords import check_policy, hash_password, verify_password
-from facturo.auth.permissions import Role
-from facturo.auth.principal import Principal
 from facturo.customers import service as customers
 from facturo.kit import clock
+from facturo.kit.access import Principal, Role
 from facturo.kit.actor import Actor
 from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
 from facturo.kit.schemas import EMAIL

@@ -4,13 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from facturo.api.deps import CurrentActor, DbSession, Paging, PathId, QueryId
-from facturo.api.routing import UnitOfWorkRoute
-from facturo.api.schemas import PageOut
-from facturo.api.security import requires
 from facturo.audit import service as audit
 from facturo.audit.schemas import HistoryEntryOut
-from facturo.auth.permissions import Permission
 from facturo.catalog import service
 from facturo.catalog.schemas import (
     CategoryIn,
@@ -21,7 +16,12 @@ from facturo.catalog.schemas import (
     ProductPriceOut,
     StockAdjustmentIn,
 )
+from facturo.kit.access import Permission
 from facturo.kit.schemas import NO_NUL
+from facturo.surface.rest.deps import CurrentActor, DbSession, Paging, PathId, QueryId
+from facturo.surface.rest.routing import UnitOfWorkRoute
+from facturo.surface.rest.schemas import PageOut
+from facturo.surface.rest.security import requires
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"], route_class=UnitOfWorkRoute)
 

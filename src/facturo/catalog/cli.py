@@ -17,9 +17,9 @@ from facturo.catalog.schemas import (
     ProductPriceOut,
     StockAdjustmentIn,
 )
-from facturo.cli.context import JsonOption, answer, emit_json, emit_page, local_actor, table, unit_of_work
 from facturo.kit.pagination import PageParams
 from facturo.kit.schemas import MAX_ID
+from facturo.surface.console.context import JsonOption, answer, emit_json, emit_page, local_actor, table, unit_of_work
 
 app = typer.Typer(help="The catalog (catálogo): categories, products, prices and stock.", no_args_is_help=True)
 categories_app = typer.Typer(help="Product categories (categorías).", no_args_is_help=True)

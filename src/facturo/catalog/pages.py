@@ -12,14 +12,14 @@ from fastapi import APIRouter, Form, Request, Response
 from pydantic import ValidationError
 
 from facturo.audit import service as audit
-from facturo.auth.permissions import Permission
 from facturo.catalog import service
 from facturo.catalog.models import PRICE_SCALE, RATE_SCALE, Product
 from facturo.catalog.schemas import CategoryIn, ProductIn, ProductPatch, StockAdjustmentIn
+from facturo.kit.access import Permission
 from facturo.kit.errors import FacturoError
 from facturo.kit.pagination import PageParams
 from facturo.kit.schemas import MAX_ID
-from facturo.web.forms import (
+from facturo.surface.web.forms import (
     MAX_QUERY,
     PAGE_SIZE,
     HistoryEntry,
@@ -29,8 +29,8 @@ from facturo.web.forms import (
     problem_status,
     problems,
 )
-from facturo.web.i18n import gettext as _
-from facturo.web.routing import PageRoute, current, page_requires, redirect, render
+from facturo.surface.web.i18n import gettext as _
+from facturo.surface.web.routing import PageRoute, current, page_requires, redirect, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 

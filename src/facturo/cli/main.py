@@ -7,18 +7,18 @@ import os
 import typer
 
 from facturo import __version__
-from facturo.auth.cli import app as users_app
-from facturo.auth.tokens_cli import app as tokens_app
+from facturo.auth.cli.tokens import app as tokens_app
+from facturo.auth.cli.users import app as users_app
 from facturo.catalog.cli import app as catalog_app
-from facturo.cli.context import console, database, local_actor, table, unit_of_work
 from facturo.customers.cli import app as customers_app
-from facturo.invoicing.cli import app as invoices_app
+from facturo.invoicing.cli.invoices import app as invoices_app
+from facturo.invoicing.cli.organisation import app as organisation_app
+from facturo.invoicing.cli.payments import app as payments_app
 from facturo.kit import clock
 from facturo.kit.config import get_settings
 from facturo.kit.migrate import upgrade
-from facturo.organisation.cli import app as organisation_app
-from facturo.payments.cli import app as payments_app
 from facturo.reports.cli import app as reports_app
+from facturo.surface.console.context import console, database, local_actor, table, unit_of_work
 from facturo.usage.cli import app as usage_app
 
 app = typer.Typer(
@@ -99,7 +99,7 @@ def serve(
     """Serve the REST API (OpenAPI docs at /docs)."""
     import uvicorn
 
-    from facturo.auth.settings import get_auth_settings
+    from facturo.kit.auth_settings import get_auth_settings
 
     database()  # migrate once here, not in every worker
     os.environ["FACTURO_AUTO_MIGRATE"] = "false"

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import typer
 
-from facturo.cli.context import JsonOption, answer, emit_json, emit_page, local_actor, table, unit_of_work
 from facturo.customers import service
 from facturo.customers.schemas import CustomerIn, CustomerOut
 from facturo.kit.pagination import PageParams
+from facturo.surface.console.context import JsonOption, answer, emit_json, emit_page, local_actor, table, unit_of_work
 
 app = typer.Typer(help="Customers (clientes).", no_args_is_help=True)
 

@@ -9,14 +9,22 @@ from fastapi import APIRouter, Form, Request, Response
 from pydantic import ValidationError
 
 from facturo.audit import service as audit
-from facturo.auth.permissions import Permission
 from facturo.customers import service
 from facturo.customers.schemas import CustomerIn, CustomerPatch
+from facturo.kit.access import Permission
 from facturo.kit.errors import FacturoError
 from facturo.kit.pagination import PageParams
-from facturo.web.forms import MAX_QUERY, PAGE_SIZE, RecordId, history_entries, page_number, problem_status, problems
-from facturo.web.i18n import gettext as _
-from facturo.web.routing import PageRoute, current, page_requires, redirect, render
+from facturo.surface.web.forms import (
+    MAX_QUERY,
+    PAGE_SIZE,
+    RecordId,
+    history_entries,
+    page_number,
+    problem_status,
+    problems,
+)
+from facturo.surface.web.i18n import gettext as _
+from facturo.surface.web.routing import PageRoute, current, page_requires, redirect, render
 
 if TYPE_CHECKING:
     pass

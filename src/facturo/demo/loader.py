@@ -13,20 +13,20 @@ from sqlalchemy.orm import Session
 from stdnum.gt import nit as gt_nit
 
 from facturo.auth import service as auth
-from facturo.auth.permissions import Role
 from facturo.catalog import service as catalog
 from facturo.catalog.schemas import CategoryIn, ProductIn
 from facturo.customers import service as customers
 from facturo.customers.schemas import CustomerIn
 from facturo.demo.usage import load_usage_demo
+from facturo.invoicing import payments as payments
 from facturo.invoicing import service as invoicing
+from facturo.invoicing.payment_schemas import Method, PaymentIn, SplitIn
 from facturo.invoicing.schemas import CreditItemIn, CreditNoteIn, DraftIn, LineIn
+from facturo.kit.access import Role
 from facturo.kit.actor import Actor
 from facturo.organisation import service as organisation
 from facturo.organisation.models import Issuer
 from facturo.organisation.schemas import IssuerIn
-from facturo.payments import service as payments
-from facturo.payments.schemas import Method, PaymentIn, SplitIn
 
 
 def _slug(name: str) -> str:

@@ -15,6 +15,7 @@ from facturo.invoicing.numbering import (
 )
 from facturo.invoicing.queries import Alerts, InvoiceFilter, alerts, credit_notes_of, list_invoices
 from facturo.invoicing.settlement import apply_settlement, describe_balance, ensure_settleable
+from facturo.invoicing.setup import create_own_series, own_series, set_up, update_profile
 from facturo.invoicing.verification import ChainReport, verify_all, verify_series
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "apply_settlement",
     "create_credit_note",
     "create_draft",
+    "create_own_series",
     "create_series",
     "credit_notes_of",
     "default_series",
@@ -48,8 +50,11 @@ __all__ = [
     "line_terms",
     "list_invoices",
     "list_series",
+    "own_series",
     "resolve_references",
+    "set_up",
     "update_draft",
+    "update_profile",
     "verify_all",
     "verify_series",
     "void_invoice",

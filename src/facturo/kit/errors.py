@@ -94,3 +94,33 @@ class ValidationFailed(FacturoError):
 
 def not_found(what_es: str, what_en: str, key: object) -> NotFound:
     return NotFound(Msg(f"No existe {what_es} {key}.", f"{what_en} {key} does not exist."))
+
+
+# Access control's refusals, part of the same tree so every surface maps them once.
+class Unauthenticated(FacturoError):
+    """No valid credential: missing, forged, expired, revoked, or the user is gone or inactive."""
+
+    code = "unauthenticated"
+    http_status = 401
+    exit_code = 5
+    # See RejectedAndRecorded: most refusals change nothing and roll back as usual.
+    keep_changes: ClassVar[bool] = False
+
+
+class TooManyAttempts(FacturoError):
+    code = "too_many_attempts"
+    http_status = 429
+    exit_code = 5
+
+
+def unauthenticated(es: str = "Credenciales no válidas.", en: str = "Invalid credentials.") -> Unauthenticated:
+    return Unauthenticated(Msg(es, en))
+
+
+class RejectedAndRecorded(Unauthenticated):
+    """A refusal that changed state the refusal depends on: a failed login was counted, or a
+    stolen refresh token's family was revoked. The adapter must commit its unit of work before
+    answering (``keep_changes``); a rollback would erase the very record that protects the account.
+    """
+
+    keep_changes: ClassVar[bool] = True

@@ -23,6 +23,10 @@ ZERO = Decimal(0)
 # invoice, and small enough that sums of many lines stay exact in a 64-bit integer of cents.
 MAX_AMOUNT = Decimal("9999999999999.99")
 
+# Guatemala's IVA, the rate a new product or free line gets unless told otherwise. The one place
+# the default lives: catalog defaults, invoicing and the CLI all read it from here.
+DEFAULT_TAX_RATE = Decimal("0.12")
+
 
 def to_decimal(value: Decimal | int | str) -> Decimal:
     """Exact conversion; floats are a bug on a money path, so they are rejected."""

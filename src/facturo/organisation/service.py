@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import is_currency
@@ -18,10 +16,6 @@ from facturo.kit.errors import Conflict, Msg, NotConfigured, NotFound, Validatio
 from facturo.kit.nit import CONSUMIDOR_FINAL, normalize_nit
 from facturo.organisation.models import Issuer
 from facturo.organisation.schemas import CURRENCIES, TIMEZONES, IssuerIn
-
-if TYPE_CHECKING:
-    from facturo.invoicing.models import Series
-    from facturo.invoicing.schemas import SeriesIn
 
 NOT_CONFIGURED = Msg(
     "La organización aún no está configurada: registre su perfil en Administración → Organización "
@@ -137,52 +131,3 @@ def save_profile(session: Session, actor: Actor, data: IssuerIn) -> Issuer:
     if new:
         audit.record(session, actor, "issuer", issuer.id, "updated", before=old, after=new)
     return issuer
-
-
-# The use cases below also touch the numbering series, which belong to invoicing; invoicing imports
-# this module (every document needs its issuer), so they import it when called, not at load time.
-
-
-def set_up(session: Session, actor: Actor, data: IssuerIn) -> Issuer:
-    """Save the whole profile and make sure a new organisation can number its documents
-    (default series A for invoices and NC for credit notes)."""
-    from facturo.invoicing import service as invoicing
-
-    issuer = save_profile(session, actor, data)
-    invoicing.ensure_default_series(session, actor, issuer.id)
-    return issuer
-
-
-def update_profile(session: Session, actor: Actor, changes: Mapping[str, str]) -> Issuer:
-    """Change only the given profile fields (the others keep their value), like ``set_up``.
-
-    On a fresh database this creates the profile, which then needs at least a name and a NIT.
-    """
-    issuer = find_own_issuer(session)
-    if issuer is None:
-        missing = [f for f in ("name", "nit") if not str(changes.get(f) or "").strip()]
-        if missing:
-            raise ValidationFailed.on(
-                missing[0],
-                "organisation.required",
-                "La organización aún no está registrada: indique al menos su nombre y su NIT.",
-                "The organisation is not registered yet: give at least its name and its NIT.",
-            )
-        current: dict[str, str] = {}
-    else:
-        current = {f: getattr(issuer, f) for f in IssuerIn.model_fields}
-    return set_up(session, actor, IssuerIn.model_validate(current | dict(changes)))
-
-
-def own_series(session: Session) -> list[Series]:
-    """Our organisation's numbering series, by code (none before the profile exists)."""
-    from facturo.invoicing import service as invoicing
-
-    return invoicing.list_series(session, own_issuer_id(session))
-
-
-def create_own_series(session: Session, actor: Actor, data: SeriesIn) -> Series:
-    """A new numbering series for our organisation."""
-    from facturo.invoicing import service as invoicing
-
-    return invoicing.create_series(session, actor, own_issuer(session).id, data)

@@ -7,16 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from facturo.api.deps import DbSession, PathId
-from facturo.api.openapi_responses import errors
-from facturo.api.responses import model_json
-from facturo.api.routing import UnitOfWorkRoute
-from facturo.api.security import CurrentPrincipal, requires
-from facturo.auth.permissions import Permission
+from facturo.kit.access import Permission
 from facturo.kit.downloads import content_disposition
 from facturo.kit.schemas import IsoDate
 from facturo.reports import service
 from facturo.reports.schemas import InvoiceDetailReport, ReportFormat, SalesReport
+from facturo.surface.rest.deps import DbSession, PathId
+from facturo.surface.rest.openapi_responses import errors
+from facturo.surface.rest.responses import model_json
+from facturo.surface.rest.routing import UnitOfWorkRoute
+from facturo.surface.rest.security import CurrentPrincipal, requires
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], route_class=UnitOfWorkRoute)
 

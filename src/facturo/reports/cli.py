@@ -7,11 +7,11 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from facturo.cli.context import JsonOption, console, emit_json, fail, option_date, table, unit_of_work
 from facturo.kit.money import format_money
 from facturo.reports import service
 from facturo.reports.pdf_layout import day, moment, number, percent, rate
 from facturo.reports.schemas import InvoiceDetailReport, ReportFormat, SalesReport
+from facturo.surface.console.context import JsonOption, console, emit_json, fail, option_date, table, unit_of_work
 
 app = typer.Typer(help="Usage reports: invoice detail and sales analysis (reportes de consumo).", no_args_is_help=True)
 

@@ -10,16 +10,16 @@ from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 from starlette.concurrency import run_in_threadpool
 
-from facturo.api.deps import CurrentActor, DbSession, PathId
-from facturo.api.errors import language
-from facturo.api.responses import model_json
-from facturo.api.routing import UnitOfWorkRoute
-from facturo.api.security import requires
-from facturo.auth.permissions import Permission
+from facturo.kit.access import Permission
 from facturo.kit.db import own_units
 from facturo.kit.downloads import content_disposition
 from facturo.kit.errors import ValidationFailed
 from facturo.kit.schemas import NO_NUL
+from facturo.surface.rest.deps import CurrentActor, DbSession, PathId
+from facturo.surface.rest.errors import language
+from facturo.surface.rest.responses import model_json
+from facturo.surface.rest.routing import UnitOfWorkRoute
+from facturo.surface.rest.security import requires
 from facturo.usage import service
 from facturo.usage.schemas import (
     BillingRunIn,

@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from facturo.cli.context import (
+from facturo.kit.errors import FacturoError
+from facturo.kit.money import format_money
+from facturo.organisation import service as organisation
+from facturo.surface.console.context import (
     JsonOption,
     console,
     database,
@@ -22,9 +25,6 @@ from facturo.cli.context import (
     table,
     unit_of_work,
 )
-from facturo.kit.errors import FacturoError
-from facturo.kit.money import format_money
-from facturo.organisation import service as organisation
 from facturo.usage import service
 from facturo.usage.schemas import BillingRunRecordOut
 from facturo.usage.views import billing_out, report_out

@@ -19,21 +19,21 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from facturo.auth.permissions import Permission
 from facturo.kit import clock
+from facturo.kit.access import Permission
 from facturo.kit.db import own_units
 from facturo.kit.downloads import content_disposition
 from facturo.kit.errors import Conflict, ValidationFailed
 from facturo.kit.schemas import MAX_ID
 from facturo.organisation import service as organisation
+from facturo.surface.web import i18n
+from facturo.surface.web.formatting import day as format_day
+from facturo.surface.web.forms import date_range, parse_day, problems
+from facturo.surface.web.i18n import N_
+from facturo.surface.web.i18n import gettext as _
+from facturo.surface.web.routing import PageRoute, current, error_page, page_requires, redirect, render
 from facturo.usage import service
 from facturo.usage.views import instance_row
-from facturo.web import i18n
-from facturo.web.formatting import day as format_day
-from facturo.web.forms import date_range, parse_day, problems
-from facturo.web.i18n import N_
-from facturo.web.i18n import gettext as _
-from facturo.web.routing import PageRoute, current, error_page, page_requires, redirect, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 

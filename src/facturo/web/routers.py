@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from facturo.auth.pages import router as admin_pages
+from facturo.auth.pages.admin import router as admin_pages
+from facturo.auth.pages.sign_in import router as frame_pages
 from facturo.catalog.pages import router as catalog_pages
 from facturo.customers.pages import router as customer_pages
-from facturo.invoicing.pages import router as invoice_pages
-from facturo.organisation.pages import router as organisation_pages
-from facturo.reports.pages import router as report_pages
+from facturo.invoicing.pages.invoices import router as invoice_pages
+from facturo.invoicing.pages.organisation import router as organisation_pages
+from facturo.portal.pages import router as portal_pages
+from facturo.reports.pages.dashboard import router as dashboard_pages
+from facturo.reports.pages.reports import router as report_pages
 from facturo.usage.pages import router as usage_pages
-from facturo.web.dashboard import router as dashboard_pages
-from facturo.web.pages import router as frame_pages
-from facturo.web.portal import router as portal_pages
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     frame_pages,

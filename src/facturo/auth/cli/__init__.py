@@ -1,0 +1,1 @@
+"""Commands for users (``users``) and API tokens (``tokens``)."""

@@ -1,0 +1,1 @@
+"""The access pages: signing in and out (``sign_in``) and the administration of users and tokens (``admin``)."""

@@ -1,0 +1,2 @@
+"""The invoicing commands: invoices (``invoices``), payments (``payments``), the organisation
+and its numbering series (``organisation``)."""

@@ -1,0 +1,2 @@
+"""The invoicing pages: invoices (``invoices``, which includes the editor and the actions) and
+the organisation settings (``organisation``)."""

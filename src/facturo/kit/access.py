@@ -1,0 +1,144 @@
+"""Who may do what: permissions, roles, the table of what each role is granted (the one place it
+lives), and the authenticated caller (``Principal``) every surface checks.
+
+These are the vocabulary of access that every layer shares, so they sit in kit; how a credential
+becomes a ``Principal`` (passwords, sessions, tokens) belongs to the ``auth`` domain, which the
+assembly hands to the surfaces as an ``Authenticator``.
+
+
+=============================  =====  ==========  =======  ========  ======
+permission                     admin  accountant  auditor  customer  issuer
+=============================  =====  ==========  =======  ========  ======
+customers:read                 yes    yes         yes      .         .
+customers:write                yes    yes         .        .         .
+catalog:read                   yes    yes         yes      yes*      .
+catalog:write                  yes    yes         .        .         .
+invoices:read                  yes    yes         yes      yes*      .
+invoices:write                 yes    yes         .        .         .
+invoices:issue                 yes    yes         .        .         .
+invoices:void                  yes    yes         .        .         .
+payments:write                 yes    yes         .        .         .
+usage:import                   yes    yes         .        .         .
+billing:run                    yes    yes         .        .         .
+reports:read                   yes    yes         yes      .         .
+history:read                   yes    yes         yes      .         .
+organisation:write             yes    .           .        .         .
+users:admin                    yes    .           .        .         .
+tokens:admin                   yes    .           .        .         .
+=============================  =====  ==========  =======  ========  ======
+
+``*`` the customer role sees only its own objects; that scoping comes from the credential's
+``customer_id`` and is enforced by the surfaces, never taken from a request parameter.
+The ``issuer`` role (external issuers sending their own e-invoices) gets its grants next wave.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from facturo.kit.actor import Actor
+from facturo.kit.errors import Msg, PermissionDenied
+
+
+class Permission(StrEnum):
+    CUSTOMERS_READ = "customers:read"
+    CUSTOMERS_WRITE = "customers:write"
+    CATALOG_READ = "catalog:read"
+    CATALOG_WRITE = "catalog:write"
+    INVOICES_READ = "invoices:read"
+    INVOICES_WRITE = "invoices:write"
+    INVOICES_ISSUE = "invoices:issue"
+    INVOICES_VOID = "invoices:void"
+    PAYMENTS_WRITE = "payments:write"
+    USAGE_IMPORT = "usage:import"
+    BILLING_RUN = "billing:run"
+    REPORTS_READ = "reports:read"
+    HISTORY_READ = "history:read"
+    ORGANISATION_WRITE = "organisation:write"
+    USERS_ADMIN = "users:admin"
+    TOKENS_ADMIN = "tokens:admin"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ACCOUNTANT = "accountant"
+    AUDITOR = "auditor"
+    CUSTOMER = "customer"
+    ISSUER = "issuer"
+
+
+_ALL = frozenset(Permission)
+_ADMINISTRATION = frozenset({Permission.USERS_ADMIN, Permission.TOKENS_ADMIN, Permission.ORGANISATION_WRITE})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: _ALL,
+    Role.ACCOUNTANT: _ALL - _ADMINISTRATION,
+    # Read-only by construction: derived from the names so a new ``*:read`` permission is covered.
+    Role.AUDITOR: frozenset(p for p in Permission if p.endswith(":read")),
+    Role.CUSTOMER: frozenset({Permission.INVOICES_READ, Permission.CATALOG_READ}),
+    Role.ISSUER: frozenset(),
+}
+
+
+def permissions_of(role: Role) -> frozenset[Permission]:
+    return ROLE_PERMISSIONS[role]
+
+
+def parse_permissions(values: list[str] | tuple[str, ...] | frozenset[str]) -> frozenset[Permission]:
+    """Known permission names only; unknown ones raise ValueError naming them."""
+    unknown = sorted(v for v in values if v not in _VALUES)
+    if unknown:
+        raise ValueError(", ".join(unknown))
+    return frozenset(Permission(v) for v in values)
+
+
+_VALUES = frozenset(p.value for p in Permission)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An authenticated caller.
+
+    ``customer_id`` set means every read is limited to that customer's objects; it comes from the
+    credential (the user or the token), never from the request.
+    """
+
+    actor: Actor
+    permissions: frozenset[Permission]
+    role: Role | None
+    customer_id: int | None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    def require(self, permission: Permission) -> None:
+        if permission not in self.permissions:
+            raise PermissionDenied(
+                Msg(
+                    f"No tiene permiso para esta operación ({permission.value}).",
+                    f"You do not have permission for this operation ({permission.value}).",
+                )
+            )
+
+
+class Authenticator(Protocol):
+    """How the surfaces turn a credential into a ``Principal``. The ``auth`` domain implements it
+    and the assembly installs it (``app.state.authenticator``), so the shared surface helpers never
+    import a domain."""
+
+    def resolve_bearer(self, session: Any, token: str, now: datetime) -> Principal: ...
+
+    def resolve_session(self, session: Any, refresh_token: str, now: datetime) -> Principal: ...
+
+    def touch_api_token(self, session: Any, token_id: int, now: datetime, client_address: str | None) -> object: ...
+
+
+def authenticator_of(app_state: Any) -> Authenticator:
+    """The ``Authenticator`` the assembly installed on the application (``app.state``)."""
+    found: Authenticator | None = getattr(app_state, "authenticator", None)
+    if found is None:
+        raise RuntimeError("no Authenticator installed: the assembly sets app.state.authenticator")
+    return found
