@@ -34,7 +34,7 @@ from facturo.usage.schemas import (
     ResourceIn,
     UsageCustomerIn,
 )
-from facturo.usage.views import billing_out, report_out
+from facturo.usage.views import billing_view, customer_created, report_out
 
 router = APIRouter(prefix="/api/v1/usage", tags=["usage"], route_class=UnitOfWorkRoute)
 InstanceCode = Annotated[str, Path(min_length=1, max_length=40, pattern=NO_NUL)]
@@ -135,9 +135,9 @@ def message_problems(
 def run_billing(session: DbSession, actor: CurrentActor, data: BillingRunIn) -> Response:
     """Bill the unbilled consumptions of a date range (inclusive), one invoice per customer.
     With `dry_run` nothing is written and the answer shows what a run would create."""
-    result = service.run_billing(session, actor, data.date_from, data.date_to, dry_run=data.dry_run)
-    code = status.HTTP_201_CREATED if result.run_id is not None else status.HTTP_200_OK
-    return model_json(billing_out(result), status_code=code)
+    found = billing_view(session, actor, data.date_from, data.date_to, dry_run=data.dry_run)
+    code = status.HTTP_201_CREATED if found.run_id is not None else status.HTTP_200_OK
+    return model_json(found, status_code=code)
 
 
 @router.get("/billing-runs", response_model=list[BillingRunRecordOut], dependencies=[requires(Permission.REPORTS_READ)])
@@ -178,13 +178,8 @@ def create_configuration(session: DbSession, actor: CurrentActor, data: Configur
 
 @router.post("/customers", status_code=status.HTTP_201_CREATED, dependencies=[requires(Permission.USAGE_IMPORT)])
 def create_customer(request: Request, session: DbSession, actor: CurrentActor, data: UsageCustomerIn) -> dict[str, Any]:
-    customer_id, report = service.create_customer(session, actor, data)
-    lang = language(request)
-    return {
-        "id": customer_id,
-        "portal_login": report.counts["portal_login"],
-        "warnings": [service.problem_json(p, lang) for p in report.warnings],
-    }
+    created = customer_created(session, actor, data, language(request))
+    return {"id": created.customer_id, "portal_login": created.portal_login, "warnings": created.warnings}
 
 
 @router.post("/instances", status_code=status.HTTP_201_CREATED, dependencies=[requires(Permission.USAGE_IMPORT)])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 from zoneinfo import ZoneInfo
@@ -12,7 +14,6 @@ from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, Ta
 
 from facturo.kit.errors import FacturoError
 from facturo.kit.money import format_money
-from facturo.organisation import service as organisation
 from facturo.surface.console.context import (
     JsonOption,
     console,
@@ -26,8 +27,8 @@ from facturo.surface.console.context import (
     unit_of_work,
 )
 from facturo.usage import service
-from facturo.usage.schemas import BillingRunRecordOut
-from facturo.usage.views import billing_out, report_out
+from facturo.usage.views import billing_view, run_records
+from facturo.usage.views import import_files as import_messages
 
 app = typer.Typer(help="Usage billing (facturación por consumo, mensajes IPC2).", no_args_is_help=True)
 
@@ -107,11 +108,6 @@ class _Advancing:
         return position
 
 
-def _is_configuration(path: Path) -> bool:
-    with path.open("rb") as file:
-        return service.is_configuration(file)
-
-
 @app.command("import")
 def import_files(
     files: list[Path] = typer.Argument(..., help="IPC2 XML messages; configuration files are applied first."),
@@ -123,32 +119,36 @@ def import_files(
     for path in files:
         if not path.is_file():
             fail(f"No existe el archivo {path}.", 2)
-    # Configurations first, so consumptions of a pair find their instances whatever the order given.
-    ordered = sorted(files, key=lambda p: 0 if _is_configuration(p) else 1)
     results: list[dict[str, Any]] = []
-    actor = local_actor()
-    db = database()
     refused = 0
-    for path in ordered:
-        try:
-            with _bytes_progress(not as_json) as progress, path.open("rb") as file:
-                task = progress.add_task(f"Importando {path.name}", total=path.stat().st_size)
-                source = cast(BinaryIO, _Advancing(file, progress, task))
-                report = service.import_message(db, actor, source, filename=path.name)
-        except FacturoError as exc:
+    for outcome in import_messages(
+        database(), local_actor(), files, language="es" if as_json else None, reading=_watched(not as_json)
+    ):
+        if outcome.refusal is not None:
             refused += 1
-            results.append({"file": str(path), "error": exc.message.es})
+            results.append({"file": str(outcome.path), "error": outcome.refusal.es})
             if not as_json:
-                err_console.print(f"[bold red]{path.name}: rechazado.[/] {exc.message.es}")
-            continue
-        if as_json:
-            results.append({"file": str(path), **report_out(report, "es").model_dump(mode="json")})
-        else:
-            _print_report(path.name, report)
+                err_console.print(f"[bold red]{outcome.path.name}: rechazado.[/] {outcome.refusal.es}")
+        elif outcome.out is not None:
+            results.append({"file": str(outcome.path), **outcome.out.model_dump(mode="json")})
+        elif outcome.report is not None:
+            _print_report(outcome.path.name, outcome.report)
     if as_json:
         emit_json(results)
     if refused:
         raise typer.Exit(1)
+
+
+def _watched(enabled: bool) -> Callable[[Path, BinaryIO], AbstractContextManager[BinaryIO]]:
+    """A progress bar over each file while it is read (on stderr, gone once the file is done)."""
+
+    @contextmanager
+    def reading(path: Path, file: BinaryIO) -> Iterator[BinaryIO]:
+        with _bytes_progress(enabled) as progress:
+            task = progress.add_task(f"Importando {path.name}", total=path.stat().st_size)
+            yield cast(BinaryIO, _Advancing(file, progress, task))
+
+    return reading
 
 
 def _bytes_progress(enabled: bool) -> Progress:
@@ -201,9 +201,9 @@ def bill(
     with _progress(not as_json) as progress:
         progress.add_task("Calculando y emitiendo…" if not dry_run else "Calculando…", total=None)
         with unit_of_work(write=not dry_run) as session:
-            result = service.run_billing(session, local_actor(), start, end, dry_run=dry_run)
+            result = billing_view(session, local_actor(), start, end, dry_run=dry_run)
     if as_json:
-        emit_json(billing_out(result))
+        emit_json(result)
         return
     if not result.invoices:
         console.print(
@@ -218,7 +218,7 @@ def bill(
         ["Factura", "NIT", "Cliente", "Consumos", "Total"],
         [
             [
-                inv.full_number or "—",
+                inv.number or "—",
                 inv.customer_nit,
                 inv.customer_name,
                 inv.consumption_count,
@@ -229,7 +229,7 @@ def bill(
         right=["Consumos", "Total"],
     )
     console.print(
-        f"{len(result.invoices)} factura(s), {result.consumption_count} consumo(s), total {format_money(result.total)}."
+        f"{result.invoice_count} factura(s), {result.consumption_count} consumo(s), total {format_money(result.total)}."
     )
 
 
@@ -240,8 +240,8 @@ def runs(
 ) -> None:
     """Past billing runs, newest first: range, issue date, invoices, consumptions, total, who ran it."""
     with unit_of_work(write=False) as session:
-        zone = ZoneInfo(organisation.business_timezone(session))
-        found = [BillingRunRecordOut.model_validate(run) for run in service.list_runs(session, limit)]
+        records = run_records(session, limit)
+    zone, found = ZoneInfo(records.timezone), records.runs
     if as_json:
         emit_json(found)
         return

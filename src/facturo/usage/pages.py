@@ -9,8 +9,7 @@ preview is a POST that writes nothing and renders at once.
 
 from __future__ import annotations
 
-from calendar import monthrange
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -19,21 +18,18 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from facturo.kit import clock
 from facturo.kit.access import Permission
 from facturo.kit.db import own_units
 from facturo.kit.downloads import content_disposition
-from facturo.kit.errors import Conflict, ValidationFailed
+from facturo.kit.errors import Conflict
 from facturo.kit.schemas import MAX_ID
-from facturo.organisation import service as organisation
 from facturo.surface.web import i18n
 from facturo.surface.web.formatting import day as format_day
 from facturo.surface.web.forms import date_range, parse_day, problems
 from facturo.surface.web.i18n import N_
 from facturo.surface.web.i18n import gettext as _
 from facturo.surface.web.routing import PageRoute, current, error_page, page_requires, redirect, render
-from facturo.usage import service
-from facturo.usage.views import instance_row
+from facturo.usage import screens, service
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -83,12 +79,6 @@ def _area(request: Request) -> None:
     request.state.menu_key = "usage"
 
 
-def _money_and_time(request: Request) -> dict[str, str]:
-    """The organisation's currency and time zone, which amounts and times are shown in."""
-    issuer = organisation.own_issuer(request.state.session)
-    return {"currency": issuer.currency, "timezone": issuer.timezone}
-
-
 def _labels() -> dict[str, dict[str, str]]:
     return {
         "entities": {k: _(v) for k, v in ENTITIES.items()},
@@ -100,47 +90,33 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
-# --- input ------------------------------------------------------------------------------------------
-
 # --- overview and uploads -----------------------------------------------------------------------------
 
 
-def _configuration(item: dict[str, Any]) -> dict[str, Any]:
-    return item | {
-        "hour_rate": Decimal(item["hour_rate"]),
-        "resources": {code: Decimal(quantity) for code, quantity in item["resources"].items()},
-    }
-
-
 def _overview_context(request: Request) -> dict[str, Any]:
-    session = request.state.session
-    view = service.overview(session)
-    customers = [
-        {"nit": c["nit"], "name": c["name"], "instances": [instance_row(i) for i in c["instances"]]}
-        for c in view["customers"]
-    ]
-    instances = [i for c in customers for i in c["instances"]]
+    view = screens.usage_overview(request.state.session, RECENT_MESSAGES)
+    instances = view.instances
     principal = current(request)
     return {
-        "resources": [r | {"price_per_hour": Decimal(r["price_per_hour"])} for r in view["resources"]],
-        "categories": [
-            c | {"configurations": [_configuration(conf) for conf in c["configurations"]]} for c in view["categories"]
-        ],
+        "resources": view.resources,
+        "categories": view.categories,
         "stored": {
-            "resources": len(view["resources"]),
-            "configurations": sum(len(c["configurations"]) for c in view["categories"]),
+            "resources": len(view.resources),
+            "configurations": view.configuration_count,
             "instances": len(instances),
         },
-        "customers": customers,
+        "customers": view.customers,
         "unbilled_count": sum(i.unbilled_consumptions for i in instances),
         "unbilled_hours": sum((i.unbilled_hours for i in instances), Decimal(0)),
         "unbilled_total": sum((i.unbilled_estimate for i in instances), Decimal(0)),
-        "recent": service.recent_imports(session, RECENT_MESSAGES),
+        "recent": view.recent,
         "can_import": principal.can(Permission.USAGE_IMPORT),
         "can_run": principal.can(Permission.BILLING_RUN),
         "labels": _labels(),
         "upload_error": "",
-    } | _money_and_time(request)
+        "currency": view.currency,
+        "timezone": view.timezone,
+    }
 
 
 @router.get("/usage", dependencies=READ)
@@ -215,34 +191,35 @@ def _ids(raw: str) -> list[int]:
 @router.get("/usage/messages", dependencies=READ)
 def message_results(request: Request, ids: Annotated[str, Query(max_length=2000)] = "") -> Response:
     _area(request)
-    imports = service.stored_imports(request.state.session, _ids(ids))
-    if not imports:
+    found = screens.import_results(request.state.session, _ids(ids))
+    if found is None:
         return error_page(request, 404, _("Page not found"), _("There are no import results to show."))
     return render(
         request,
         "usage/messages.html",
-        {"imports": imports, "labels": _labels()} | _money_and_time(request),
+        {"imports": found.imports, "labels": _labels(), "currency": found.currency, "timezone": found.timezone},
     )
 
 
 # --- instances ------------------------------------------------------------------------------------------
 
 
-def _cancel_form(request: Request, code: str, end_date: str, errors: dict[str, str], status: int = 200) -> Response:
+def _cancel_form(
+    request: Request, screen: screens.InstanceCancel, end_date: str, errors: dict[str, str], status: int = 200
+) -> Response:
     _area(request)
-    instance = service.get_instance(request.state.session, code)
     return render(
         request,
         "usage/cancel.html",
-        {"instance": instance, "end_date": end_date, "errors": errors, "labels": _labels()},
+        {"instance": screen.instance, "end_date": end_date, "errors": errors, "labels": _labels()},
         status,
     )
 
 
 @router.get("/usage/instances/{code}/cancel", dependencies=IMPORT)
 def cancel_instance_form(request: Request, code: InstanceCode) -> Response:
-    today = clock.today(organisation.business_timezone(request.state.session))
-    return _cancel_form(request, code, today.isoformat(), {})
+    screen = screens.instance_cancel(request.state.session, code)
+    return _cancel_form(request, screen, screen.today.isoformat(), {})
 
 
 @router.post("/usage/instances/{code}/cancel", dependencies=IMPORT)
@@ -253,16 +230,15 @@ def cancel_instance(request: Request, code: InstanceCode, end_date: Text = "") -
         try:
             end = parse_day(end_date)
         except ValueError as exc:
-            return _cancel_form(request, code, end_date[:40], {"end_date": str(exc)}, 422)
-    try:
-        instance = service.cancel_instance(session, current(request).actor, code, end)
-    except (ValidationFailed, Conflict) as exc:
-        session.rollback()
-        status = 409 if isinstance(exc, Conflict) else 422
-        return _cancel_form(request, code, end_date[:40], problems(exc, "end_date"), status)
+            screen = screens.instance_cancel(session, code)
+            return _cancel_form(request, screen, end_date[:40], {"end_date": str(exc)}, 422)
+    screen = screens.instance_cancel(session, code, actor=current(request).actor, end_date=end)
+    if screen.refusal is not None:
+        status = 409 if isinstance(screen.refusal, Conflict) else 422
+        return _cancel_form(request, screen, end_date[:40], problems(screen.refusal, "end_date"), status)
     message = _("Instance %(code)s cancelled from %(day)s.") % {
-        "code": instance.code,
-        "day": format_day(instance.end_date),
+        "code": screen.instance.code,
+        "day": format_day(screen.instance.end_date),
     }
     return redirect("/usage#instances", kind="success", message=message)
 
@@ -270,13 +246,9 @@ def cancel_instance(request: Request, code: InstanceCode, end_date: Text = "") -
 # --- billing ------------------------------------------------------------------------------------------------
 
 
-def _last_month(request: Request) -> tuple[date, date]:
-    today = clock.today(organisation.business_timezone(request.state.session))
-    last = today.replace(day=1) - timedelta(days=1)
-    return last.replace(day=1), last.replace(day=monthrange(last.year, last.month)[1])
-
-
-def _billing_page(request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+def _billing_page(
+    request: Request, page: screens.BillingPage, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
     _area(request)
     principal = current(request)
     return render(
@@ -285,25 +257,38 @@ def _billing_page(request: Request, values: dict[str, str], errors: dict[str, st
         {
             "values": values,
             "errors": errors,
-            "runs": service.list_runs(request.state.session),
+            "runs": page.runs,
             "can_run": principal.can(Permission.BILLING_RUN),
-        }
-        | _money_and_time(request),
+            "currency": page.currency,
+            "timezone": page.timezone,
+        },
         status,
     )
 
 
 @router.get("/usage/billing", dependencies=READ)
 def billing(request: Request) -> Response:
-    start, end = _last_month(request)
-    return _billing_page(request, {"from": start.isoformat(), "to": end.isoformat()}, {})
+    page = screens.billing_page(request.state.session)
+    start, end = page.last_month
+    return _billing_page(request, page, {"from": start.isoformat(), "to": end.isoformat()}, {})
 
 
-def _preview(request: Request, result: service.BillingResult, notice: str = "", status: int = 200) -> Response:
+def _preview(request: Request, preview: screens.BillingPreview, status: int = 200) -> Response:
     _area(request)
+    notice = preview.notice.in_language(i18n.current_language()) if preview.notice is not None else ""
     return render(
-        request, "usage/preview.html", {"result": result, "notice": notice} | _money_and_time(request), status
+        request,
+        "usage/preview.html",
+        {"result": preview.result, "notice": notice, "currency": preview.currency, "timezone": preview.timezone},
+        status,
     )
+
+
+def _refused(request: Request, page: screens.BillingPage, values: dict[str, str], errors: dict[str, str]) -> Response:
+    """The billing page again with why the range was not billed (the form's errors or the service's)."""
+    if page.refusal is not None:
+        errors = problems(page.refusal, "to")
+    return _billing_page(request, page, values, errors, 422)
 
 
 @router.post("/usage/billing/preview", dependencies=BILL)
@@ -314,13 +299,10 @@ def billing_preview(
 ) -> Response:
     values = {"from": date_from[:40], "to": date_to[:40]}
     start, end, errors = date_range(date_from, date_to)
-    if start is None or end is None:
-        return _billing_page(request, values, errors, 422)
-    try:
-        result = service.run_billing(request.state.session, current(request).actor, start, end, dry_run=True)
-    except ValidationFailed as exc:
-        return _billing_page(request, values, problems(exc, "to"), 422)
-    return _preview(request, result)
+    found = screens.billing_preview(request.state.session, current(request).actor, start, end)
+    if isinstance(found, screens.BillingPage):
+        return _refused(request, found, values, errors)
+    return _preview(request, found)
 
 
 def _expected(count: str, total: str) -> service.Expected | None:
@@ -343,47 +325,38 @@ def billing_run(
 ) -> Response:
     values = {"from": date_from[:40], "to": date_to[:40]}
     start, end, errors = date_range(date_from, date_to)
-    if start is None or end is None:
-        return _billing_page(request, values, errors, 422)
-    session = request.state.session
-    actor = current(request).actor
-    try:
-        result = service.confirm_billing(
-            session, actor, start, end, _expected(expected_consumptions[:40], expected_total[:40])
-        )
-    except ValidationFailed as exc:
-        session.rollback()
-        return _billing_page(request, values, problems(exc, "to"), 422)
-    except service.PreviewOutdated as exc:
-        session.rollback()
-        fresh = service.run_billing(session, actor, start, end, dry_run=True)
-        return _preview(request, fresh, exc.message.in_language(i18n.current_language()), 409)
-    if result.run_id is None:
+    expected = _expected(expected_consumptions[:40], expected_total[:40])
+    found = screens.confirm_run(request.state.session, current(request).actor, start, end, expected)
+    if isinstance(found, screens.BillingPage):
+        return _refused(request, found, values, errors)
+    if isinstance(found, screens.BillingPreview):
+        return _preview(request, found, 409)
+    if found.run_id is None:
         return redirect(
             "/usage/billing",
             kind="info",
             message=_("There is nothing to bill in that range: no unbilled consumptions."),
         )
     message = _("Billing run %(run)s issued %(count)s invoice(s).") % {
-        "run": result.run_id,
-        "count": len(result.invoices),
+        "run": found.run_id,
+        "count": len(found.invoices),
     }
-    return redirect(f"/usage/billing/runs/{result.run_id}", kind="success", message=message)
+    return redirect(f"/usage/billing/runs/{found.run_id}", kind="success", message=message)
 
 
 @router.get("/usage/billing/runs/{run_id}", dependencies=READ)
 def billing_run_detail(request: Request, run_id: RunId) -> Response:
     _area(request)
-    session = request.state.session
-    run = service.get_run(session, run_id)
+    found = screens.run_detail(request.state.session, run_id)
     return render(
         request,
         "usage/run.html",
         {
-            "run": run,
-            "invoices": service.run_invoices(session, run_id),
+            "run": found.run,
+            "invoices": found.invoices,
             "labels": _labels(),
             "can_read_invoices": current(request).can(Permission.INVOICES_READ),
-        }
-        | _money_and_time(request),
+            "currency": found.currency,
+            "timezone": found.timezone,
+        },
     )

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
+from sqlalchemy.orm import Session
+
+from facturo.kit.actor import Actor
+from facturo.kit.db import Units
+from facturo.kit.errors import FacturoError, Msg
+from facturo.organisation import service as organisation
 from facturo.usage import service
 from facturo.usage.schemas import (
     BillingRunOut,
+    BillingRunRecordOut,
     ImportReportOut,
     PlannedInvoiceOut,
     PlannedLineOut,
     ResourceLineOut,
+    UsageCustomerIn,
 )
 
 
@@ -114,3 +125,83 @@ def instance_row(item: dict[str, Any]) -> InstanceRow:
         unbilled_hours=Decimal(item["unbilled_hours"]),
         unbilled_estimate=Decimal(item["unbilled_estimate"]),
     )
+
+
+# --- one call per action: the writes and reads the API and the CLI answer with ---------------------------
+
+
+def billing_view(session: Session, actor: Actor, date_from: date, date_to: date, *, dry_run: bool) -> BillingRunOut:
+    """A billing run (or its dry run) as the API and the CLI show it."""
+    return billing_out(service.run_billing(session, actor, date_from, date_to, dry_run=dry_run))
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerCreated:
+    customer_id: int
+    portal_login: dict[str, int]
+    warnings: list[dict[str, Any]]
+
+
+def customer_created(session: Session, actor: Actor, data: UsageCustomerIn, language: str) -> CustomerCreated:
+    """Create a usage customer (and its portal login) and say what it gave, warnings in ``language``."""
+    customer_id, report = service.create_customer(session, actor, data)
+    return CustomerCreated(
+        customer_id,
+        report.counts["portal_login"],
+        [service.problem_json(p, language) for p in report.warnings],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecords:
+    """Past billing runs, newest first, and the time zone their moments are shown in."""
+
+    runs: list[BillingRunRecordOut]
+    timezone: str
+
+
+def run_records(session: Session, limit: int) -> RunRecords:
+    return RunRecords(
+        [BillingRunRecordOut.model_validate(run) for run in service.list_runs(session, limit)],
+        organisation.business_timezone(session),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FileImport:
+    """One file of ``import_files``: its report (and that report's JSON, when asked), or its refusal."""
+
+    path: Path
+    report: service.ImportReport | None = None
+    out: ImportReportOut | None = None
+    refusal: Msg | None = None
+
+
+def _as_is(_path: Path, file: BinaryIO) -> AbstractContextManager[BinaryIO]:
+    return nullcontext(file)
+
+
+def import_files(
+    units: Units,
+    actor: Actor,
+    paths: Sequence[Path],
+    *,
+    language: str | None = None,
+    reading: Callable[[Path, BinaryIO], AbstractContextManager[BinaryIO]] = _as_is,
+) -> Iterator[FileImport]:
+    """Import each file on its own, configuration messages first, as each is done. ``reading`` wraps
+    an open file for the importer (a progress bar); ``language`` asks for each report's JSON."""
+    # Configurations first, so consumptions of a pair find their instances whatever the order given.
+    for path in sorted(paths, key=lambda p: 0 if _is_configuration(p) else 1):
+        try:
+            with path.open("rb") as file, reading(path, file) as source:
+                report = service.import_message(units, actor, source, filename=path.name)
+        except FacturoError as exc:
+            yield FileImport(path, refusal=exc.message)
+            continue
+        yield FileImport(path, report, None if language is None else report_out(report, language))
+
+
+def _is_configuration(path: Path) -> bool:
+    with path.open("rb") as file:
+        return service.is_configuration(file)
