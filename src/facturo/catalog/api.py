@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from facturo.audit import service as audit
 from facturo.audit.schemas import HistoryEntryOut
 from facturo.catalog import service
 from facturo.catalog.schemas import (
@@ -98,5 +97,4 @@ def price_history(session: DbSession, product_id: PathId) -> list[ProductPriceOu
     dependencies=[requires(Permission.HISTORY_READ)],
 )
 def product_history(session: DbSession, product_id: PathId) -> list[HistoryEntryOut]:
-    service.get_product(session, product_id)
-    return [HistoryEntryOut.model_validate(r) for r in audit.history_of(session, "product", product_id)]
+    return [HistoryEntryOut.model_validate(r) for r in service.product_history(session, product_id)]

@@ -17,6 +17,8 @@ from facturo.catalog.schemas import (
     ProductPriceOut,
     StockAdjustmentIn,
 )
+from facturo.kit.money import DEFAULT_TAX_RATE
+from facturo.kit.numbers import percent, plain, positional
 from facturo.kit.pagination import PageParams
 from facturo.kit.schemas import MAX_ID
 from facturo.surface.console.context import JsonOption, answer, emit_json, emit_page, local_actor, table, unit_of_work
@@ -37,20 +39,8 @@ ProductId = typer.Argument(
 KINDS = {"good": "bien", "service": "servicio"}
 
 
-def _plain(value: Decimal | None) -> str:
-    """An exact figure for people: no trailing zeros beyond the cents (125.50, 0.000125, 12)."""
-    if value is None:
-        return ""
-    whole, _sep, fraction = format(value.normalize(), "f").partition(".")
-    return f"{whole}.{fraction.ljust(2, '0')}"
-
-
 def _quantity(value: Decimal | None) -> str:
-    return "sin control" if value is None else format(value.normalize(), "f")
-
-
-def _percent(rate: Decimal) -> str:
-    return f"{format((rate * 100).normalize(), 'f')} %"
+    return "sin control" if value is None else plain(value)
 
 
 def _yes(flag: bool) -> str:
@@ -96,8 +86,8 @@ def _product_table(product: ProductOut) -> None:
             ("Nombre", product.name),
             ("Tipo", KINDS.get(product.kind, product.kind)),
             ("Unidad", product.unit),
-            ("Precio unitario", _plain(product.unit_price)),
-            ("IVA", _percent(product.tax_rate)),
+            ("Precio unitario", plain(product.unit_price, 2)),
+            ("IVA", percent(product.tax_rate)),
             ("Precio incluye IVA", _yes(product.price_includes_tax)),
             ("Categoría", product.category_id),
             ("Existencias", _quantity(product.stock)),
@@ -129,8 +119,8 @@ def list_products(
                 p.code,
                 p.name,
                 KINDS.get(p.kind, p.kind),
-                _plain(p.unit_price),
-                _percent(p.tax_rate),
+                plain(p.unit_price, 2),
+                percent(p.tax_rate),
                 p.category_id,
                 _quantity(p.stock),
                 _yes(p.active),
@@ -159,7 +149,10 @@ def create_product(
     price: str = typer.Option(..., "--price", help="Unit price, e.g. 125.50 (up to 6 decimals)."),
     kind: str = typer.Option("good", help="good (a bien) or service (a servicio)."),
     unit: str = typer.Option("unidad", help="Unit of measure."),
-    tax_rate: str = typer.Option("0.12", help="IVA rate as a fraction: 0.12 for 12 %, 0 for exempt."),
+    tax_rate: str = typer.Option(
+        positional(DEFAULT_TAX_RATE),
+        help=f"IVA rate as a fraction: {positional(DEFAULT_TAX_RATE)} for {percent(DEFAULT_TAX_RATE)}, 0 for exempt.",
+    ),
     tax_included: bool = typer.Option(
         True, "--tax-included/--tax-excluded", help="Whether the price already includes IVA."
     ),
@@ -185,7 +178,7 @@ def create_product(
     answer(
         product,
         as_json,
-        f"Producto {product.id} creado: {product.code} {product.name}, precio {_plain(product.unit_price)}.",
+        f"Producto {product.id} creado: {product.code} {product.name}, precio {plain(product.unit_price, 2)}.",
     )
 
 
@@ -195,7 +188,7 @@ def update_product(
     name: str = typer.Option(None, help="New name."),
     unit: str = typer.Option(None, help="New unit of measure."),
     price: str = typer.Option(None, "--price", help="New unit price (recorded in the price history)."),
-    tax_rate: str = typer.Option(None, help="New IVA rate as a fraction (0.12)."),
+    tax_rate: str = typer.Option(None, help=f"New IVA rate as a fraction ({positional(DEFAULT_TAX_RATE)})."),
     tax_included: bool = typer.Option(
         None, "--tax-included/--tax-excluded", help="Whether the price includes IVA.", show_default=False
     ),
@@ -239,7 +232,7 @@ def list_prices(product_id: int = ProductId, as_json: bool = JsonOption) -> None
     table(
         f"Precios del producto {product_id}",
         ["Desde (UTC)", "Precio", "Registrado por"],
-        [(p.effective_from.isoformat(timespec="seconds"), _plain(p.unit_price), p.recorded_by) for p in prices],
+        [(p.effective_from.isoformat(timespec="seconds"), plain(p.unit_price, 2), p.recorded_by) for p in prices],
         right=("Precio",),
     )
 
@@ -254,7 +247,7 @@ def set_price(
     with unit_of_work() as session:
         patch = ProductPatch.model_validate({"unit_price": price})
         product = ProductOut.model_validate(service.update_product(session, local_actor(), product_id, patch))
-    answer(product, as_json, f"Nuevo precio de {product.code}: {_plain(product.unit_price)}.")
+    answer(product, as_json, f"Nuevo precio de {product.code}: {plain(product.unit_price, 2)}.")
 
 
 # --- stock ----------------------------------------------------------------------------------------
@@ -272,12 +265,12 @@ def show_stock(product_id: int = ProductId, as_json: bool = JsonOption) -> None:
             {
                 "product_id": product.id,
                 "code": product.code,
-                "stock": None if product.stock is None else format(product.stock, "f"),
+                "stock": None if product.stock is None else positional(product.stock),
                 "movements": [
                     {
                         "at": m.at.isoformat(),
-                        "delta": format(m.delta, "f"),
-                        "stock": format(m.stock, "f"),
+                        "delta": positional(m.delta),
+                        "stock": positional(m.stock),
                         "reason": m.reason,
                         "by": m.by,
                         "document": None if m.document is None else {"type": m.document[0], "id": m.document[1]},
@@ -293,7 +286,7 @@ def show_stock(product_id: int = ProductId, as_json: bool = JsonOption) -> None:
         [
             (
                 m.at.isoformat(timespec="seconds"),
-                f"{m.delta.normalize():+f}",
+                ("" if m.delta.is_signed() else "+") + plain(m.delta),
                 _quantity(m.stock),
                 m.reason if m.document is None else f"{m.reason} (documento {m.document[1]})",
                 m.by,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from facturo.kit.db import Base
 from facturo.kit.db_types import ScaledDecimal, UTCDateTime
 from facturo.kit.models import Timestamped
+from facturo.kit.money import DEFAULT_TAX_RATE
 
 PRICE_SCALE = 6
 QUANTITY_SCALE = 6
@@ -32,7 +33,7 @@ class Product(Timestamped, Base):
     kind: Mapped[str] = mapped_column(String(10), default="good")  # good | service
     unit: Mapped[str] = mapped_column(String(20), default="unidad")
     unit_price: Mapped[Decimal] = mapped_column(ScaledDecimal(PRICE_SCALE))
-    tax_rate: Mapped[Decimal] = mapped_column(ScaledDecimal(RATE_SCALE), default=Decimal("0.12"))
+    tax_rate: Mapped[Decimal] = mapped_column(ScaledDecimal(RATE_SCALE), default=DEFAULT_TAX_RATE)
     price_includes_tax: Mapped[bool] = mapped_column(Boolean, default=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
     stock: Mapped[Decimal | None] = mapped_column(ScaledDecimal(QUANTITY_SCALE))  # None: not tracked

@@ -11,12 +11,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import ValidationError
 
-from facturo.audit import service as audit
-from facturo.catalog import service
-from facturo.catalog.models import PRICE_SCALE, RATE_SCALE, Product
+from facturo.catalog import screens, service
+from facturo.catalog.models import PRICE_SCALE, RATE_SCALE, Category
 from facturo.catalog.schemas import CategoryIn, ProductIn, ProductPatch, StockAdjustmentIn
 from facturo.kit.access import Permission
-from facturo.kit.errors import FacturoError
+from facturo.kit.money import DEFAULT_TAX_RATE
+from facturo.kit.numbers import plain
 from facturo.kit.pagination import PageParams
 from facturo.kit.schemas import MAX_ID
 from facturo.surface.web.forms import (
@@ -45,15 +45,6 @@ def _number(raw: str) -> str:
     return text.replace(",", "") if _GROUPED.match(text) else text
 
 
-def _plain(value: Decimal | None) -> str:
-    """A stored figure for a form field: exact, without trailing zeros beyond the cents."""
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    whole, _sep, fraction = text.partition(".")
-    return f"{whole}.{fraction.ljust(2, '0')}"
-
-
 def _rate(raw: str, errors: dict[str, str]) -> Decimal | None:
     """The tax rate typed as a percentage (12 → 0.12)."""
     try:
@@ -76,18 +67,19 @@ def _category_id(raw: str, errors: dict[str, str]) -> int | None:
     return int(text)
 
 
-def _category_options(session: Any) -> list[tuple[str, str]]:
-    return [("", _("No category"))] + [(str(c.id), c.name) for c in service.list_categories(session)]
+def _category_options(categories: list[Category]) -> list[tuple[str, str]]:
+    return [("", _("No category"))] + [(str(c.id), c.name) for c in categories]
 
 
 @router.get("/catalog", dependencies=[page_requires(Permission.CATALOG_READ)])
 def product_list(request: Request, q: str = "", category: str = "", page: str = "1") -> Response:
     request.state.menu_key = "catalog"
-    session = request.state.session
     query = q.strip()[:MAX_QUERY]
     category_id = _category_id(category, {})
-    found = service.search_products(session, PageParams(page_number(page), PAGE_SIZE), query or None, category_id)
-    categories = service.list_categories(session)
+    listed = screens.product_list(
+        request.state.session, PageParams(page_number(page), PAGE_SIZE), query or None, category_id
+    )
+    found, categories = listed.found, listed.categories
     keep = urlencode({k: v for k, v in (("q", query), ("category", str(category_id or ""))) if v})
     return render(
         request,
@@ -105,14 +97,14 @@ def product_list(request: Request, q: str = "", category: str = "", page: str = 
 
 
 def _form(
-    request: Request, values: dict[str, Any], errors: dict[str, str], product: Product | None = None, status: int = 200
+    request: Request, form: screens.ProductForm, values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Response:
     request.state.menu_key = "catalog"
     context = {
         "values": values,
         "errors": errors,
-        "product": product,
-        "category_options": _category_options(request.state.session),
+        "product": form.product,
+        "category_options": _category_options(form.categories),
         "kind_options": [("good", _("Good")), ("service", _("Service"))],
     }
     return render(request, "catalog/form.html", context, status)
@@ -126,13 +118,13 @@ def new_product(request: Request) -> Response:
         "kind": "good",
         "unit": "unidad",
         "unit_price": "",
-        "tax_rate": "12",
+        "tax_rate": plain(DEFAULT_TAX_RATE * 100),
         "price_includes_tax": True,
         "category_id": "",
         "stock": "",
         "active": True,
     }
-    return _form(request, values, {})
+    return _form(request, screens.product_form(request.state.session), values, {})
 
 
 @router.post("/catalog/new", dependencies=[page_requires(Permission.CATALOG_WRITE)])
@@ -177,12 +169,13 @@ def create_product(
         model = ProductIn.model_validate(data)
     except ValidationError as exc:
         errors = problems(exc) | errors
-    if errors or model is None:
-        return _form(request, values, errors, status=422)
-    try:
-        product = service.create_product(request.state.session, current(request).actor, model)
-    except FacturoError as exc:
-        return _form(request, values, problems(exc, "code"), status=problem_status(exc))
+    saved = screens.create_product(request.state.session, current(request).actor, None if errors else model)
+    if saved.form is not None:
+        if saved.problem is not None:
+            return _form(request, saved.form, values, problems(saved.problem, "code"), problem_status(saved.problem))
+        return _form(request, saved.form, values, errors, 422)
+    product = saved.product
+    assert product is not None
     return redirect(
         f"/catalog/{product.id}", kind="success", message=_("Product %(code)s created.") % {"code": product.code}
     )
@@ -190,27 +183,25 @@ def create_product(
 
 def _detail(
     request: Request,
-    product: Product,
+    screen: screens.ProductScreen,
     stock_values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     request.state.menu_key = "catalog"
-    session = request.state.session
-    principal = current(request)
-    category = service.get_category(session, product.category_id) if product.category_id else None
+    product = screen.product
     return render(
         request,
         "catalog/detail.html",
         {
             "product": product,
-            "exact_price": _plain(product.unit_price)
+            "exact_price": plain(product.unit_price, 2)
             if product.unit_price != product.unit_price.quantize(_CENTS)
             else "",
-            "category": category,
-            "prices": service.price_history(session, product.id),
-            "history": _history(session, product) if principal.can(Permission.HISTORY_READ) else None,
-            "can_write": principal.can(Permission.CATALOG_WRITE),
+            "category": screen.category,
+            "prices": screen.prices,
+            "history": _history(screen) if screen.history is not None else None,
+            "can_write": current(request).can(Permission.CATALOG_WRITE),
             "stock_values": stock_values or {"delta": "", "reason": ""},
             "errors": errors or {},
         },
@@ -218,12 +209,12 @@ def _detail(
     )
 
 
-def _history(session: Any, product: Product) -> list[HistoryEntry]:
+def _history(screen: screens.ProductScreen) -> list[HistoryEntry]:
     names = {
         "kind": {"good": _("Good"), "service": _("Service")},
-        "category_id": {str(c.id): c.name for c in service.list_categories(session)},
+        "category_id": {str(c.id): c.name for c in screen.categories},
     }
-    return history_entries(audit.history_of(session, "product", product.id), _history_labels(), names)
+    return history_entries(screen.history or [], _history_labels(), names)
 
 
 def _history_labels() -> dict[str, str]:
@@ -256,13 +247,16 @@ def _at_scale(patch: ProductPatch) -> ProductPatch:
 
 @router.get("/catalog/categories", dependencies=[page_requires(Permission.CATALOG_READ)])
 def category_list(request: Request) -> Response:
-    return _categories(request, {"name": "", "description": ""}, {})
+    categories = service.list_categories(request.state.session)
+    return _categories(request, categories, {"name": "", "description": ""}, {})
 
 
-def _categories(request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+def _categories(
+    request: Request, categories: list[Category], values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
     request.state.menu_key = "catalog"
     context = {
-        "categories": service.list_categories(request.state.session),
+        "categories": categories,
         "values": values,
         "errors": errors,
         "can_write": current(request).can(Permission.CATALOG_WRITE),
@@ -273,11 +267,18 @@ def _categories(request: Request, values: dict[str, str], errors: dict[str, str]
 @router.post("/catalog/categories", dependencies=[page_requires(Permission.CATALOG_WRITE)])
 def create_category(request: Request, name: Text = "", description: Text = "") -> Response:
     values = {"name": name, "description": description}
+    invalid: ValidationError | None = None
+    data: CategoryIn | None = None
     try:
         data = CategoryIn.model_validate(values)
-        category = service.create_category(request.state.session, current(request).actor, data)
-    except (ValidationError, FacturoError) as exc:
-        return _categories(request, values, problems(exc, "name"), problem_status(exc))
+    except ValidationError as exc:
+        invalid = exc
+    saved = screens.create_category(request.state.session, current(request).actor, data)
+    refusal = invalid or saved.problem
+    if refusal is not None:
+        return _categories(request, saved.categories, values, problems(refusal, "name"), problem_status(refusal))
+    category = saved.category
+    assert category is not None
     return redirect(
         "/catalog/categories", kind="success", message=_("Category %(name)s created.") % {"name": category.name}
     )
@@ -285,25 +286,28 @@ def create_category(request: Request, name: Text = "", description: Text = "") -
 
 @router.get("/catalog/{product_id}", dependencies=[page_requires(Permission.CATALOG_READ)])
 def product_detail(request: Request, product_id: RecordId) -> Response:
-    return _detail(request, service.get_product(request.state.session, product_id))
+    with_history = current(request).can(Permission.HISTORY_READ)
+    return _detail(request, screens.product_screen(request.state.session, product_id, with_history=with_history))
 
 
 @router.get("/catalog/{product_id}/edit", dependencies=[page_requires(Permission.CATALOG_WRITE)])
 def edit_product(request: Request, product_id: RecordId) -> Response:
-    product = service.get_product(request.state.session, product_id)
+    form = screens.product_form(request.state.session, product_id)
+    product = form.product
+    assert product is not None
     values = {
         "code": product.code,
         "name": product.name,
         "kind": product.kind,
         "unit": product.unit,
-        "unit_price": _plain(product.unit_price),
-        "tax_rate": format((product.tax_rate * 100).normalize(), "f"),
+        "unit_price": plain(product.unit_price, 2),
+        "tax_rate": plain(product.tax_rate * 100),
         "price_includes_tax": product.price_includes_tax,
         "category_id": str(product.category_id or ""),
         "stock": "",
         "active": product.active,
     }
-    return _form(request, values, {}, product)
+    return _form(request, form, values, {})
 
 
 @router.post("/catalog/{product_id}/edit", dependencies=[page_requires(Permission.CATALOG_WRITE)])
@@ -318,12 +322,8 @@ def update_product(
     category_id: Text = "",
     active: Text = "",
 ) -> Response:
-    session = request.state.session
-    product = service.get_product(session, product_id)
     values: dict[str, Any] = {
-        "code": product.code,
         "name": name,
-        "kind": product.kind,
         "unit": unit,
         "unit_price": unit_price,
         "tax_rate": tax_rate,
@@ -347,23 +347,33 @@ def update_product(
         patch = ProductPatch.model_validate(data)
     except ValidationError as exc:
         errors = problems(exc) | errors
-    if errors or patch is None:
-        return _form(request, values, errors, product, 422)
-    try:
-        service.update_product(session, current(request).actor, product_id, _at_scale(patch))
-    except FacturoError as exc:
-        return _form(request, values, problems(exc, "name"), product, problem_status(exc))
+    scaled = _at_scale(patch) if patch is not None and not errors else None
+    saved = screens.update_product(request.state.session, current(request).actor, product_id, scaled)
+    if saved.form is not None:
+        product = saved.form.product
+        assert product is not None
+        shown = {"code": product.code, "kind": product.kind} | values  # what the form shows but cannot change
+        if saved.problem is not None:
+            return _form(request, saved.form, shown, problems(saved.problem, "name"), problem_status(saved.problem))
+        return _form(request, saved.form, shown, errors, 422)
     return redirect(f"/catalog/{product_id}", kind="success", message=_("Changes saved."))
 
 
 @router.post("/catalog/{product_id}/stock", dependencies=[page_requires(Permission.CATALOG_WRITE)])
 def adjust_stock(request: Request, product_id: RecordId, delta: Text = "", reason: Text = "") -> Response:
-    session = request.state.session
-    product = service.get_product(session, product_id)
+    principal = current(request)
     values = {"delta": delta, "reason": reason}
+    invalid: ValidationError | None = None
+    data: StockAdjustmentIn | None = None
     try:
         data = StockAdjustmentIn.model_validate({"delta": _number(delta), "reason": reason})
-        service.adjust_stock(session, current(request).actor, product_id, data.delta, data.reason)
-    except (ValidationError, FacturoError) as exc:
-        return _detail(request, product, values, problems(exc, "delta"), problem_status(exc))
-    return redirect(f"/catalog/{product.id}", kind="success", message=_("Stock updated."))
+    except ValidationError as exc:
+        invalid = exc
+    moved = screens.adjust_stock(
+        request.state.session, principal.actor, product_id, data, with_history=principal.can(Permission.HISTORY_READ)
+    )
+    refusal = invalid or moved.problem
+    if refusal is not None:
+        assert moved.screen is not None
+        return _detail(request, moved.screen, values, problems(refusal, "delta"), problem_status(refusal))
+    return redirect(f"/catalog/{moved.product.id}", kind="success", message=_("Stock updated."))

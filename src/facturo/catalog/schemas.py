@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
+from facturo.kit.money import DEFAULT_TAX_RATE
 from facturo.kit.schemas import DbId, Out, StockOnHand, StockQuantity, Strict, TaxRate, UnitPrice
 
 
@@ -26,7 +26,7 @@ class ProductIn(Strict):
     kind: Literal["good", "service"] = "good"
     unit: str = Field(default="unidad", min_length=1, max_length=20)
     unit_price: UnitPrice
-    tax_rate: TaxRate = Decimal("0.12")
+    tax_rate: TaxRate = DEFAULT_TAX_RATE
     price_includes_tax: bool = True
     category_id: DbId | None = None
     stock: StockOnHand | None = Field(default=None, description="Units on hand; omit to not track stock.")

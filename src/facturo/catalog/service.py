@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -17,7 +18,11 @@ from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.db import table_of
 from facturo.kit.errors import Conflict, FieldProblem, Msg, ValidationFailed, not_found
+from facturo.kit.numbers import plain, positional
 from facturo.kit.pagination import Page, PageParams, paginate
+
+if TYPE_CHECKING:
+    from facturo.audit.models import HistoryRecord
 
 
 def get_category(session: Session, category_id: int) -> Category:
@@ -132,6 +137,12 @@ def price_history(session: Session, product_id: int) -> list[ProductPrice]:
     return list(session.scalars(stmt.order_by(ProductPrice.effective_from, ProductPrice.id)))
 
 
+def product_history(session: Session, product_id: int) -> list[HistoryRecord]:
+    """Every change to the product, oldest first (an unknown product is refused)."""
+    get_product(session, product_id)
+    return audit.history_of(session, "product", product_id)
+
+
 def price_at(session: Session, product_id: int, at: datetime) -> Decimal:
     """The price in force at ``at``; the first known price applies to everything before it."""
     stmt = select(ProductPrice.unit_price).where(ProductPrice.product_id == product_id)
@@ -193,9 +204,9 @@ def move_stocks(
             raise Conflict(
                 Msg(
                     f"Existencias insuficientes de {product.code} ({product.name}): hay "
-                    f"{product.stock.normalize():f}, se necesitan {(-delta).normalize():f}.",
-                    f"Not enough stock of {product.code} ({product.name}): {product.stock.normalize():f} on hand,"
-                    f" {(-delta).normalize():f} needed.",
+                    f"{plain(product.stock)}, se necesitan {plain(-delta)}.",
+                    f"Not enough stock of {product.code} ({product.name}): {plain(product.stock)} on hand,"
+                    f" {plain(-delta)} needed.",
                 )
             )
         audit.record(
@@ -221,8 +232,8 @@ def adjust_stock(session: Session, actor: Actor, product_id: int, delta: Decimal
         raise Conflict(message, [FieldProblem("delta", "stock.untracked", message)])
     if abs(product.stock + delta) > MAX_STOCK:
         message = Msg(
-            f"Las existencias de {product.code} pasarían del máximo ({MAX_STOCK:f}).",
-            f"The stock of {product.code} would pass the maximum ({MAX_STOCK:f}).",
+            f"Las existencias de {product.code} pasarían del máximo ({positional(MAX_STOCK)}).",
+            f"The stock of {product.code} would pass the maximum ({positional(MAX_STOCK)}).",
         )
         raise Conflict(message, [FieldProblem("delta", "stock.too_large", message)])
     move_stocks(session, actor, {product_id: delta}, reason)

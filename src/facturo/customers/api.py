@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from facturo.audit import service as audit
 from facturo.audit.schemas import HistoryEntryOut
 from facturo.customers import service
 from facturo.customers.schemas import CustomerIn, CustomerOut, CustomerPatch
@@ -72,5 +71,4 @@ def delete_customer(session: DbSession, actor: CurrentActor, customer_id: PathId
     "/{customer_id}/history", response_model=list[HistoryEntryOut], dependencies=[requires(Permission.HISTORY_READ)]
 )
 def customer_history(session: DbSession, customer_id: PathId) -> list[HistoryEntryOut]:
-    service.get_customer(session, customer_id)
-    return [HistoryEntryOut.model_validate(r) for r in audit.history_of(session, "customer", customer_id)]
+    return [HistoryEntryOut.model_validate(r) for r in service.customer_history(session, customer_id)]

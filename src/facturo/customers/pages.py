@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import ValidationError
 
-from facturo.audit import service as audit
-from facturo.customers import service
+from facturo.customers import screens, service
 from facturo.customers.schemas import CustomerIn, CustomerPatch
 from facturo.kit.access import Permission
 from facturo.kit.errors import FacturoError
@@ -25,9 +24,6 @@ from facturo.surface.web.forms import (
 )
 from facturo.surface.web.i18n import gettext as _
 from facturo.surface.web.routing import PageRoute, current, page_requires, redirect, render
-
-if TYPE_CHECKING:
-    pass
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -111,18 +107,16 @@ def create_customer(
 @router.get("/customers/{customer_id}", dependencies=[page_requires(Permission.CUSTOMERS_READ)])
 def customer_detail(request: Request, customer_id: RecordId) -> Response:
     request.state.menu_key = "customers"
-    session = request.state.session
-    customer = service.get_customer(session, customer_id)
     principal = current(request)
-    history = None
-    if principal.can(Permission.HISTORY_READ):
-        history = history_entries(audit.history_of(session, "customer", customer_id), _history_labels())
+    screen = screens.customer_screen(
+        request.state.session, customer_id, with_history=principal.can(Permission.HISTORY_READ)
+    )
     return render(
         request,
         "customers/detail.html",
         {
-            "customer": customer,
-            "history": history,
+            "customer": screen.customer,
+            "history": history_entries(screen.history, _history_labels()) if screen.history is not None else None,
             "can_write": principal.can(Permission.CUSTOMERS_WRITE),
         },
     )
@@ -158,8 +152,6 @@ def update_customer(
     phone: Text = "",
     payment_terms_days: Text = "",
 ) -> Response:
-    session = request.state.session
-    customer = service.get_customer(session, customer_id)
     values = {
         "nit": nit,
         "name": name,
@@ -168,11 +160,16 @@ def update_customer(
         "phone": phone,
         "payment_terms_days": payment_terms_days,
     }
+    invalid: ValidationError | None = None
+    patch: CustomerPatch | None = None
     try:
         patch = CustomerPatch.model_validate(_typed(values))
-        service.update_customer(session, current(request).actor, customer_id, patch)
-    except (ValidationError, FacturoError) as exc:
-        return _form(request, values, problems(exc, "nit"), customer, problem_status(exc))
+    except ValidationError as exc:
+        invalid = exc
+    edit = screens.edit_customer(request.state.session, current(request).actor, customer_id, patch)
+    refusal = invalid or edit.problem
+    if refusal is not None:
+        return _form(request, values, problems(refusal, "nit"), edit.customer, problem_status(refusal))
     return redirect(f"/customers/{customer_id}", kind="success", message=_("Changes saved."))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +19,9 @@ from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
 from facturo.kit.nit import CONSUMIDOR_FINAL, normalize_nit
 from facturo.kit.pagination import Page, PageParams, paginate
 from facturo.kit.schemas import EMAIL
+
+if TYPE_CHECKING:
+    from facturo.audit.models import HistoryRecord
 
 _EMAIL = re.compile(EMAIL)  # the pattern the API documents (kit.schemas)
 
@@ -55,6 +58,12 @@ def get_customer(session: Session, customer_id: int) -> Customer:
     if customer is None:
         raise not_found("el cliente", "Customer", customer_id)
     return customer
+
+
+def customer_history(session: Session, customer_id: int) -> list[HistoryRecord]:
+    """Every change to the customer, oldest first (an unknown customer is refused)."""
+    get_customer(session, customer_id)
+    return audit.history_of(session, "customer", customer_id)
 
 
 class BillingProfile(NamedTuple):
