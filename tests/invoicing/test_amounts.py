@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from facturo.invoicing.amounts import IVA_GT, LineAmounts, document_totals, line_amounts, tax_breakdown
+from facturo.invoicing.amounts import LineAmounts, document_totals, line_amounts, tax_breakdown
+from facturo.kit.money import DEFAULT_TAX_RATE as IVA_GT
 
 D = Decimal
 ZERO_RATE = D(0)

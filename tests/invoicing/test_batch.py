@@ -272,10 +272,10 @@ def test_a_failure_after_the_writes_rolls_the_whole_batch_back(
         ids = [make_customer(session).id for _ in range(3)]
         make_issued(session, customer=session.get(Customer, ids[0]))
 
-    def broken_head(*_: object) -> None:
+    def broken_history(*_: object) -> None:  # runs once the invoice rows are in
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("facturo.invoicing.batch.advance_head", broken_head)
+    monkeypatch.setattr("facturo.audit.service.record_many", broken_history)
     with pytest.raises(RuntimeError), clock.frozen(NOW), fresh_database.unit_of_work() as session:
         run(session, [BatchInvoice(i, [COMPUTE, STORAGE]) for i in ids])
     assert_untouched(fresh_database)

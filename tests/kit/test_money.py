@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facturo.kit.money import Money, allocate, amount_in_words, format_money, quantize, sum_money, to_decimal
+from facturo.kit.money import allocate, amount_in_words, format_money, quantize, to_decimal
 
 D = Decimal
 
@@ -70,31 +70,6 @@ def test_to_decimal_is_exact(raw: str | int | Decimal, expected: Decimal) -> Non
     result = to_decimal(raw)
     assert result == expected
     assert isinstance(result, Decimal)
-
-
-# --- Money ------------------------------------------------------------------------------------
-
-
-def test_money_refuses_to_mix_currencies() -> None:
-    with pytest.raises(ValueError, match="GTQ and USD"):
-        Money(D("1.00"), "GTQ") + Money(D("1.00"), "USD")
-    with pytest.raises(ValueError, match="cannot mix currencies"):
-        Money(D("1.00"), "GTQ") - Money(D("1.00"), "USD")
-    with pytest.raises(ValueError, match="cannot mix currencies"):
-        _ = Money(D("1.00"), "GTQ") < Money(D("2.00"), "USD")
-
-
-def test_money_refuses_a_float_amount() -> None:
-    with pytest.raises(TypeError):
-        Money(1.5, "GTQ")  # type: ignore[arg-type]
-
-
-def test_money_arithmetic_is_exact() -> None:
-    total = sum_money([Money(D("0.10"), "GTQ")] * 3, "GTQ")
-    assert total == Money(D("0.30"), "GTQ")
-    assert (Money(D("5.00"), "GTQ") - Money(D("7.25"), "GTQ")).amount == D("-2.25")
-    assert Money(D("2.345"), "GTQ").rounded().amount == D("2.35")
-    assert Money(D("1234.5"), "GTQ").format() == "Q1,234.50"
 
 
 # --- format_money -----------------------------------------------------------------------------

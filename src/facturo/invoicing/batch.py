@@ -6,16 +6,18 @@ batch is validated first (nothing is written if any invoice is wrong), then writ
 of statements whatever its size: one ``UPDATE … RETURNING`` reserves all the numbers, one executemany
 each for invoices, lines and history, two reads of the new ids, one update of the series head.
 
-The guarantees are the one-by-one path's, from the same code: amounts from ``amounts.line_amounts``,
-hashes from ``chain.document_hash``, the date rule from ``issuing._issue_date``, gapless numbers from
-the series row lock. Nothing is committed here: the caller's unit of work decides.
+It is the one-by-one path applied to many documents: the rows to insert go through
+``issuing.issue_documents`` (numbers, chained hashes, status, dates, the series head) exactly as a
+draft does, amounts come from ``amounts.line_amounts``, the date rules from ``issuing``, gapless
+numbers from the series row lock. What is its own is the checking (every problem of the batch at
+once) and the writing. Nothing is committed here: the caller's unit of work decides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
@@ -28,24 +30,15 @@ from facturo.audit.service import jsonable
 from facturo.catalog.models import PRICE_SCALE, QUANTITY_SCALE, RATE_SCALE
 from facturo.customers import service as customers
 from facturo.customers.service import BillingProfile
-from facturo.invoicing.amounts import IVA_GT, line_amounts
-from facturo.invoicing.chain import document_hash
-from facturo.invoicing.issuing import _ISSUE_FIELDS, _issue_date
-from facturo.invoicing.lifecycle import Status
+from facturo.invoicing.amounts import line_amounts
+from facturo.invoicing.issuing import ISSUE_FIELDS, checked_issue_date, due_date_for, issue_documents
 from facturo.invoicing.models import Invoice, InvoiceLine
-from facturo.invoicing.numbering import (
-    advance_head,
-    check_chronology,
-    check_series_kind,
-    default_series,
-    get_series,
-    take_numbers,
-)
+from facturo.invoicing.numbering import check_series_kind, default_series, get_series, take_numbers
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.db import table_of
 from facturo.kit.errors import FieldProblem, Msg, ValidationFailed
-from facturo.kit.money import MAX_AMOUNT, ZERO
+from facturo.kit.money import DEFAULT_TAX_RATE, MAX_AMOUNT, ZERO
 from facturo.organisation import service as organisation
 
 __all__ = ["BatchInvoice", "BatchLine", "IssuedSummary", "issue_batch"]
@@ -59,7 +52,7 @@ class BatchLine:
     quantity: Decimal
     unit_price: Decimal
     unit: str = "hora"
-    tax_rate: Decimal = IVA_GT
+    tax_rate: Decimal = DEFAULT_TAX_RATE
     price_includes_tax: bool = True
 
 
@@ -157,8 +150,8 @@ def _fits(value: Decimal, scale: int, limit: Decimal) -> bool:
 
 def _line_row(
     line: BatchLine, number: int, field: str, where: tuple[str, str], currency: str, problems: _Problems
-) -> Row | None:
-    """The stored line, its amounts by the rounding policy; None (and a problem) if it is invalid."""
+) -> SimpleNamespace | None:
+    """The line to store, its amounts by the rounding policy; None (and a problem) if it is invalid."""
     where, start = (f"{where[0]}, línea {number}", f"{where[1]}, line {number}"), len(problems)
     description, unit = line.description.strip(), line.unit.strip()
     if not 1 <= len(description) <= 500:
@@ -179,18 +172,19 @@ def _line_row(
     if abs(amounts.total) > MAX_AMOUNT:
         problems.add(f"{field}.quantity", "line.amount_too_large", where, value=amounts.total)
         return None
-    return {  # the keys of a draft's line snapshot; invoice_id comes once the invoice has its id
-        "line_number": number, "product_id": None, "credited_line_id": None, "description": description,
-        "unit": unit, "quantity": quantity, "unit_price": unit_price, "discount": ZERO,
-        "tax_rate": tax_rate, "price_includes_tax": line.price_includes_tax,
-        "base_amount": amounts.base, "tax_amount": amounts.tax, "total_amount": amounts.total,
-    }  # fmt: skip
+    return SimpleNamespace(  # a draft's line snapshot; invoice_id comes once the invoice has its id
+        line_number=number, product_id=None, credited_line_id=None, description=description,
+        unit=unit, quantity=quantity, unit_price=unit_price, discount=ZERO,
+        tax_rate=tax_rate, price_includes_tax=line.price_includes_tax,
+        base_amount=amounts.base, tax_amount=amounts.tax, total_amount=amounts.total,
+    )  # fmt: skip
 
 
 def _document(
-    index: int, invoice: BatchInvoice, profile: BillingProfile | None, base: Row, problems: _Problems
-) -> tuple[Row, list[Row]] | None:
-    """The invoice row (number and hashes come later) and its line rows; None if anything is invalid."""
+    index: int, invoice: BatchInvoice, profile: BillingProfile | None, base: Row, day: date, problems: _Problems
+) -> SimpleNamespace | None:
+    """The invoice to store with its lines, read and written by attribute as an ORM ``Invoice`` would be
+    (``issue_documents`` then numbers, chains and dates it); None if anything is invalid."""
     customer, field, start = invoice.customer_id, f"invoices[{index}]", len(problems)
     where = (f"Factura {index + 1} del lote (cliente {customer})", f"Batch invoice {index + 1} (customer {customer})")
     if profile is None:
@@ -208,17 +202,17 @@ def _document(
     rows = [row for row in lines if row is not None]
     if len(problems) > start or profile is None:
         return None
-    total = sum((row["total_amount"] for row in rows), ZERO)
+    total = sum((row.total_amount for row in rows), ZERO)
     if total < 0:  # unreachable while quantities and prices cannot be negative: issue_invoice's rule all the same
         problems.add(f"{field}.lines", "invoice.negative_total", where)
         return None
-    return base | {
-        "customer_id": customer, "customer_nit": profile.nit, "customer_name": profile.name,
-        "customer_address": profile.address, "notes": invoice.notes,
-        "due_date": base["issue_date"] + timedelta(days=profile.payment_terms_days),
-        "subtotal": sum((row["base_amount"] for row in rows), ZERO),
-        "tax_total": sum((row["tax_amount"] for row in rows), ZERO), "total": total,
-    }, rows  # fmt: skip
+    return SimpleNamespace(
+        **base, customer_id=customer, customer_nit=profile.nit, customer_name=profile.name,
+        customer_address=profile.address, notes=invoice.notes,
+        due_date=due_date_for(day, None, profile.payment_terms_days),
+        subtotal=sum((row.base_amount for row in rows), ZERO),
+        tax_total=sum((row.tax_amount for row in rows), ZERO), total=total, lines=rows,
+    )  # fmt: skip
 
 
 def issue_batch(
@@ -238,44 +232,36 @@ def issue_batch(
     issuer = organisation.own_issuer(session)
     series = default_series(session, issuer.id, "invoice") if series_id is None else get_series(session, series_id)
     check_series_kind(series, "invoice")
-    day = _issue_date(issue_date, clock.today(organisation.timezone_of(session, issuer.id)))
+    day = checked_issue_date(issue_date, clock.today(organisation.timezone_of(session, issuer.id)))
     now = clock.now()
-    base = {
-        "issuer_id": issuer.id, "document_type": "invoice", "status": Status.ISSUED.value, "series_id": series.id,
-        "currency": issuer.currency, "issue_date": day, "credited_invoice_id": None, "reason": "",
-        "credited_total": ZERO, "paid_total": ZERO, "issued_at": now, "voided_at": None, "void_reason": "",
-        "created_at": now, "updated_at": now,
+    base = {  # the columns issue_documents leaves alone (it sets status, dates, number and hashes)
+        "issuer_id": issuer.id, "document_type": "invoice", "series_id": series.id, "currency": issuer.currency,
+        "credited_invoice_id": None, "reason": "", "credited_total": ZERO, "paid_total": ZERO,
+        "voided_at": None, "void_reason": "", "created_at": now, "updated_at": now,
     }  # fmt: skip
     profiles = customers.billing_profiles(session, {invoice.customer_id for invoice in invoices})
     problems = _Problems()
-    prepared = [_document(i, inv, profiles.get(inv.customer_id), base, problems) for i, inv in enumerate(invoices)]
+    prepared = [_document(i, inv, profiles.get(inv.customer_id), base, day, problems) for i, inv in enumerate(invoices)]
     if problems:
         raise problems.error()
     documents = [document for document in prepared if document is not None]
 
     ticket = take_numbers(session, series.id, "invoice", len(documents))
-    check_chronology(session, ticket, day)
-    previous = ticket.previous_hash
-    for offset, (doc, lines) in enumerate(documents):
-        doc["number"], doc["previous_hash"] = ticket.number + offset, previous
-        # document_hash only reads attributes: a namespace over the very rows being stored gives the
-        # canonical content an ORM Invoice would, without the ORM's per-object cost.
-        content = SimpleNamespace(**doc, lines=[SimpleNamespace(**line) for line in lines])
-        doc["content_hash"] = previous = document_hash(cast(Invoice, content), previous)
+    issue_documents(session, actor, ticket, cast("list[Invoice]", documents), day, now)
 
     connection = session.connection()
-    connection.execute(_INSERT_INVOICES, [doc for doc, _ in documents])
+    rows = [_rows(document) for document in documents]
+    connection.execute(_INSERT_INVOICES, [doc for doc, _ in rows])
     # Numbers a..b were reserved under the series lock, so the rows carrying them are these ones.
     ours = {"series_id": series.id, "a": ticket.number, "b": ticket.number + len(documents) - 1}
     id_of = {number: id_ for number, id_ in connection.execute(_INVOICE_IDS, ours)}
-    written = [(id_of[doc["number"]], doc, lines) for doc, lines in documents]
+    written = [(id_of[doc["number"]], doc, lines) for doc, lines in rows]
     audit.record_many(session, actor, now, [_history(id_, doc, lines, origin) for id_, doc, lines in written])
     for id_, _, lines in written:  # after the history snapshots, which do not show it
         for line in lines:
             line["invoice_id"] = id_
     connection.execute(_INSERT_LINES, [line for _, _, lines in written for line in lines])
     line_id = {(row.invoice_id, row.line_number): row.id for row in connection.execute(_LINE_IDS, ours)}
-    advance_head(session, ticket, previous)
     return [
         IssuedSummary(id_, doc["customer_id"], doc["number"], f"{series.prefix}{doc['number']:08d}", doc["total"],
                       [line_id[id_, line["line_number"]] for line in lines])
@@ -283,9 +269,15 @@ def issue_batch(
     ]  # fmt: skip
 
 
+def _rows(document: SimpleNamespace) -> tuple[Row, list[Row]]:
+    """The invoice row and its line rows to insert: the document's attributes (no copy), its lines apart."""
+    row = vars(document)
+    return row, [vars(line) for line in row.pop("lines")]
+
+
 # No draft record precedes a batch invoice, so its "issued" record holds what issuing records plus
 # what a draft's record would hold (customer, notes, totals, lines), and the run it came from.
-_HISTORY_KEYS = (*_ISSUE_FIELDS, "customer_id", "notes", "subtotal", "tax_total", "total")
+_HISTORY_KEYS = (*ISSUE_FIELDS, "customer_id", "notes", "subtotal", "tax_total", "total")
 _LINE_DECIMALS = ("quantity", "unit_price", "discount", "tax_rate", "base_amount", "tax_amount", "total_amount")
 
 

@@ -2,7 +2,8 @@
 
 A credit-note line that returns part of an invoiced line takes that share of the line's amounts
 (quantity / invoiced quantity, rounded half-up); crediting the last units takes exactly what is
-left, so a full credit equals the invoice to the cent. A free-amount item is tax-included.
+left, so a full credit equals the invoice to the cent. A free-amount item is a tax-included line
+of one unit, split into base and tax by ``amounts.line_amounts`` like any other line.
 Never more than the balance (total − credited − paid) can be credited.
 """
 
@@ -14,9 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
-from facturo.invoicing.amounts import IVA_GT
+from facturo.invoicing.amounts import line_amounts
 from facturo.invoicing.drafts import draft_snapshot, get_document, refresh_totals
-from facturo.invoicing.issuing import assign_number, move_stock_for, take_number_for
+from facturo.invoicing.issuing import issue_documents, take_number_for
 from facturo.invoicing.lifecycle import Status
 from facturo.invoicing.models import Invoice, InvoiceLine
 from facturo.invoicing.numbering import default_series
@@ -25,7 +26,7 @@ from facturo.invoicing.settlement import apply_settlement, credited_sum, ensure_
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.errors import ValidationFailed
-from facturo.kit.money import ZERO, format_money, quantize
+from facturo.kit.money import DEFAULT_TAX_RATE, ZERO, format_money, quantize
 from facturo.organisation import service as organisation
 
 
@@ -122,8 +123,8 @@ def _incomplete(position: int) -> ValidationFailed:
 def _amount_item(doc: Invoice, item: CreditItemIn, position: int) -> InvoiceLine:
     if item.amount is None or item.description is None:
         raise _incomplete(position)
-    rate = IVA_GT if item.tax_rate is None else item.tax_rate
-    base = quantize(item.amount / (1 + rate), doc.currency)
+    rate = DEFAULT_TAX_RATE if item.tax_rate is None else item.tax_rate
+    amounts = line_amounts(Decimal(1), item.amount, ZERO, rate, True, doc.currency)
     return InvoiceLine(
         description=item.description,
         unit="unidad",
@@ -132,9 +133,9 @@ def _amount_item(doc: Invoice, item: CreditItemIn, position: int) -> InvoiceLine
         discount=ZERO,
         tax_rate=rate,
         price_includes_tax=True,
-        base_amount=base,
-        tax_amount=item.amount - base,
-        total_amount=item.amount,
+        base_amount=amounts.base,
+        tax_amount=amounts.tax,
+        total_amount=amounts.total,
     )
 
 
@@ -157,6 +158,7 @@ def create_credit_note(session: Session, actor: Actor, invoice_id: int, data: Cr
         for i, item in enumerate(items)
     ]
     issuer = organisation.own_issuer(session)
+    day = clock.today(issuer.timezone)
     note = Invoice(
         issuer_id=invoice.issuer_id,
         document_type="credit_note",
@@ -167,7 +169,7 @@ def create_credit_note(session: Session, actor: Actor, invoice_id: int, data: Cr
         customer_name=invoice.customer_name,
         customer_address=invoice.customer_address,
         currency=invoice.currency,
-        issue_date=clock.today(issuer.timezone),
+        issue_date=day,
         credited_invoice_id=invoice.id,
         reason=data.reason,
         lines=[],
@@ -195,9 +197,7 @@ def create_credit_note(session: Session, actor: Actor, invoice_id: int, data: Cr
     session.add(note)
     session.flush()
     ticket = take_number_for(session, note)
-    move_stock_for(session, actor, note, 1, "credited", invoice.id)
-    assign_number(session, note, ticket)
-    note.issued_at = clock.now()
+    issue_documents(session, actor, ticket, [note], day, clock.now())
     session.flush()
     audit.record(
         session,

@@ -13,14 +13,14 @@ from sqlalchemy.orm.util import identity_key
 from facturo.audit import service as audit
 from facturo.catalog import service as catalog
 from facturo.customers import service as customers
-from facturo.invoicing.amounts import IVA_GT, LineAmounts, document_totals, line_amounts
+from facturo.invoicing.amounts import LineAmounts, document_totals, line_amounts
 from facturo.invoicing.lifecycle import Status
 from facturo.invoicing.models import Invoice, InvoiceLine
 from facturo.invoicing.numbering import check_series_kind, default_series, get_series
 from facturo.invoicing.schemas import DraftIn, DraftPatch, LineIn
 from facturo.kit.actor import Actor
 from facturo.kit.errors import ImmutableDocument, Msg, NotFound, ValidationFailed, not_found
-from facturo.kit.money import MAX_AMOUNT
+from facturo.kit.money import DEFAULT_TAX_RATE, MAX_AMOUNT
 from facturo.organisation import service as organisation
 
 _FOR_UPDATE = (
@@ -112,7 +112,7 @@ def line_terms(
         description,
         unit,
         unit_price,
-        IVA_GT if tax_rate is None else tax_rate,
+        DEFAULT_TAX_RATE if tax_rate is None else tax_rate,
         True if includes is None else includes,
     )
 

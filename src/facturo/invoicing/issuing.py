@@ -1,9 +1,15 @@
-"""Issuing and voiding. Issuing numbers the document, snapshots the customer, takes stock and
-chains the document's hash, all in the caller's transaction."""
+"""Issuing and voiding. Issuing numbers the documents, snapshots the customer, takes stock and
+chains each document's hash, all in the caller's transaction.
+
+There is one issuing path, ``issue_documents``: ``issue_invoice`` applies it to one draft,
+``create_credit_note`` to one credit note, ``batch.issue_batch`` to a whole usage-billing run.
+The callers only check and prepare their documents first (each reports its own errors its own way).
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -15,7 +21,7 @@ from facturo.invoicing.chain import document_hash
 from facturo.invoicing.drafts import ensure_draft, get_document
 from facturo.invoicing.lifecycle import Status, ensure_transition
 from facturo.invoicing.models import Invoice
-from facturo.invoicing.numbering import Ticket, advance_head, check_chronology, take_number
+from facturo.invoicing.numbering import Ticket, advance_head, check_chronology, take_numbers
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.errors import Conflict, InvalidTransition, Msg, ValidationFailed
@@ -26,7 +32,7 @@ def take_number_for(session: Session, doc: Invoice) -> Ticket:
     """Take the document's number before anything else: every issuer of a series queues here,
     so the locks taken after it (products) can never be taken in a conflicting order."""
     assert doc.series_id is not None
-    return take_number(session, doc.series_id, doc.document_type)
+    return take_numbers(session, doc.series_id, doc.document_type)
 
 
 def move_stock_for(session: Session, actor: Actor, doc: Invoice, sign: int, reason: str, parent_id: int) -> None:
@@ -39,18 +45,43 @@ def move_stock_for(session: Session, actor: Actor, doc: Invoice, sign: int, reas
         catalog.move_stocks(session, actor, per_product, reason, document=("invoice", parent_id))
 
 
-def assign_number(session: Session, doc: Invoice, ticket: Ticket) -> None:
-    """Give the document its number and chain its hash. Must run after the content is final."""
-    assert doc.issue_date is not None
-    check_chronology(session, ticket, doc.issue_date)
-    doc.number = ticket.number
-    doc.previous_hash = ticket.previous_hash
-    doc.content_hash = document_hash(doc, ticket.previous_hash)
-    advance_head(session, ticket, doc.content_hash)
+def _move_stock_on_issue(session: Session, actor: Actor, doc: Invoice) -> None:
+    """An invoice takes its goods; a credit note gives them back, booked against the invoice it credits."""
+    if not any(line.product_id is not None for line in doc.lines):
+        return  # a batch row has no id yet, and needs none: free-text lines move no stock
+    if doc.document_type == "credit_note":
+        assert doc.credited_invoice_id is not None
+        move_stock_for(session, actor, doc, 1, "credited", doc.credited_invoice_id)
+    else:
+        move_stock_for(session, actor, doc, -1, "issued", doc.id)
+
+
+def issue_documents(
+    session: Session, actor: Actor, ticket: Ticket, documents: Sequence[Invoice], day: date, now: datetime
+) -> None:
+    """The one issuing path: move each document's stock, then number the documents consecutively
+    from ``ticket`` in the order given, chain each one's hash to the one before, mark them issued on
+    ``day`` at ``now`` and record the last hash as the series head. The content must be final
+    (customer snapshot, due date, lines and totals), and ``ticket`` must hold ``len(documents)`` numbers.
+
+    ``documents`` are ORM invoices, or the rows ``issue_batch`` is about to insert, read and written
+    by attribute like them (document_hash and this function only read and set attributes)."""
+    for doc in documents:
+        _move_stock_on_issue(session, actor, doc)
+    check_chronology(session, ticket, day)
+    previous = ticket.previous_hash
+    for offset, doc in enumerate(documents):
+        doc.status = Status.ISSUED
+        doc.issue_date = day
+        doc.issued_at = now
+        doc.number = ticket.number + offset
+        doc.previous_hash = previous
+        doc.content_hash = previous = document_hash(doc, previous)
+    advance_head(session, ticket, previous)
 
 
 # What issuing sets; the history records exactly these (lines do not change when issuing).
-_ISSUE_FIELDS = (
+ISSUE_FIELDS = (
     "status",
     "series_id",
     "number",
@@ -65,7 +96,8 @@ _ISSUE_FIELDS = (
 )
 
 
-def _issue_date(requested: date | None, today: date) -> date:
+def checked_issue_date(requested: date | None, today: date) -> date:
+    """The date a document is issued on: today unless told, never in the future."""
     if requested is None:
         return today
     if requested > today:
@@ -74,6 +106,20 @@ def _issue_date(requested: date | None, today: date) -> date:
             "issue_date.future",
             f"La fecha de emisión {requested:%d/%m/%Y} está en el futuro.",
             f"Issue date {requested.isoformat()} is in the future.",
+        )
+    return requested
+
+
+def due_date_for(issue_date: date, requested: date | None, payment_terms_days: int) -> date:
+    """The due date asked for, else the customer's payment terms from the issue date."""
+    if requested is None:
+        return issue_date + timedelta(days=payment_terms_days)
+    if requested < issue_date:
+        raise ValidationFailed.on(
+            "due_date",
+            "due_date.before_issue",
+            f"El vencimiento {requested:%d/%m/%Y} es anterior a la emisión {issue_date:%d/%m/%Y}.",
+            f"Due date {requested.isoformat()} is before the issue date {issue_date.isoformat()}.",
         )
     return requested
 
@@ -99,22 +145,11 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int, issue_date: d
         raise Conflict(
             Msg(f"El cliente {customer.name} está desactivado.", f"Customer {customer.name} is deactivated.")
         )
-    doc.issue_date = _issue_date(issue_date, clock.today(organisation.timezone_of(session, doc.issuer_id)))
-    if doc.due_date is None:
-        doc.due_date = doc.issue_date + timedelta(days=customer.payment_terms_days)
-    elif doc.due_date < doc.issue_date:
-        raise ValidationFailed.on(
-            "due_date",
-            "due_date.before_issue",
-            f"El vencimiento {doc.due_date:%d/%m/%Y} es anterior a la emisión {doc.issue_date:%d/%m/%Y}.",
-            f"Due date {doc.due_date.isoformat()} is before the issue date {doc.issue_date.isoformat()}.",
-        )
+    day = checked_issue_date(issue_date, clock.today(organisation.timezone_of(session, doc.issuer_id)))
+    doc.due_date = due_date_for(day, doc.due_date, customer.payment_terms_days)
     doc.customer_nit, doc.customer_name, doc.customer_address = customer.nit, customer.name, customer.address
-    move_stock_for(session, actor, doc, -1, "issued", doc.id)
-    assign_number(session, doc, ticket)
-    doc.status = Status.ISSUED
-    doc.issued_at = clock.now()
-    issued = {key: audit.jsonable(getattr(doc, key)) for key in _ISSUE_FIELDS}
+    issue_documents(session, actor, ticket, [doc], day, clock.now())
+    issued = {key: audit.jsonable(getattr(doc, key)) for key in ISSUE_FIELDS}
     audit.record(session, actor, "invoice", doc.id, "issued", before={"status": Status.DRAFT.value}, after=issued)
     session.flush()  # one flush for the whole issue: constraints fire here, inside the service
     return doc

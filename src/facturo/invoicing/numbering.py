@@ -103,37 +103,9 @@ class Ticket:
     previous_hash: str
 
 
-# One statement both locks the counter row and takes the number (built once: it runs on every issue).
+# One statement both locks the counter row and takes the numbers (built once: it runs on every issue).
 _series = table_of(Series)
 _TAKE = (
-    update(_series)
-    .where(
-        _series.c.id == bindparam("series_id"),
-        _series.c.document_type == bindparam("b_document_type"),
-        _series.c.active.is_(True),
-    )
-    .values(next_number=_series.c.next_number + 1)
-    .returning(_series.c.next_number, _series.c.last_hash)
-)
-_HEAD = update(_series).where(_series.c.id == bindparam("series_id")).values(last_hash=bindparam("b_last_hash"))
-
-
-def take_number(session: Session, series_id: int, document_type: str) -> Ticket:
-    """Lock the series and take its next number, in the caller's transaction. Concurrent callers
-    queue on the row lock (the write lock on SQLite) until this transaction ends, so a rolled-back
-    document gives its number back: no gaps, no duplicates."""
-    row = session.connection().execute(_TAKE, {"series_id": series_id, "b_document_type": document_type}).one_or_none()
-    if row is None:
-        check_series_kind(get_series(session, series_id), document_type)
-        raise AssertionError("unreachable: the series exists and fits")  # pragma: no cover
-    loaded = session.identity_map.get(identity_key(Series, series_id))
-    if loaded is not None:
-        session.expire(loaded, ["next_number", "last_hash"])
-    return Ticket(series_id, row.next_number - 1, row.last_hash or GENESIS)
-
-
-# The same statement for a whole batch: one row lock, ``count`` consecutive numbers.
-_TAKE_MANY = (
     update(_series)
     .where(
         _series.c.id == bindparam("series_id"),
@@ -143,19 +115,21 @@ _TAKE_MANY = (
     .values(next_number=_series.c.next_number + bindparam("b_count"))
     .returning(_series.c.next_number, _series.c.last_hash)
 )
+_HEAD = update(_series).where(_series.c.id == bindparam("series_id")).values(last_hash=bindparam("b_last_hash"))
 
 
-def take_numbers(session: Session, series_id: int, document_type: str, count: int) -> Ticket:
-    """Take ``count`` consecutive numbers with one ``UPDATE … RETURNING``: the returned ticket holds
-    the first of them and the hash the first document chains to; the caller numbers the rest
-    ``ticket.number + 1 …`` and calls ``advance_head`` once with the last document's hash.
+def take_numbers(session: Session, series_id: int, document_type: str, count: int = 1) -> Ticket:
+    """Lock the series and take its next ``count`` consecutive numbers with one ``UPDATE … RETURNING``,
+    in the caller's transaction: the ticket holds the first of them and the hash the first document
+    chains to; the issuer numbers the rest ``ticket.number + 1 …`` and calls ``advance_head`` once
+    with the last document's hash.
 
-    Same locking argument as ``take_number``: the row lock (the write lock on SQLite) is held until
-    the transaction ends, so a rolled-back batch gives every number back."""
+    Concurrent callers queue on the row lock (the write lock on SQLite) until this transaction ends,
+    so a rolled-back issue gives its numbers back: no gaps, no duplicates."""
     if count < 1:
         raise ValueError(f"count must be >= 1, not {count}")
     params = {"series_id": series_id, "b_document_type": document_type, "b_count": count}
-    row = session.connection().execute(_TAKE_MANY, params).one_or_none()
+    row = session.connection().execute(_TAKE, params).one_or_none()
     if row is None:
         check_series_kind(get_series(session, series_id), document_type)
         raise AssertionError("unreachable: the series exists and fits")  # pragma: no cover

@@ -2,15 +2,13 @@
 
 * Amounts are ``Decimal``; floats are refused outright, because a float has already lost the cent.
 * ``quantize`` rounds half-up to the currency's minor unit (2 places for GTQ, per CLDR via Babel).
-* ``Money`` pairs an amount with a currency and refuses to mix currencies.
 * ``format_money`` and ``amount_in_words`` produce what people read on screens and PDFs.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
@@ -62,55 +60,6 @@ def quantize(amount: Decimal, currency: str = "GTQ") -> Decimal:
 
 def is_quantized(amount: Decimal, currency: str = "GTQ") -> bool:
     return amount == quantize(amount, currency)
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "amount", to_decimal(self.amount))
-
-    @classmethod
-    def zero(cls, currency: str) -> Money:
-        return cls(ZERO, currency)
-
-    def _same(self, other: Money) -> None:
-        if self.currency != other.currency:
-            raise ValueError(f"cannot mix currencies: {self.currency} and {other.currency}")
-
-    def __add__(self, other: Money) -> Money:
-        self._same(other)
-        return Money(self.amount + other.amount, self.currency)
-
-    def __sub__(self, other: Money) -> Money:
-        self._same(other)
-        return Money(self.amount - other.amount, self.currency)
-
-    def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
-
-    def __lt__(self, other: Money) -> bool:
-        self._same(other)
-        return self.amount < other.amount
-
-    def __le__(self, other: Money) -> bool:
-        self._same(other)
-        return self.amount <= other.amount
-
-    def rounded(self) -> Money:
-        return Money(quantize(self.amount, self.currency), self.currency)
-
-    def format(self, locale: str = "es_GT") -> str:
-        return format_money(self.amount, self.currency, locale)
-
-
-def sum_money(values: Iterable[Money], currency: str) -> Money:
-    total = Money.zero(currency)
-    for value in values:
-        total = total + value
-    return total
 
 
 def format_money(amount: Decimal, currency: str = "GTQ", locale: str = "es_GT") -> str:
