@@ -13,12 +13,12 @@ from facturo.surface.web import i18n
 SRC = Path(__file__).resolve().parents[2] / "src" / "facturo"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 METHODS = [
-    ("web/templates/**.html", "jinja2.ext:babel_extract"),
-    ("web/**.py", "python"),
+    ("surface/web/templates/**.html", "jinja2.ext:babel_extract"),
+    ("surface/web/**.py", "python"),
     ("*/pages.py", "python"),
-    ("*/pages_*.py", "python"),
+    ("*/pages/**.py", "python"),
 ]
-OPTIONS = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
+OPTIONS = {"surface/web/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
 
 
 def used_messages() -> Iterator[tuple[str, str]]:
