@@ -9,11 +9,11 @@ analysis always agree on what each resource earned:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from decimal import Decimal
 
 from facturo.kit.money import ZERO, allocate, quantize
+from facturo.usage.rates import RatedResource
 
 
 def shares(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[Decimal]:
@@ -38,35 +38,6 @@ def percentages(amounts: Sequence[Decimal]) -> list[Decimal]:
     if sum(amounts, ZERO) == 0:
         return [Decimal("0.00")] * len(amounts)
     return shares(Decimal("100.00"), amounts, "USD")  # any currency with 2 minor digits
-
-
-@dataclass(frozen=True, slots=True)
-class RatedResource:
-    """A resource as the line snapshot froze it."""
-
-    code: str
-    name: str
-    abbreviation: str
-    metric: str
-    kind: str
-    quantity: Decimal
-    price_per_hour: Decimal
-
-    @property
-    def hour_rate(self) -> Decimal:
-        return self.quantity * self.price_per_hour
-
-    @classmethod
-    def from_snapshot(cls, item: Mapping[str, str]) -> RatedResource:
-        return cls(
-            code=str(item.get("code", "")),
-            name=str(item.get("name", "")),
-            abbreviation=str(item.get("abbreviation", "")),
-            metric=str(item.get("metric", "")),
-            kind=str(item.get("kind", "")),
-            quantity=Decimal(str(item.get("quantity", "0"))),
-            price_per_hour=Decimal(str(item.get("price_per_hour", "0"))),
-        )
 
 
 def resource_shares(

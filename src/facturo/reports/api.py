@@ -42,6 +42,19 @@ def _file(found: service.ReportFile) -> Response:
     )
 
 
+def _files(fmt: ReportFormat) -> tuple[ReportFormat, ...]:
+    """The files to render: none for JSON, which is the report itself."""
+    return () if fmt is ReportFormat.JSON else (fmt,)
+
+
+def _answer(
+    found: service.ReportOutput[InvoiceDetailReport] | service.ReportOutput[SalesReport], fmt: ReportFormat
+) -> Response:
+    if fmt is ReportFormat.JSON:
+        return model_json(found.report)
+    return _file(found.files[fmt])
+
+
 # A view of one invoice, so it needs what reading the invoice needs: a portal customer (or a
 # customer-scoped token) gets its own invoices' detail, and another customer's answers 404.
 @router.get(
@@ -57,10 +70,8 @@ def invoice_detail_report(
     fmt: FormatQuery = ReportFormat.JSON,
 ) -> Response:
     """A usage invoice line by line: each instance's consumptions and each resource's contribution."""
-    report = service.invoice_detail(session, invoice_id, visible_to=principal.customer_id)
-    if fmt is ReportFormat.JSON:
-        return model_json(report)
-    return _file(service.export_invoice_detail(session, report, fmt))
+    found = service.invoice_detail_output(session, invoice_id, visible_to=principal.customer_id, formats=_files(fmt))
+    return _answer(found, fmt)
 
 
 @router.get(
@@ -76,7 +87,4 @@ def sales_report(
     fmt: FormatQuery = ReportFormat.JSON,
 ) -> Response:
     """Usage sales of a range of issue dates by category and configuration, and by resource."""
-    report = service.sales_report(session, date_from, date_to)
-    if fmt is ReportFormat.JSON:
-        return model_json(report)
-    return _file(service.export_sales(session, report, fmt))
+    return _answer(service.sales_output(session, (date_from, date_to), _files(fmt)), fmt)

@@ -28,6 +28,17 @@ def _write(target: Path, found: service.ReportFile, label: str) -> None:
     typer.echo(f"{label} escrito en {target} ({len(found.content):,} bytes).", err=True)
 
 
+def _formats(csv_file: Path | None, pdf_file: Path | None) -> tuple[ReportFormat, ...]:
+    return tuple(fmt for fmt, target in ((ReportFormat.CSV, csv_file), (ReportFormat.PDF, pdf_file)) if target)
+
+
+def _write_files(files: dict[ReportFormat, service.ReportFile], csv_file: Path | None, pdf_file: Path | None) -> None:
+    if csv_file:
+        _write(csv_file, files[ReportFormat.CSV], "CSV")
+    if pdf_file:
+        _write(pdf_file, files[ReportFormat.PDF], "PDF")
+
+
 @app.command("detail")
 def detail(
     invoice: str = typer.Argument(..., metavar="INVOICE_NUMBER_OR_ID", help="A-00000007, or the numeric id."),
@@ -37,17 +48,12 @@ def detail(
 ) -> None:
     """Detail of a usage invoice: each instance's consumptions and each resource's contribution."""
     with unit_of_work(write=False) as session:
-        report = service.invoice_detail(session, service.resolve_invoice(session, invoice))
-        csv_out = service.export_invoice_detail(session, report, ReportFormat.CSV) if csv_file else None
-        pdf_out = service.export_invoice_detail(session, report, ReportFormat.PDF) if pdf_file else None
-    if csv_file and csv_out:
-        _write(csv_file, csv_out, "CSV")
-    if pdf_file and pdf_out:
-        _write(pdf_file, pdf_out, "PDF")
+        found = service.invoice_detail_output(session, invoice, formats=_formats(csv_file, pdf_file))
+    _write_files(found.files, csv_file, pdf_file)
     if as_json:
-        emit_json(report)
+        emit_json(found.report)
     elif not (csv_file or pdf_file):
-        _print_detail(report)
+        _print_detail(found.report)
 
 
 @app.command("sales")
@@ -61,17 +67,12 @@ def sales(
     """Usage sales of a range of issue dates, by category and configuration and by resource."""
     start, end = option_date(date_from, "--from"), option_date(date_to, "--to")
     with unit_of_work(write=False) as session:
-        report = service.sales_report(session, start, end)
-        csv_out = service.export_sales(session, report, ReportFormat.CSV) if csv_file else None
-        pdf_out = service.export_sales(session, report, ReportFormat.PDF) if pdf_file else None
-    if csv_file and csv_out:
-        _write(csv_file, csv_out, "CSV")
-    if pdf_file and pdf_out:
-        _write(pdf_file, pdf_out, "PDF")
+        found = service.sales_output(session, (start, end), _formats(csv_file, pdf_file))
+    _write_files(found.files, csv_file, pdf_file)
     if as_json:
-        emit_json(report)
+        emit_json(found.report)
     elif not (csv_file or pdf_file):
-        _print_sales(report)
+        _print_sales(found.report)
 
 
 def _print_detail(report: InvoiceDetailReport) -> None:

@@ -20,7 +20,7 @@ from facturo.kit.errors import Conflict, Msg
 from facturo.kit.money import ZERO
 from facturo.organisation import service as organisation
 from facturo.reports import queries
-from facturo.reports.allocation import RatedResource, percentages, plain, resource_shares, shares
+from facturo.reports.allocation import percentages, plain, resource_shares, shares
 from facturo.reports.schemas import (
     ConsumptionShare,
     DetailLine,
@@ -29,6 +29,7 @@ from facturo.reports.schemas import (
     ResourceTotal,
 )
 from facturo.usage.models import LineSnapshot
+from facturo.usage.rates import RatedResource
 
 
 class NotUsageInvoice(Conflict):

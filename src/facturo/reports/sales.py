@@ -23,10 +23,11 @@ from facturo.kit.errors import ValidationFailed
 from facturo.kit.money import ZERO, quantize
 from facturo.organisation import service as organisation
 from facturo.reports import queries
-from facturo.reports.allocation import RatedResource, percentages, plain, resource_shares
+from facturo.reports.allocation import percentages, plain, resource_shares
 from facturo.reports.invoice_detail import Described, resource_totals
 from facturo.reports.schemas import CategorySales, ConfigurationSales, SalesReport, SalesTotals
 from facturo.usage.models import LineSnapshot
+from facturo.usage.rates import RatedResource
 
 MAX_RANGE_DAYS = 366 * 50
 

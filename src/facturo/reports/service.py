@@ -2,7 +2,9 @@
 
 * ``invoice_detail`` / ``sales_report`` build a report (the JSON the API returns);
 * ``export_invoice_detail`` / ``export_sales`` render that very report as CSV, PDF or JSON bytes,
-  so every format shows the same figures.
+  so every format shows the same figures;
+* ``invoice_detail_output`` / ``sales_output`` do both in one call, for a surface that shows the
+  report and offers its files; ``report_choice`` is what the page choosing a report starts from.
 
 Everything here only reads: no flush, no commit.
 """
@@ -10,10 +12,14 @@ Everything here only reads: no flush, no commit.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
+from facturo.kit import clock
 from facturo.kit.errors import Msg, NotFound
 from facturo.organisation import service as organisation
 from facturo.reports import queries
@@ -26,13 +32,18 @@ from facturo.reports.schemas import InvoiceDetailReport, ReportFormat, SalesRepo
 __all__ = [
     "MAX_RANGE_DAYS",
     "NotUsageInvoice",
+    "ReportChoice",
     "ReportFile",
     "ReportFormat",
+    "ReportOutput",
     "check_range",
     "export_invoice_detail",
     "export_sales",
     "invoice_detail",
+    "invoice_detail_output",
+    "report_choice",
     "resolve_invoice",
+    "sales_output",
     "sales_report",
 ]
 
@@ -81,3 +92,63 @@ def export_invoice_detail(session: Session, report: InvoiceDetailReport, fmt: Re
 def export_sales(session: Session, report: SalesReport, fmt: ReportFormat) -> ReportFile:
     filename = f"ventas-{report.date_from.isoformat()}-a-{report.date_to.isoformat()}.{fmt.value}"
     return ReportFile(filename, MEDIA_TYPES[fmt], _render(report, fmt, session))
+
+
+R = TypeVar("R", InvoiceDetailReport, SalesReport)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOutput(Generic[R]):
+    """A report and the files asked for, rendered from it (so they show the very same figures)."""
+
+    report: R
+    files: dict[ReportFormat, ReportFile] = field(default_factory=dict)
+
+
+def invoice_detail_output(
+    session: Session,
+    invoice: int | str,
+    *,
+    visible_to: int | None = None,
+    formats: Collection[ReportFormat] = (),
+) -> ReportOutput[InvoiceDetailReport]:
+    """The detail of an invoice given by id, or by the number a person reads (``resolve_invoice``),
+    with its files in ``formats``."""
+    invoice_id = invoice if isinstance(invoice, int) else resolve_invoice(session, invoice)
+    report = invoice_detail(session, invoice_id, visible_to=visible_to)
+    return ReportOutput(report, {fmt: export_invoice_detail(session, report, fmt) for fmt in formats})
+
+
+def this_year(session: Session) -> tuple[date, date]:
+    """From the first of January to today, in the organisation's time zone."""
+    today = clock.today(organisation.business_timezone(session))
+    return today.replace(month=1, day=1), today
+
+
+def sales_output(
+    session: Session, period: tuple[date, date] | None = None, formats: Collection[ReportFormat] = ()
+) -> ReportOutput[SalesReport]:
+    """The sales analysis of ``period`` (this year so far when ``None``), with its files in ``formats``."""
+    date_from, date_to = period if period is not None else this_year(session)
+    report = sales_report(session, date_from, date_to)
+    return ReportOutput(report, {fmt: export_sales(session, report, fmt) for fmt in formats})
+
+
+@dataclass(frozen=True, slots=True)
+class ReportChoice:
+    """Where choosing a report starts: this year's range, and the invoice a number names (when given)."""
+
+    this_year: tuple[date, date]
+    invoice_id: int | None = None
+    not_found: Msg | None = None
+
+
+def report_choice(session: Session, number: str = "") -> ReportChoice:
+    """This year's range, and with a ``number`` the invoice it names, or why none does."""
+    year = this_year(session)
+    if not number:
+        return ReportChoice(year)
+    try:
+        return ReportChoice(year, resolve_invoice(session, number))
+    except NotFound as exc:
+        return ReportChoice(year, not_found=exc.message)

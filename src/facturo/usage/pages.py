@@ -28,6 +28,7 @@ from facturo.surface.web.formatting import day as format_day
 from facturo.surface.web.forms import date_range, parse_day, problems
 from facturo.surface.web.i18n import N_
 from facturo.surface.web.i18n import gettext as _
+from facturo.surface.web.labels import INSTANCE_STATES, INVOICE_STATUSES, RESOURCE_KINDS, translated
 from facturo.surface.web.routing import PageRoute, current, error_page, page_requires, redirect, render
 from facturo.usage import screens, service
 
@@ -63,16 +64,6 @@ ENTITY = {
     "consumption": N_("Consumption"),
 }
 KINDS = {"configuration": N_("Configuration message"), "consumption": N_("Consumption message")}
-RESOURCE_KINDS = {"hardware": N_("Hardware"), "software": N_("Software")}
-INSTANCE_STATES = {"vigente": N_("In force"), "cancelada": N_("Cancelled")}
-INVOICE_STATUSES = {
-    "draft": N_("Draft"),
-    "issued": N_("Issued"),
-    "partially_paid": N_("Partially paid"),
-    "paid": N_("Paid"),
-    "credited": N_("Credited"),
-    "void": N_("Void"),
-}
 
 
 def _area(request: Request) -> None:
@@ -84,9 +75,9 @@ def _labels() -> dict[str, dict[str, str]]:
         "entities": {k: _(v) for k, v in ENTITIES.items()},
         "entity": {k: _(v) for k, v in ENTITY.items()},
         "kinds": {k: _(v) for k, v in KINDS.items()},
-        "resource_kinds": {k: _(v) for k, v in RESOURCE_KINDS.items()},
-        "states": {k: _(v) for k, v in INSTANCE_STATES.items()},
-        "statuses": {k: _(v) for k, v in INVOICE_STATUSES.items()},
+        "resource_kinds": translated(RESOURCE_KINDS),
+        "states": translated(INSTANCE_STATES),
+        "statuses": translated(INVOICE_STATUSES),
     }
 
 

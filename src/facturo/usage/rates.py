@@ -7,7 +7,7 @@ everything before it, so a consumption recorded before its resource was first lo
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -37,6 +37,9 @@ def change_points(versions: Sequence[Versioned]) -> list[datetime]:
 
 @dataclass(frozen=True, slots=True)
 class RatedResource:
+    """A resource at a rate: as a configuration used it at a moment, or as a line snapshot froze it
+    (``as_json`` / ``from_snapshot``), which is what the reports read back."""
+
     code: str
     name: str
     abbreviation: str
@@ -59,6 +62,18 @@ class RatedResource:
             "quantity": format(self.quantity, "f"),
             "price_per_hour": format(self.price_per_hour, "f"),
         }
+
+    @classmethod
+    def from_snapshot(cls, item: Mapping[str, str]) -> RatedResource:
+        return cls(
+            code=str(item.get("code", "")),
+            name=str(item.get("name", "")),
+            abbreviation=str(item.get("abbreviation", "")),
+            metric=str(item.get("metric", "")),
+            kind=str(item.get("kind", "")),
+            quantity=Decimal(str(item.get("quantity", "0"))),
+            price_per_hour=Decimal(str(item.get("price_per_hour", "0"))),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,20 +17,18 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from facturo.kit import clock
 from facturo.kit.access import Permission
 from facturo.kit.downloads import content_disposition
-from facturo.kit.errors import NotFound, ValidationFailed
+from facturo.kit.errors import ValidationFailed
 from facturo.kit.money import ZERO
 from facturo.kit.schemas import MAX_ID
-from facturo.organisation import service as organisation
 from facturo.reports import service
 from facturo.reports.schemas import InvoiceDetailReport, ReportFormat, SalesReport
 from facturo.surface.web import i18n
 from facturo.surface.web.charts import Bar
 from facturo.surface.web.forms import date_range, problems
-from facturo.surface.web.i18n import N_
 from facturo.surface.web.i18n import gettext as _
+from facturo.surface.web.labels import INVOICE_STATUSES, RESOURCE_KINDS, translated
 from facturo.surface.web.routing import PageRoute, current, page_requires, redirect, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -41,16 +39,6 @@ InvoiceId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryText = Annotated[str, Query()]
 MAX_BARS = 12
 
-INVOICE_STATUSES = {
-    "draft": N_("Draft"),
-    "issued": N_("Issued"),
-    "partially_paid": N_("Partially paid"),
-    "paid": N_("Paid"),
-    "credited": N_("Credited"),
-    "void": N_("Void"),
-}
-RESOURCE_KINDS = {"hardware": N_("Hardware"), "software": N_("Software")}
-
 
 def _area(request: Request) -> None:
     request.state.menu_key = "reports"
@@ -58,8 +46,8 @@ def _area(request: Request) -> None:
 
 def _labels() -> dict[str, dict[str, str]]:
     return {
-        "statuses": {k: _(v) for k, v in INVOICE_STATUSES.items()},
-        "resource_kinds": {k: _(v) for k, v in RESOURCE_KINDS.items()},
+        "statuses": translated(INVOICE_STATUSES),
+        "resource_kinds": translated(RESOURCE_KINDS),
     }
 
 
@@ -90,14 +78,15 @@ def bars(items: Sequence[tuple[str, Decimal]]) -> list[Bar]:
 # --- choose -----------------------------------------------------------------------------------------
 
 
-def _this_year(request: Request) -> tuple[date, date]:
-    today = clock.today(organisation.business_timezone(request.state.session))
-    return today.replace(month=1, day=1), today
-
-
-def _choose(request: Request, number: str = "", errors: dict[str, str] | None = None, status: int = 200) -> Response:
+def _choose(
+    request: Request,
+    choice: service.ReportChoice,
+    number: str = "",
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     _area(request)
-    start, end = _this_year(request)
+    start, end = choice.this_year
     return render(
         request,
         "reports/index.html",
@@ -108,20 +97,20 @@ def _choose(request: Request, number: str = "", errors: dict[str, str] | None = 
 
 @router.get("/reports", dependencies=READ_REPORTS)
 def reports_home(request: Request) -> Response:
-    return _choose(request)
+    return _choose(request, service.report_choice(request.state.session))
 
 
 @router.get("/reports/invoices", dependencies=READ_REPORTS)
 def find_invoice(request: Request, number: QueryText = "") -> Response:
     """The invoice detail by the number a person reads on the invoice (A-00000003) or its id."""
     reference = number.strip()[:100]
+    choice = service.report_choice(request.state.session, reference)
     if not reference:
-        return _choose(request, "", {"number": _("This field is required.")}, 422)
-    try:
-        invoice_id = service.resolve_invoice(request.state.session, reference)
-    except NotFound as exc:
-        return _choose(request, reference, {"number": exc.message.in_language(i18n.current_language())}, 404)
-    return redirect(f"/reports/invoices/{invoice_id}")
+        return _choose(request, choice, "", {"number": _("This field is required.")}, 422)
+    if choice.invoice_id is None:
+        message = choice.not_found.in_language(i18n.current_language()) if choice.not_found else ""
+        return _choose(request, choice, reference, {"number": message}, 404)
+    return redirect(f"/reports/invoices/{choice.invoice_id}")
 
 
 # --- sales ------------------------------------------------------------------------------------------
@@ -147,14 +136,21 @@ def _sales_page(
     return render(request, "reports/sales.html", context, status)
 
 
-def _sales(request: Request, date_from: str, date_to: str) -> SalesReport | Response:
-    """The sales report of the range, or the form with its errors (422)."""
-    values = {"from": date_from[:40], "to": date_to[:40]}
-    start, end, errors = date_range(date_from, date_to)
-    if start is None or end is None:
-        return _sales_page(request, values, None, errors, 422)
+def _sales(
+    request: Request, date_from: str | None, date_to: str | None, formats: tuple[ReportFormat, ...] = ()
+) -> service.ReportOutput[SalesReport] | Response:
+    """The sales report of the range (this year when neither end is given), or the form with its
+    errors (422)."""
+    period: tuple[date, date] | None = None
+    values = {"from": "", "to": ""}  # this year's range is always a valid one
+    if date_from is not None or date_to is not None:
+        values = {"from": (date_from or "")[:40], "to": (date_to or "")[:40]}
+        start, end, errors = date_range(date_from or "", date_to or "")
+        if start is None or end is None:
+            return _sales_page(request, values, None, errors, 422)
+        period = (start, end)
     try:
-        return service.sales_report(request.state.session, start, end)
+        return service.sales_output(request.state.session, period, formats)
     except ValidationFailed as exc:
         return _sales_page(request, values, None, problems(exc, "to"), 422)
 
@@ -165,21 +161,20 @@ def sales(
     date_from: Annotated[str | None, Query(alias="from")] = None,
     date_to: Annotated[str | None, Query(alias="to")] = None,
 ) -> Response:
-    if date_from is None and date_to is None:
-        start, end = _this_year(request)
-        date_from, date_to = start.isoformat(), end.isoformat()
-    found = _sales(request, date_from or "", date_to or "")
-    if isinstance(found, Response):
-        return found
-    values = {"from": found.date_from.isoformat(), "to": found.date_to.isoformat()}
-    return _sales_page(request, values, found, {})
-
-
-def _sales_file(request: Request, date_from: str, date_to: str, fmt: ReportFormat) -> Response:
     found = _sales(request, date_from, date_to)
     if isinstance(found, Response):
         return found
-    return _file(service.export_sales(request.state.session, found, fmt))
+    report = found.report
+    values = {"from": report.date_from.isoformat(), "to": report.date_to.isoformat()}
+    return _sales_page(request, values, report, {})
+
+
+def _sales_file(request: Request, date_from: str, date_to: str, fmt: ReportFormat) -> Response:
+    # The files have no "this year" default: an empty range is the form's error.
+    found = _sales(request, date_from, date_to, (fmt,))
+    if isinstance(found, Response):
+        return found
+    return _file(found.files[fmt])
 
 
 @router.get("/reports/sales.pdf", dependencies=READ_REPORTS)
@@ -203,12 +198,16 @@ def sales_csv(
 # --- invoice detail -----------------------------------------------------------------------------------
 
 
-def _detail(request: Request, invoice_id: int) -> InvoiceDetailReport | Response:
+def _detail(
+    request: Request, invoice_id: int, formats: tuple[ReportFormat, ...] = ()
+) -> service.ReportOutput[InvoiceDetailReport] | Response:
     """The detail report, or a page saying the invoice has none (it did not come from usage billing)."""
     _area(request)
     principal = current(request)
     try:
-        return service.invoice_detail(request.state.session, invoice_id, visible_to=principal.customer_id)
+        return service.invoice_detail_output(
+            request.state.session, invoice_id, visible_to=principal.customer_id, formats=formats
+        )
     except service.NotUsageInvoice as exc:
         portal = principal.customer_id is not None
         return render(
@@ -225,18 +224,18 @@ def _detail(request: Request, invoice_id: int) -> InvoiceDetailReport | Response
 # The file routes come first: "/reports/invoices/3.pdf" must not be read as an invoice id "3.pdf".
 @router.get("/reports/invoices/{invoice_id}.pdf", dependencies=READ_INVOICE)
 def invoice_detail_pdf(request: Request, invoice_id: InvoiceId) -> Response:
-    found = _detail(request, invoice_id)
+    found = _detail(request, invoice_id, (ReportFormat.PDF,))
     if isinstance(found, Response):
         return found
-    return _file(service.export_invoice_detail(request.state.session, found, ReportFormat.PDF))
+    return _file(found.files[ReportFormat.PDF])
 
 
 @router.get("/reports/invoices/{invoice_id}.csv", dependencies=READ_INVOICE)
 def invoice_detail_csv(request: Request, invoice_id: InvoiceId) -> Response:
-    found = _detail(request, invoice_id)
+    found = _detail(request, invoice_id, (ReportFormat.CSV,))
     if isinstance(found, Response):
         return found
-    return _file(service.export_invoice_detail(request.state.session, found, ReportFormat.CSV))
+    return _file(found.files[ReportFormat.CSV])
 
 
 @router.get("/reports/invoices/{invoice_id}", dependencies=READ_INVOICE)
@@ -244,13 +243,14 @@ def invoice_detail(request: Request, invoice_id: InvoiceId) -> Response:
     found = _detail(request, invoice_id)
     if isinstance(found, Response):
         return found
+    report = found.report
     principal = current(request)
     return render(
         request,
         "reports/detail.html",
         {
-            "report": found,
-            "resource_bars": bars([(r.name or r.code, r.amount) for r in found.resources]),
+            "report": report,
+            "resource_bars": bars([(r.name or r.code, r.amount) for r in report.resources]),
             "labels": _labels(),
             "invoice_link": f"/portal/invoices/{invoice_id}"
             if principal.customer_id is not None
