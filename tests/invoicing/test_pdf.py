@@ -9,8 +9,9 @@ from pypdf import PdfReader
 
 from facturo.invoicing.amounts import line_amounts
 from facturo.invoicing.models import Invoice, InvoiceLine, Series
-from facturo.invoicing.pdf import PaymentLine, pdf_safe_text, render_invoice_pdf
+from facturo.invoicing.pdf import PaymentLine, render_invoice_pdf
 from facturo.kit.money import format_money
+from facturo.kit.pdf_text import pdf_safe_text
 from facturo.organisation.models import Issuer
 
 HASH = "ab12cd34ef56ab78cd90ef12ab34cd56ef78ab90cd12ef34ab56cd78ef90ab12"

@@ -4,8 +4,11 @@ it is, formatted with ``kit.money``; nothing is recomputed, so the PDF agrees wi
 from __future__ import annotations
 
 from facturo.invoicing.lifecycle import LABELS_ES, Status
+from facturo.kit.display import DASH, day, exact_money, moment, percentage
+from facturo.kit.money import format_money
+from facturo.kit.numbers import exact
 from facturo.reports.charts import Bar, bar_chart
-from facturo.reports.pdf_layout import ReportPDF, day, moment, money, number, percent, rate
+from facturo.reports.pdf_layout import ReportPDF
 from facturo.reports.schemas import DetailLine, InvoiceDetailReport, SalesReport
 
 
@@ -28,13 +31,13 @@ def render_detail_pdf(report: InvoiceDetailReport, organisation: str, organisati
         pdf.banner(f"FACTURA ANULADA{reason}")
     pdf.facts(
         [
-            ("Cliente:", report.customer_name or "—"),
-            ("NIT:", report.customer_nit or "—"),
+            ("Cliente:", report.customer_name or DASH),
+            ("NIT:", report.customer_nit or DASH),
             ("Fecha de emisión:", day(report.issue_date)),
             ("Estado:", _status(report.status)),
             ("Consumos:", str(report.consumption_count)),
-            ("Horas:", number(report.hours)),
-            ("Total:", money(report.total, cur)),
+            ("Horas:", exact(report.hours)),
+            ("Total:", format_money(report.total, cur)),
         ]
     )
     pdf.note(
@@ -49,8 +52,8 @@ def render_detail_pdf(report: InvoiceDetailReport, organisation: str, organisati
         ("Recurso", "Nombre", "Monto", "%"),
         (30, 80, 40, 25),
         ("LEFT", "LEFT", "RIGHT", "RIGHT"),
-        [(r.code, r.name, money(r.amount, cur), percent(r.share_percent)) for r in report.resources],
-        total=("Total", "", money(report.total, cur), ""),
+        [(r.code, r.name, format_money(r.amount, cur), percentage(r.share_percent)) for r in report.resources],
+        total=("Total", "", format_money(report.total, cur), ""),
     )
     bar_chart(pdf, "Aporte por recurso", [Bar(r.name or r.code, r.amount) for r in report.resources], cur)
     return bytes(pdf.output())
@@ -63,9 +66,9 @@ def _detail_line(pdf: ReportPDF, line: DetailLine, cur: str) -> None:
             ("Configuración:", f"{line.configuration_code} «{line.configuration_name}»"),
             ("Categoría:", f"{line.category_code} «{line.category_name}»"),
             ("Período:", f"{moment(line.first_at)} a {moment(line.last_at)}"),
-            ("Horas:", number(line.hours)),
-            ("Tarifa por hora:", rate(line.hour_rate, cur)),
-            ("Total de la línea:", money(line.total, cur)),
+            ("Horas:", exact(line.hours)),
+            ("Tarifa por hora:", exact_money(line.hour_rate, cur)),
+            ("Total de la línea:", format_money(line.total, cur)),
         ],
         label_w=36,
     )
@@ -75,10 +78,10 @@ def _detail_line(pdf: ReportPDF, line: DetailLine, cur: str) -> None:
             (45, 30, 50, 45),
             ("LEFT", "RIGHT", "RIGHT", "RIGHT"),
             [
-                (moment(c.consumed_at), number(c.hours), number(c.exact_cost), money(c.amount, cur))
+                (moment(c.consumed_at), exact(c.hours), exact(c.exact_cost), format_money(c.amount, cur))
                 for c in line.consumptions
             ],
-            total=("Total", number(line.hours), "", money(line.total, cur)),
+            total=("Total", exact(line.hours), "", format_money(line.total, cur)),
         )
     else:
         pdf.note(f"Los {line.consumption_count} consumos de esta línea ya no están en la base de datos.")
@@ -90,14 +93,14 @@ def _detail_line(pdf: ReportPDF, line: DetailLine, cur: str) -> None:
             (
                 r.code,
                 r.name,
-                number(r.quantity),
-                rate(r.price_per_hour, cur),
-                rate(r.hour_rate, cur),
-                money(r.amount, cur),
+                exact(r.quantity),
+                exact_money(r.price_per_hour, cur),
+                exact_money(r.hour_rate, cur),
+                format_money(r.amount, cur),
             )
             for r in line.resources
         ],
-        total=("Total", "", "", "", rate(line.hour_rate, cur), money(line.total, cur)),
+        total=("Total", "", "", "", exact_money(line.hour_rate, cur), format_money(line.total, cur)),
     )
 
 
@@ -114,10 +117,10 @@ def render_sales_pdf(report: SalesReport, organisation: str, organisation_nit: s
             ("Facturas emitidas:", str(t.invoice_count)),
             ("Líneas:", str(t.line_count)),
             ("Consumos:", str(t.consumption_count)),
-            ("Horas:", number(t.hours)),
-            ("Ventas brutas:", money(t.revenue, cur)),
-            (f"Notas de crédito ({t.credit_note_count}):", money(t.credited, cur)),
-            ("Ventas netas:", money(t.net, cur)),
+            ("Horas:", exact(t.hours)),
+            ("Ventas brutas:", format_money(t.revenue, cur)),
+            (f"Notas de crédito ({t.credit_note_count}):", format_money(t.credited, cur)),
+            ("Ventas netas:", format_money(t.net, cur)),
         ],
         label_w=46,
     )
@@ -140,9 +143,9 @@ def render_sales_pdf(report: SalesReport, organisation: str, organisation_nit: s
                 f"{cat.code} {cat.name}",
                 str(cat.invoice_count),
                 str(cat.line_count),
-                number(cat.hours),
-                money(cat.revenue, cur),
-                percent(cat.share_percent),
+                exact(cat.hours),
+                format_money(cat.revenue, cur),
+                percentage(cat.share_percent),
             )
         )
         rows.extend(
@@ -150,9 +153,9 @@ def render_sales_pdf(report: SalesReport, organisation: str, organisation_nit: s
                 f"   {conf.code} {conf.name}",
                 str(conf.invoice_count),
                 str(conf.line_count),
-                number(conf.hours),
-                money(conf.revenue, cur),
-                percent(conf.share_percent),
+                exact(conf.hours),
+                format_money(conf.revenue, cur),
+                percentage(conf.share_percent),
             )
             for conf in cat.configurations
         )
@@ -162,7 +165,7 @@ def render_sales_pdf(report: SalesReport, organisation: str, organisation_nit: s
         ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
         rows,
         bold_rows=frozenset(bold),
-        total=("Total", str(t.invoice_count), str(t.line_count), number(t.hours), money(t.revenue, cur), ""),
+        total=("Total", str(t.invoice_count), str(t.line_count), exact(t.hours), format_money(t.revenue, cur), ""),
     )
 
     bar_chart(pdf, "Ingresos por recurso", [Bar(r.name or r.code, r.amount) for r in report.resources], cur)
@@ -171,7 +174,7 @@ def render_sales_pdf(report: SalesReport, organisation: str, organisation_nit: s
         ("Recurso", "Nombre", "Monto", "%"),
         (30, 80, 40, 25),
         ("LEFT", "LEFT", "RIGHT", "RIGHT"),
-        [(r.code, r.name, money(r.amount, cur), percent(r.share_percent)) for r in report.resources],
-        total=("Total", "", money(t.revenue, cur), ""),
+        [(r.code, r.name, format_money(r.amount, cur), percentage(r.share_percent)) for r in report.resources],
+        total=("Total", "", format_money(t.revenue, cur), ""),
     )
     return bytes(pdf.output())
