@@ -24,8 +24,7 @@ from facturo.customers import service as customers
 from facturo.kit import clock
 from facturo.kit.access import ROLE_PERMISSIONS, Permission, Principal, Role
 from facturo.kit.actor import Actor
-from facturo.kit.config import get_settings
-from facturo.kit.errors import FacturoError, Msg, Unauthenticated, ValidationFailed, not_found
+from facturo.kit.errors import Msg, Unauthenticated, ValidationFailed, not_found
 from facturo.organisation import service as organisation
 
 PLAINTEXT_MARKER = "fct_"
@@ -159,10 +158,7 @@ def create_api_token_until(
     day ends in the organisation's time zone (the installation's default while no profile exists yet)."""
     expires_at = None
     if last_day is not None:
-        try:
-            timezone = organisation.own_timezone(session)
-        except FacturoError:  # no organisation profile yet
-            timezone = get_settings().timezone
+        timezone = organisation.business_timezone(session)  # the installation's default before a profile exists
         try:
             expires_at = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
         except OverflowError:

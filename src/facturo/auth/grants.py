@@ -3,7 +3,7 @@
 A user's role and a token's permissions are both grants. Creating or changing either is allowed only
 when every permission granted is one the granter holds itself, and only an administrator can create
 or promote an administrator (an admin-equivalent token is still not a person who runs the
-installation). The local CLI operator is a full administrator (``principal_for_local``).
+installation). The local CLI operator is a full administrator (``kit.access.local_principal``).
 """
 
 from __future__ import annotations
@@ -38,3 +38,19 @@ def ensure_can_grant(granter: Principal, permissions: Iterable[Permission | str]
 
 def ensure_can_grant_role(granter: Principal, role: Role) -> None:
     ensure_can_grant(granter, ROLE_PERMISSIONS[role], role)
+
+
+# The roles a person can be given (the issuer role has no permissions yet).
+GRANTABLE_ROLES = (Role.ADMIN, Role.ACCOUNTANT, Role.AUDITOR, Role.CUSTOMER)
+
+
+def grantable_roles(granter: Principal) -> list[Role]:
+    """The roles ``granter`` may give a person, in ``GRANTABLE_ROLES`` order."""
+    allowed = []
+    for role in GRANTABLE_ROLES:
+        try:
+            ensure_can_grant_role(granter, role)
+        except PermissionDenied:
+            continue
+        allowed.append(role)
+    return allowed

@@ -32,8 +32,3 @@ def principal_for_token(token: ApiToken, creator: User | None = None) -> Princip
         role=None,
         customer_id=token.customer_id,
     )
-
-
-def principal_for_local(actor: Actor) -> Principal:
-    """Commands run on the server itself: whoever can run them already owns the database."""
-    return Principal(actor=actor, permissions=ROLE_PERMISSIONS[Role.ADMIN], role=Role.ADMIN, customer_id=None)

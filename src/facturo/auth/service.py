@@ -19,8 +19,8 @@ from facturo.auth.api_tokens import (
 )
 from facturo.auth.jwt_tokens import AccessClaims, decode_access_token, issue_access_token
 from facturo.auth.models import User
-from facturo.auth.principal import principal_for_local, principal_for_token, principal_for_user
-from facturo.auth.sessions import TokenPair, login, logout, refresh, resolve_session
+from facturo.auth.principal import principal_for_token, principal_for_user
+from facturo.auth.sessions import SignedIn, TokenPair, login, logout, refresh, resolve_session, sign_in
 from facturo.auth.users import (
     change_password,
     change_role,
@@ -68,6 +68,7 @@ __all__ = [
     "AuthSettings",
     "Principal",
     "RejectedAndRecorded",
+    "SignedIn",
     "TokenPair",
     "TooManyAttempts",
     "Unauthenticated",
@@ -88,7 +89,6 @@ __all__ = [
     "list_users",
     "login",
     "logout",
-    "principal_for_local",
     "principal_for_token",
     "principal_for_user",
     "refresh",
@@ -97,5 +97,6 @@ __all__ = [
     "resolve_session",
     "revoke_api_token",
     "set_active",
+    "sign_in",
     "touch_api_token",
 ]

@@ -50,6 +50,12 @@ def hash_token(token: str) -> str:
 _WRONG_CREDENTIALS = Msg("Correo o contraseña incorrectos.", "Incorrect email or password.")
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    tokens: TokenPair
+    principal: Principal  # who signed in: where a browser lands next depends on it
+
+
 def login(
     session: Session,
     email: str,
@@ -58,7 +64,19 @@ def login(
     now: datetime | None = None,
     settings: AuthSettings | None = None,
 ) -> TokenPair:
-    """Exchange email and password for a token pair.
+    """Exchange email and password for a token pair (the details under ``sign_in``)."""
+    return sign_in(session, email, password, client_address, now, settings).tokens
+
+
+def sign_in(
+    session: Session,
+    email: str,
+    password: str,
+    client_address: str,
+    now: datetime | None = None,
+    settings: AuthSettings | None = None,
+) -> SignedIn:
+    """Exchange email and password for a token pair, and say who signed in.
 
     ``client_address`` is the caller's address as ``auth.client_address`` resolves it (proxy
     headers only from trusted proxies). Failures are limited per account and address with
@@ -103,12 +121,14 @@ def login(
     user.last_login_at = now
     _, refresh_token = _new_refresh_token(session, user.id, str(uuid.uuid4()), now, settings)
     session.flush()
-    audit.record(session, principal_for_user(user).actor, "user", user.id, "logged_in")
-    return TokenPair(
+    principal = principal_for_user(user)
+    audit.record(session, principal.actor, "user", user.id, "logged_in")
+    tokens = TokenPair(
         access_token=issue_access_token(user, now, settings),
         refresh_token=refresh_token,
         expires_in=settings.access_ttl_minutes * 60,
     )
+    return SignedIn(tokens, principal)
 
 
 def refresh(

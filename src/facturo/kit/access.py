@@ -124,6 +124,12 @@ class Principal:
             )
 
 
+def local_principal(actor: Actor) -> Principal:
+    """Commands run on the server itself: whoever can run them already owns the database, so they
+    act as a full administrator."""
+    return Principal(actor=actor, permissions=ROLE_PERMISSIONS[Role.ADMIN], role=Role.ADMIN, customer_id=None)
+
+
 class Authenticator(Protocol):
     """How the surfaces turn a credential into a ``Principal``. The ``auth`` domain implements it
     and the assembly installs it (``app.state.authenticator``), so the shared surface helpers never

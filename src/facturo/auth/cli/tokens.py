@@ -10,7 +10,7 @@ import typer
 from facturo.auth import service
 from facturo.auth.schemas import ApiTokenCreatedOut, ApiTokenOut
 from facturo.kit import clock
-from facturo.kit.access import Permission
+from facturo.kit.access import Permission, local_principal
 from facturo.kit.schemas import MAX_ID
 from facturo.surface.console.context import JsonOption, answer, emit_json, fail, local_actor, table, unit_of_work
 
@@ -66,7 +66,7 @@ def create(
     """Create an API token. Its secret is printed this once only: store it right away."""
     last_day = _last_day(expires)
     with unit_of_work() as session:
-        operator = service.principal_for_local(local_actor())
+        operator = local_principal(local_actor())
         token, secret = service.create_api_token_until(
             session, operator.actor, name, _permissions(permission), last_day, customer, granted_by=operator
         )

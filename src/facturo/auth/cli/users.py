@@ -7,7 +7,7 @@ import typer
 
 from facturo.auth import service
 from facturo.auth.schemas import UserOut
-from facturo.kit.access import Role
+from facturo.kit.access import Principal, Role, local_principal
 from facturo.kit.schemas import MAX_ID
 from facturo.surface.console.context import JsonOption, answer, emit_json, fail, local_actor, table, unit_of_work
 
@@ -17,9 +17,9 @@ ROLES = ", ".join(r.value for r in Role)
 UserId = typer.Argument(..., min=1, max=MAX_ID, metavar="USER_ID", help="User id (see `facturo users list`).")
 
 
-def _operator() -> service.Principal:
+def _operator() -> Principal:
     """Whoever runs the CLI on the server: a full administrator (they already own the database)."""
-    return service.principal_for_local(local_actor())
+    return local_principal(local_actor())
 
 
 def _minutes(moment: datetime | None) -> str:

@@ -8,28 +8,27 @@ reload, the back button or another visit never shows it again. Only its hash is 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
+from facturo.auth import screens
 from facturo.auth import service as auth
-from facturo.auth.grants import ensure_can_grant_role
-from facturo.customers import service as customers
 from facturo.kit import clock
 from facturo.kit.access import Permission, Role
-from facturo.kit.errors import FacturoError, NotFound, PermissionDenied
-from facturo.kit.pagination import MAX_PAGE_SIZE, PageParams
+from facturo.kit.errors import NotFound, PermissionDenied
 from facturo.kit.schemas import MAX_ID
-from facturo.organisation import service as organisation
 from facturo.surface.web import i18n
 from facturo.surface.web import session as web_session
 from facturo.surface.web.forms import RecordId, problem_status, problems
 from facturo.surface.web.i18n import N_
 from facturo.surface.web.i18n import gettext as _
 from facturo.surface.web.routing import PageRoute, current, error_page, page_login, page_requires, redirect, render
+
+if TYPE_CHECKING:
+    from facturo.customers.models import Customer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -47,8 +46,6 @@ ROLE_LABELS = {
     Role.CUSTOMER: N_("Customer (portal)"),
     Role.ISSUER: N_("External issuer"),
 }
-# The roles a person can be given here (the issuer role has no permissions yet).
-GRANTABLE_ROLES = (Role.ADMIN, Role.ACCOUNTANT, Role.AUDITOR, Role.CUSTOMER)
 PERMISSION_LABELS = {
     Permission.CUSTOMERS_READ: N_("See customers"),
     Permission.CUSTOMERS_WRITE: N_("Create and change customers"),
@@ -69,10 +66,8 @@ PERMISSION_LABELS = {
 }
 
 
-def _customer_options(session: Any) -> list[tuple[str, str]]:
-    """Active customers for a select (the first 500 by name)."""
-    found = customers.search_customers(session, PageParams(1, MAX_PAGE_SIZE), active=True)
-    return [("", _("None"))] + [(str(c.id), f"{c.name} ({c.nit})") for c in found.items]
+def _customer_options(customers: list[Customer]) -> list[tuple[str, str]]:
+    return [("", _("None"))] + [(str(c.id), f"{c.name} ({c.nit})") for c in customers]
 
 
 def _customer_id(raw: str, errors: dict[str, str]) -> int | None:
@@ -111,47 +106,38 @@ def overview(request: Request) -> Response:
 @router.get("/admin/users", dependencies=[page_requires(Permission.USERS_ADMIN)])
 def user_list(request: Request) -> Response:
     request.state.menu_key = "admin"
-    session = request.state.session
-    users = auth.list_users(session)
-    linked = customers.by_ids(session, [u.customer_id for u in users if u.customer_id is not None])
+    listed = screens.user_list(request.state.session)
     principal = current(request)
     return render(
         request,
         "admin/users.html",
         {
-            "users": users,
-            "customers": {cid: c.name for cid, c in linked.items()},
+            "users": listed.users,
+            "customers": listed.customer_names,
             "roles": {role.value: _(label) for role, label in ROLE_LABELS.items()},
             "me": principal.actor.id if principal.actor.kind == "user" else "",
         },
     )
 
 
-def _may_grant(principal: auth.Principal, role: Role) -> bool:
-    try:
-        ensure_can_grant_role(principal, role)
-    except PermissionDenied:
-        return False
-    return True
-
-
-def _user_form(request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+def _user_form(
+    request: Request, form: screens.UserForm, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
     request.state.menu_key = "admin"
     context = {
         "values": values,
         "errors": errors,
         # Only the roles this person may grant (the service refuses the others anyway).
-        "role_options": [
-            (role.value, _(ROLE_LABELS[role])) for role in GRANTABLE_ROLES if _may_grant(current(request), role)
-        ],
-        "customer_options": _customer_options(request.state.session),
+        "role_options": [(role.value, _(ROLE_LABELS[role])) for role in form.roles],
+        "customer_options": _customer_options(form.customers),
     }
     return render(request, "admin/user_form.html", context, status)
 
 
 @router.get("/admin/users/new", dependencies=[page_requires(Permission.USERS_ADMIN)])
 def new_user(request: Request) -> Response:
-    return _user_form(request, {"email": "", "name": "", "role": Role.ACCOUNTANT.value, "customer_id": ""}, {})
+    form = screens.user_form(request.state.session, current(request))
+    return _user_form(request, form, {"email": "", "name": "", "role": Role.ACCOUNTANT.value, "customer_id": ""}, {})
 
 
 @router.post("/admin/users/new", dependencies=[page_requires(Permission.USERS_ADMIN)])
@@ -166,18 +152,18 @@ def create_user(
     values = {"email": email, "name": name, "role": role, "customer_id": customer_id}  # never the password
     errors: dict[str, str] = {}
     linked = _customer_id(customer_id, errors)
-    if errors:
-        return _user_form(request, values, errors, 422)
-    try:
-        principal = current(request)
-        user = auth.create_user(
-            request.state.session, principal.actor, email, name, password, role, linked, granted_by=principal
-        )
-    except PermissionDenied as exc:  # a role beyond the manager's own permissions
-        return _user_form(request, values, problems(exc, "role"), 403)
-    except FacturoError as exc:
-        field = "customer_id" if isinstance(exc, NotFound) else "email"
-        return _user_form(request, values, problems(exc, field), problem_status(exc))
+    new = None if errors else screens.NewUser(email, name, password, role, linked)
+    created = screens.create_user(request.state.session, current(request), new)
+    if created.form is not None:
+        refused = created.problem
+        if refused is None:
+            return _user_form(request, created.form, values, errors, 422)
+        if isinstance(refused, PermissionDenied):  # a role beyond the manager's own permissions
+            return _user_form(request, created.form, values, problems(refused, "role"), 403)
+        field = "customer_id" if isinstance(refused, NotFound) else "email"
+        return _user_form(request, created.form, values, problems(refused, field), problem_status(refused))
+    user = created.user
+    assert user is not None
     return redirect("/admin/users", kind="success", message=_("User %(name)s created.") % {"name": user.name})
 
 
@@ -213,36 +199,42 @@ def token_list(request: Request) -> Response:
     return render(request, "admin/tokens.html", {"tokens": tokens, "now": clock.now()})
 
 
-def _token_form(request: Request, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
+def _token_form(
+    request: Request, customers: list[Customer], values: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Response:
     request.state.menu_key = "admin"
     principal = current(request)
     context = {
         "values": values,
         "errors": errors,
         "permissions": [(p.value, _(label)) for p, label in PERMISSION_LABELS.items() if principal.can(p)],
-        "customer_options": _customer_options(request.state.session),
+        "customer_options": _customer_options(customers),
     }
     return render(request, "admin/token_form.html", context, status)
 
 
 @router.get("/admin/tokens/new", dependencies=[page_requires(Permission.TOKENS_ADMIN)])
 def new_token(request: Request) -> Response:
-    return _token_form(request, {"name": "", "permissions": [], "expires_at": "", "customer_id": ""}, {})
+    customers = screens.linkable_customers(request.state.session)
+    return _token_form(request, customers, {"name": "", "permissions": [], "expires_at": "", "customer_id": ""}, {})
 
 
-def _expiry(raw: str, timezone: str, errors: dict[str, str]) -> datetime | None:
-    """The last day a token works (yyyy-mm-dd or dd/mm/yyyy): it expires when that day ends in the
-    organisation's time zone."""
+def _last_day(raw: str, errors: dict[str, str]) -> date | None:
+    """The last day a token works (yyyy-mm-dd or dd/mm/yyyy); the service makes it expire when that
+    day ends in the organisation's time zone."""
     text = raw.strip()
     if not text:
         return None
     dmy = _DMY.match(text)
+    day: date | None
     try:
         day = date(int(dmy[3]), int(dmy[2]), int(dmy[1])) if dmy else date.fromisoformat(text)
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
-    except (ValueError, OverflowError):
+    except ValueError:
+        day = None
+    if day is None or day == date.max:  # the calendar's last day has no end for the token to expire at
         errors["expires_at"] = _("Enter a date such as 31/12/2025.")
         return None
+    return day
 
 
 @router.post("/admin/tokens/new", dependencies=[page_requires(Permission.TOKENS_ADMIN)])
@@ -253,25 +245,23 @@ def create_token(
     expires_at: Text = "",
     customer_id: Text = "",
 ) -> Response:
-    session = request.state.session
     chosen = permissions or []
     values = {"name": name, "permissions": chosen, "expires_at": expires_at, "customer_id": customer_id}
     errors: dict[str, str] = {}
-    timezone = organisation.business_timezone(session)
-    expiry = _expiry(expires_at, timezone, errors)
+    last_day = _last_day(expires_at, errors)
     scope = _customer_id(customer_id, errors)
-    if errors:
-        return _token_form(request, values, errors, 422)
-    principal = current(request)
-    try:
-        token, secret = auth.create_api_token(
-            session, principal.actor, name, chosen, expiry, scope, granted_by=principal, now=clock.now()
-        )
-    except PermissionDenied as exc:  # permissions beyond the creator's own
-        return _token_form(request, values, problems(exc, "permissions"), 403)
-    except FacturoError as exc:
-        field = "customer_id" if isinstance(exc, NotFound) else "name"
-        return _token_form(request, values, problems(exc, field), problem_status(exc))
+    new = None if errors else screens.NewToken(name, chosen, last_day, scope)
+    created = screens.create_token(request.state.session, current(request), new, clock.now())
+    if created.customers is not None:
+        refused = created.problem
+        if refused is None:
+            return _token_form(request, created.customers, values, errors, 422)
+        if isinstance(refused, PermissionDenied):  # permissions beyond the creator's own
+            return _token_form(request, created.customers, values, problems(refused, "permissions"), 403)
+        field = "customer_id" if isinstance(refused, NotFound) else "name"
+        return _token_form(request, created.customers, values, problems(refused, field), problem_status(refused))
+    token, secret = created.token, created.secret
+    assert token is not None
     response = redirect(
         f"/admin/tokens/{token.id}", kind="success", message=_("Token %(name)s created.") % {"name": token.name}
     )
@@ -290,18 +280,17 @@ def create_token(
 @router.get("/admin/tokens/{token_id}", dependencies=[page_requires(Permission.TOKENS_ADMIN)])
 def token_detail(request: Request, token_id: RecordId) -> Response:
     request.state.menu_key = "admin"
-    session = request.state.session
-    token = auth.get_api_token(session, token_id)
+    screen = screens.token_screen(request.state.session, token_id)
+    token = screen.token
     owner, _sep, secret = (request.cookies.get(CREATED_COOKIE) or "").partition(":")
     shown = secret if owner == str(token.id) else ""
-    linked = customers.by_ids(session, [token.customer_id] if token.customer_id is not None else [])
     response: HTMLResponse = render(
         request,
         "admin/token.html",
         {
             "token": token,
             "secret": shown,
-            "customer": linked.get(token.customer_id) if token.customer_id is not None else None,
+            "customer": screen.customer,
             "labels": {p.value: _(label) for p, label in PERMISSION_LABELS.items()},
             "now": clock.now(),
         },

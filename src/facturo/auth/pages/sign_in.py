@@ -75,7 +75,7 @@ def login(
     session = request.state.session
     client = client_address(request)  # proxy headers only from FACTURO_TRUSTED_PROXIES
     try:
-        pair = auth.login(session, login, password, client, clock.now())
+        signed_in = auth.sign_in(session, login, password, client, clock.now())
     except RejectedAndRecorded as exc:
         session.commit()  # the failed attempt must be counted, or brute force would be free
         return _login_page(request, safe_next(next), login, exc.message.in_language(i18n.current_language()), 401)
@@ -83,9 +83,8 @@ def login(
         return _login_page(request, safe_next(next), login, exc.message.in_language(i18n.current_language()), 429)
     except FacturoError as exc:
         return _login_page(request, safe_next(next), login, exc.message.in_language(i18n.current_language()), 400)
-    principal = auth.resolve_session(session, pair.refresh_token, clock.now())
-    response = redirect(safe_next(next if next != "/" else None, home(principal)))
-    web_session.start_session(request, response, pair.refresh_token)
+    response = redirect(safe_next(next if next != "/" else None, home(signed_in.principal)))
+    web_session.start_session(request, response, signed_in.tokens.refresh_token)
     return response
 
 
