@@ -3,13 +3,16 @@ it is, formatted with ``kit.money``; nothing is recomputed, so the PDF agrees wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
+
 from facturo.invoicing.lifecycle import LABELS_ES, Status
 from facturo.kit.display import DASH, day, exact_money, moment, percentage
 from facturo.kit.money import format_money
 from facturo.kit.numbers import exact
 from facturo.reports.charts import Bar, bar_chart
 from facturo.reports.pdf_layout import ReportPDF
-from facturo.reports.schemas import DetailLine, InvoiceDetailReport, SalesReport
+from facturo.reports.schemas import DetailLine, InvoiceDetailReport, ResourceTotal, SalesReport
 
 
 def _status(value: str) -> str:
@@ -48,15 +51,19 @@ def render_detail_pdf(report: InvoiceDetailReport, organisation: str, organisati
         _detail_line(pdf, line, cur)
 
     pdf.heading("Aporte por recurso (toda la factura)")
+    _resource_grid(pdf, report.resources, report.total, cur)
+    bar_chart(pdf, "Aporte por recurso", [Bar(r.name or r.code, r.amount) for r in report.resources], cur)
+    return bytes(pdf.output())
+
+
+def _resource_grid(pdf: ReportPDF, resources: Sequence[ResourceTotal], total: Decimal, cur: str) -> None:
     pdf.grid(
         ("Recurso", "Nombre", "Monto", "%"),
         (30, 80, 40, 25),
         ("LEFT", "LEFT", "RIGHT", "RIGHT"),
-        [(r.code, r.name, format_money(r.amount, cur), percentage(r.share_percent)) for r in report.resources],
-        total=("Total", "", format_money(report.total, cur), ""),
+        [(r.code, r.name, format_money(r.amount, cur), percentage(r.share_percent)) for r in resources],
+        total=("Total", "", format_money(total, cur), ""),
     )
-    bar_chart(pdf, "Aporte por recurso", [Bar(r.name or r.code, r.amount) for r in report.resources], cur)
-    return bytes(pdf.output())
 
 
 def _detail_line(pdf: ReportPDF, line: DetailLine, cur: str) -> None:
@@ -170,11 +177,5 @@ def render_sales_pdf(report: SalesReport, organisation: str, organisation_nit: s
 
     bar_chart(pdf, "Ingresos por recurso", [Bar(r.name or r.code, r.amount) for r in report.resources], cur)
     pdf.heading("Ventas por recurso")
-    pdf.grid(
-        ("Recurso", "Nombre", "Monto", "%"),
-        (30, 80, 40, 25),
-        ("LEFT", "LEFT", "RIGHT", "RIGHT"),
-        [(r.code, r.name, format_money(r.amount, cur), percentage(r.share_percent)) for r in report.resources],
-        total=("Total", "", format_money(t.revenue, cur), ""),
-    )
+    _resource_grid(pdf, report.resources, t.revenue, cur)
     return bytes(pdf.output())
