@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from facturo.audit import service as audit
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.payment_models import Payment, PaymentSplit
-from facturo.invoicing.payment_schemas import METHOD_LABELS_ES, Method, PaymentIn
+from facturo.invoicing.payment_schemas import PaymentIn, PaymentOut
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.errors import Conflict, Msg, NotFound, ValidationFailed, not_found
@@ -134,20 +134,29 @@ def payments_of(session: Session, invoice_id: int, visible_to: int | None = None
 
 
 def invoice_pdf(session: Session, invoice_id: int, visible_to: int | None = None) -> tuple[str, bytes]:
-    """The printable invoice with the payments received so far. Lives here because payments is the
-    one package that knows both documents and payments."""
-    from facturo.invoicing.pdf import PaymentLine, render_invoice_pdf
+    """Kept for the callers that still print through payments (the portal); ``documents_pdf`` prints."""
+    from facturo.invoicing.documents_pdf import invoice_pdf as printable  # it imports this module
 
-    doc = invoicing.get_document(session, invoice_id, visible_to=visible_to)
-    issuer = organisation.own_issuer(session)
-    received = [
-        PaymentLine(
-            received_on=p.received_on,
-            method_label=", ".join(METHOD_LABELS_ES[Method(s.method)] for s in p.splits),
-            amount=p.amount,
-        )
-        for p in payments_of(session, invoice_id)
-        if p.status == "active"
-    ]
-    name = doc.full_number or f"borrador-{doc.id}"
-    return f"{name}.pdf", render_invoice_pdf(doc, issuer, payments=received)
+    return printable(session, invoice_id, visible_to=visible_to)
+
+
+# --- as the surfaces show them ------------------------------------------------------------------
+
+
+def payment_view(session: Session, payment: Payment) -> PaymentOut:
+    """The payment with its invoice's status and balance as they are now."""
+    invoice = invoicing.get_document(session, payment.invoice_id)
+    out = PaymentOut.model_validate(payment)
+    return out.model_copy(update={"invoice_status": invoice.status, "invoice_balance": invoice.balance})
+
+
+def find_payment_view(session: Session, payment_id: int, visible_to: int | None = None) -> PaymentOut:
+    return payment_view(session, get_payment(session, payment_id, visible_to=visible_to))
+
+
+def register_payment_view(session: Session, actor: Actor, invoice_id: int, data: PaymentIn) -> PaymentOut:
+    return payment_view(session, register_payment(session, actor, invoice_id, data))
+
+
+def reverse_payment_view(session: Session, actor: Actor, payment_id: int, reason: str) -> PaymentOut:
+    return payment_view(session, reverse_payment(session, actor, payment_id, reason))

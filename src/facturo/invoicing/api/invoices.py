@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from facturo.audit import service as audit
 from facturo.audit.schemas import HistoryEntryOut
-from facturo.invoicing import payments as payments
-from facturo.invoicing import service
+from facturo.invoicing import documents, service
+from facturo.invoicing.documents_pdf import invoice_pdf as printable_invoice
 from facturo.invoicing.schemas import (
     AlertsOut,
     CreditNoteIn,
@@ -19,12 +17,9 @@ from facturo.invoicing.schemas import (
     IssueIn,
     VoidIn,
 )
-from facturo.invoicing.views import invoice_out, invoice_summary
-from facturo.kit import clock
 from facturo.kit.access import Permission
 from facturo.kit.downloads import content_disposition
 from facturo.kit.schemas import IsoDate
-from facturo.organisation import service as organisation
 from facturo.surface.rest.deps import CurrentActor, DbSession, Paging, PathId, QueryId
 from facturo.surface.rest.responses import model_json
 from facturo.surface.rest.routing import UnitOfWorkRoute
@@ -32,10 +27,6 @@ from facturo.surface.rest.schemas import PageOut
 from facturo.surface.rest.security import CurrentPrincipal, requires
 
 router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], route_class=UnitOfWorkRoute)
-
-
-def _today(session: DbSession) -> date:
-    return clock.today(organisation.business_timezone(session))
 
 
 @router.get("", response_model=PageOut[InvoiceSummaryOut], dependencies=[requires(Permission.INVOICES_READ)])
@@ -50,33 +41,22 @@ def list_invoices(
     document_type: Annotated[str | None, Query(pattern="^(invoice|credit_note)$")] = None,
     overdue: Annotated[bool, Query(description="Only open invoices past their due date.")] = False,
 ) -> PageOut[InvoiceSummaryOut]:
-    today = _today(session)
     flt = service.InvoiceFilter(
         status=status_,
         customer_id=customer_id,
         date_from=date_from,
         date_to=date_to,
         document_type=document_type,
-        overdue_on=today if overdue else None,
         visible_to=principal.customer_id,
     )
-    page = service.list_invoices(session, paging, flt)
-    return PageOut.of(page.map(lambda doc: invoice_summary(doc, today)))
+    return PageOut.of(documents.invoice_list_view(session, paging, flt, overdue=overdue))
 
 
 @router.get("/alerts", response_model=AlertsOut, dependencies=[requires(Permission.INVOICES_READ)])
 def invoice_alerts(
     session: DbSession, principal: CurrentPrincipal, due_soon_days: Annotated[int, Query(ge=0, le=90)] = 7
 ) -> AlertsOut:
-    found = service.alerts(session, _today(session), due_soon_days, visible_to=principal.customer_id)
-    return AlertsOut(
-        today=found.today,
-        due_soon_days=found.due_soon_days,
-        overdue=[invoice_summary(d, found.today) for d in found.overdue],
-        due_soon=[invoice_summary(d, found.today) for d in found.due_soon],
-        overdue_total=found.overdue_total,
-        due_soon_total=found.due_soon_total,
-    )
+    return documents.alerts_view(session, due_soon_days, visible_to=principal.customer_id)
 
 
 @router.post(
@@ -86,18 +66,17 @@ def invoice_alerts(
     dependencies=[requires(Permission.INVOICES_WRITE)],
 )
 def create_draft(session: DbSession, actor: CurrentActor, data: DraftIn) -> InvoiceOut:
-    return invoice_out(service.create_draft(session, actor, data), _today(session))
+    return documents.create_draft_view(session, actor, data)
 
 
 @router.get("/{invoice_id:int}", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_READ)])
 def get_invoice(session: DbSession, principal: CurrentPrincipal, invoice_id: PathId) -> Response:
-    doc = service.get_document(session, invoice_id, visible_to=principal.customer_id)
-    return model_json(invoice_out(doc, _today(session)))
+    return model_json(documents.invoice_view(session, invoice_id, visible_to=principal.customer_id))
 
 
 @router.patch("/{invoice_id:int}", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_WRITE)])
 def update_draft(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: DraftPatch) -> InvoiceOut:
-    return invoice_out(service.update_draft(session, actor, invoice_id, data), _today(session))
+    return documents.update_draft_view(session, actor, invoice_id, data)
 
 
 @router.delete(
@@ -111,13 +90,12 @@ def delete_draft(session: DbSession, actor: CurrentActor, invoice_id: PathId) ->
 def issue_invoice(
     session: DbSession, actor: CurrentActor, invoice_id: PathId, data: IssueIn | None = None
 ) -> InvoiceOut:
-    doc = service.issue_invoice(session, actor, invoice_id, data.issue_date if data else None)
-    return invoice_out(doc, _today(session))
+    return documents.issue_invoice_view(session, actor, invoice_id, data.issue_date if data else None)
 
 
 @router.post("/{invoice_id:int}/void", response_model=InvoiceOut, dependencies=[requires(Permission.INVOICES_VOID)])
 def void_invoice(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: VoidIn) -> InvoiceOut:
-    return invoice_out(service.void_invoice(session, actor, invoice_id, data.reason), _today(session))
+    return documents.void_invoice_view(session, actor, invoice_id, data.reason)
 
 
 @router.post(
@@ -127,7 +105,7 @@ def void_invoice(session: DbSession, actor: CurrentActor, invoice_id: PathId, da
     dependencies=[requires(Permission.INVOICES_ISSUE)],
 )
 def create_credit_note(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: CreditNoteIn) -> InvoiceOut:
-    return invoice_out(service.create_credit_note(session, actor, invoice_id, data), _today(session))
+    return documents.credit_note_view(session, actor, invoice_id, data).note
 
 
 @router.get(
@@ -136,9 +114,7 @@ def create_credit_note(session: DbSession, actor: CurrentActor, invoice_id: Path
     dependencies=[requires(Permission.INVOICES_READ)],
 )
 def list_credit_notes(session: DbSession, principal: CurrentPrincipal, invoice_id: PathId) -> list[InvoiceSummaryOut]:
-    today = _today(session)
-    notes = service.credit_notes_of(session, invoice_id, visible_to=principal.customer_id)
-    return [invoice_summary(d, today) for d in notes]
+    return documents.credit_notes_view(session, invoice_id, visible_to=principal.customer_id)
 
 
 @router.get(
@@ -148,7 +124,7 @@ def list_credit_notes(session: DbSession, principal: CurrentPrincipal, invoice_i
     dependencies=[requires(Permission.INVOICES_READ)],
 )
 def invoice_pdf(session: DbSession, principal: CurrentPrincipal, invoice_id: PathId) -> Response:
-    filename, content = payments.invoice_pdf(session, invoice_id, visible_to=principal.customer_id)
+    filename, content = printable_invoice(session, invoice_id, visible_to=principal.customer_id)
     return Response(
         content,
         media_type="application/pdf",
@@ -160,5 +136,4 @@ def invoice_pdf(session: DbSession, principal: CurrentPrincipal, invoice_id: Pat
     "/{invoice_id:int}/history", response_model=list[HistoryEntryOut], dependencies=[requires(Permission.HISTORY_READ)]
 )
 def invoice_history(session: DbSession, invoice_id: PathId) -> list[HistoryEntryOut]:
-    service.get_document(session, invoice_id)
-    return [HistoryEntryOut.model_validate(r) for r in audit.history_of(session, "invoice", invoice_id)]
+    return [HistoryEntryOut.model_validate(r) for r in service.invoice_history(session, invoice_id)]

@@ -3,8 +3,6 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from facturo.invoicing import payments as service
-from facturo.invoicing import service as invoicing
-from facturo.invoicing.payment_models import Payment
 from facturo.invoicing.payment_schemas import PaymentIn, PaymentOut, ReversalIn
 from facturo.kit.access import Permission
 from facturo.surface.rest.deps import CurrentActor, DbSession, PathId
@@ -14,12 +12,6 @@ from facturo.surface.rest.security import CurrentPrincipal, requires
 router = APIRouter(prefix="/api/v1", tags=["payments"], route_class=UnitOfWorkRoute)
 
 
-def _out(session: DbSession, payment: Payment) -> PaymentOut:
-    invoice = invoicing.get_document(session, payment.invoice_id)
-    out = PaymentOut.model_validate(payment)
-    return out.model_copy(update={"invoice_status": invoice.status, "invoice_balance": invoice.balance})
-
-
 @router.post(
     "/invoices/{invoice_id}/payments",
     response_model=PaymentOut,
@@ -27,7 +19,7 @@ def _out(session: DbSession, payment: Payment) -> PaymentOut:
     dependencies=[requires(Permission.PAYMENTS_WRITE)],
 )
 def register_payment(session: DbSession, actor: CurrentActor, invoice_id: PathId, data: PaymentIn) -> PaymentOut:
-    return _out(session, service.register_payment(session, actor, invoice_id, data))
+    return service.register_payment_view(session, actor, invoice_id, data)
 
 
 @router.get(
@@ -42,11 +34,11 @@ def list_payments(session: DbSession, principal: CurrentPrincipal, invoice_id: P
 
 @router.get("/payments/{payment_id}", response_model=PaymentOut, dependencies=[requires(Permission.INVOICES_READ)])
 def get_payment(session: DbSession, principal: CurrentPrincipal, payment_id: PathId) -> PaymentOut:
-    return _out(session, service.get_payment(session, payment_id, visible_to=principal.customer_id))
+    return service.find_payment_view(session, payment_id, visible_to=principal.customer_id)
 
 
 @router.post(
     "/payments/{payment_id}/reverse", response_model=PaymentOut, dependencies=[requires(Permission.PAYMENTS_WRITE)]
 )
 def reverse_payment(session: DbSession, actor: CurrentActor, payment_id: PathId, data: ReversalIn) -> PaymentOut:
-    return _out(session, service.reverse_payment(session, actor, payment_id, data.reason))
+    return service.reverse_payment_view(session, actor, payment_id, data.reason)

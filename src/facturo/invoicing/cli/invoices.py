@@ -9,22 +9,22 @@ from zoneinfo import ZoneInfo
 import typer
 
 from facturo.audit.schemas import HistoryEntryOut
-from facturo.invoicing import payments as payments
-from facturo.invoicing import service
+from facturo.invoicing import documents, service
 from facturo.invoicing.cli.parsing import (
     credit_amount,
     credit_line,
     free_item,
     load_document,
+    named,
     parse_date,
     product_line,
     usage_error,
     validated,
     with_ids,
 )
+from facturo.invoicing.documents_pdf import invoice_pdf as printable_invoice
 from facturo.invoicing.lifecycle import LABELS_ES
 from facturo.invoicing.schemas import (
-    AlertsOut,
     ChainReportOut,
     CreditNoteIn,
     DraftIn,
@@ -33,11 +33,8 @@ from facturo.invoicing.schemas import (
     InvoiceSummaryOut,
     VoidIn,
 )
-from facturo.invoicing.views import invoice_out, invoice_summary
-from facturo.kit import clock
 from facturo.kit.money import format_money
 from facturo.kit.pagination import PageParams
-from facturo.organisation import service as organisation
 from facturo.surface.console.context import (
     JsonOption,
     answer,
@@ -72,15 +69,10 @@ def list_invoices(
 ) -> None:
     """List invoices, newest first."""
     with unit_of_work(write=False) as session:
-        today = clock.today(organisation.business_timezone(session))
         flt = service.InvoiceFilter(
-            status=status,
-            customer_id=customer,
-            date_from=_date(date_from, "--from"),
-            date_to=_date(date_to, "--to"),
-            overdue_on=today if overdue else None,
+            status=status, customer_id=customer, date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to")
         )
-        found = service.list_invoices(session, PageParams(page, size), flt).map(lambda d: invoice_summary(d, today))
+        found = documents.invoice_list_view(session, PageParams(page, size), flt, overdue=overdue)
     if as_json:
         emit_page(found)
         return
@@ -108,8 +100,7 @@ def list_invoices(
 def show_invoice(invoice_id: int, as_json: bool = JsonOption) -> None:
     """Show one invoice with its lines."""
     with unit_of_work(write=False) as session:
-        today = clock.today(organisation.business_timezone(session))
-        doc = invoice_out(service.get_document(session, invoice_id), today)
+        doc = documents.invoice_view(session, invoice_id)
     if as_json:
         emit_json(doc)
         return
@@ -190,10 +181,6 @@ def _draft_data(
     return data
 
 
-def _today(session: Any) -> date:
-    return clock.today(organisation.business_timezone(session))
-
-
 def _draft_saved(verb: str, out: InvoiceOut) -> None:
     typer.echo(
         f"Borrador {out.id} {verb} para {out.customer_name}: {len(out.lines)} línea(s), "
@@ -217,9 +204,11 @@ def create_draft(
     data = _draft_data(file, customer, lines, items, due, notes, series)
     if "customer" not in data and "customer_id" not in data:
         usage_error("Indique el cliente: --customer ID_o_NIT, o «customer:» en el archivo.")
+    draft = named(data)
     with unit_of_work() as session:
-        draft = validated(DraftIn, with_ids(session, data))
-        out = invoice_out(service.create_draft(session, local_actor(), draft), _today(session))
+        out = documents.create_named_draft(
+            session, local_actor(), draft.references, lambda found: validated(DraftIn, with_ids(draft, found))
+        )
     if as_json:
         emit_json(out)
     else:
@@ -247,9 +236,15 @@ def edit_draft(
         data["due_date"] = None
     if not data:
         usage_error("Nada que cambiar: indique al menos una opción (--customer, --line, --item, --due, --notes, …).")
+    changes = named(data)
     with unit_of_work() as session:
-        patch = validated(DraftPatch, with_ids(session, data))
-        out = invoice_out(service.update_draft(session, local_actor(), invoice_id, patch), _today(session))
+        out = documents.update_named_draft(
+            session,
+            local_actor(),
+            invoice_id,
+            changes.references,
+            lambda found: validated(DraftPatch, with_ids(changes, found)),
+        )
     if as_json:
         emit_json(out)
     else:
@@ -276,8 +271,7 @@ def issue_invoice(
     """Issue a draft: it takes the next number of its series."""
     when = _date(issue_date, "--date")
     with unit_of_work() as session:
-        doc = service.issue_invoice(session, local_actor(), invoice_id, when)
-        out = invoice_out(doc, _today(session))
+        out = documents.issue_invoice_view(session, local_actor(), invoice_id, when)
     answer(out, as_json, f"Factura {out.full_number} emitida por {format_money(out.total, out.currency)}.")
 
 
@@ -290,7 +284,7 @@ def void_invoice(
     """Void an issued invoice without payments (it keeps its number)."""
     data = validated(VoidIn, {"reason": reason})
     with unit_of_work() as session:
-        out = invoice_out(service.void_invoice(session, local_actor(), invoice_id, data.reason), _today(session))
+        out = documents.void_invoice_view(session, local_actor(), invoice_id, data.reason)
     answer(out, as_json, f"Factura {out.full_number} anulada.")
 
 
@@ -311,9 +305,8 @@ def credit_note(
     items = [credit_line(v) for v in lines or []] + [credit_amount(v) for v in amounts or []]
     data = validated(CreditNoteIn, {"reason": reason, "full": full, "items": items})
     with unit_of_work() as session:
-        today = _today(session)
-        note = invoice_out(service.create_credit_note(session, local_actor(), invoice_id, data), today)
-        invoice = invoice_out(service.get_document(session, invoice_id), today)
+        issued = documents.credit_note_view(session, local_actor(), invoice_id, data)
+    note, invoice = issued.note, issued.invoice
     if as_json:
         emit_json(note)
     else:
@@ -394,8 +387,8 @@ def _changes(entry: HistoryEntryOut) -> str:
 def history(invoice_id: int, as_json: bool = JsonOption) -> None:
     """The change history of an invoice and its payments: who, when, what."""
     with unit_of_work(write=False) as session:
-        zone = ZoneInfo(organisation.business_timezone(session))
-        entries = [HistoryEntryOut.model_validate(r) for r in service.invoice_history(session, invoice_id)]
+        found = documents.history_view(session, invoice_id)
+    entries, zone = found.entries, ZoneInfo(found.timezone)
     if as_json:
         emit_json(entries)
         return
@@ -437,15 +430,7 @@ def alerts(
 ) -> None:
     """Open invoices that are overdue, and those falling due within --days."""
     with unit_of_work(write=False) as session:
-        found = service.alerts(session, _today(session), days)
-        out = AlertsOut(
-            today=found.today,
-            due_soon_days=found.due_soon_days,
-            overdue=[invoice_summary(d, found.today) for d in found.overdue],
-            due_soon=[invoice_summary(d, found.today) for d in found.due_soon],
-            overdue_total=found.overdue_total,
-            due_soon_total=found.due_soon_total,
-        )
+        out = documents.alerts_view(session, days)
     if as_json:
         emit_json(out)
         return
@@ -477,7 +462,7 @@ def invoice_pdf(
 ) -> None:
     """Write the invoice PDF."""
     with unit_of_work(write=False) as session:
-        filename, content = payments.invoice_pdf(session, invoice_id)
+        filename, content = printable_invoice(session, invoice_id)
     target = output or Path(filename)
     target.write_bytes(content)
     typer.echo(f"PDF escrito en {target} ({len(content):,} bytes).")
@@ -487,9 +472,7 @@ def invoice_pdf(
 def verify_chain(as_json: bool = JsonOption) -> None:
     """Recompute every issued document's hash and check the chain of each series."""
     with unit_of_work(write=False) as session:
-        reports = [
-            ChainReportOut.model_validate(r) for r in service.verify_all(session, organisation.own_issuer(session).id)
-        ]
+        reports = [ChainReportOut.model_validate(r) for r in documents.verify_own_chains(session)]
     if as_json:
         emit_json(reports)
     else:

@@ -12,6 +12,7 @@ import json
 import re
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,10 +21,9 @@ from typing import Any, NoReturn, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 from rich.markup import escape
-from sqlalchemy.orm import Session
 
-from facturo.invoicing import service as invoicing
-from facturo.invoicing.service import Reference
+from facturo.invoicing.documents import NamedReferences
+from facturo.invoicing.service import Reference, ResolvedReferences
 from facturo.surface.console.context import fail, option_date, validation_text
 
 M = TypeVar("M", bound=BaseModel)
@@ -217,9 +217,18 @@ def _ref(data: dict[str, Any], name: str, field: str) -> Reference | None:
     return Reference(name, str(value))
 
 
-def with_ids(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    """Draft data with ``customer``, ``series`` and each line's ``product`` (ids, NITs or codes) turned
-    into the ids the schema wants."""
+@dataclass(frozen=True)
+class Named:
+    """Draft data with its references (ids, NITs or codes as typed) taken out, to be resolved."""
+
+    data: dict[str, Any]
+    references: NamedReferences
+    line_products: dict[int, str]  # line position -> the field of its product's Reference
+
+
+def named(data: dict[str, Any]) -> Named:
+    """Take ``customer``, ``series`` and each line's ``product`` out of draft data (resolved by the
+    service, then put back as ids with ``with_ids``)."""
     data = dict(data)
     customer = _ref(data, "customer", "customer_id")
     series = _ref(data, "series", "series_id")
@@ -231,11 +240,17 @@ def with_ids(session: Session, data: dict[str, Any]) -> dict[str, Any]:
         for position, line in enumerate(lines, start=1):
             if isinstance(line, dict) and (ref := _ref(line, "product", "product_id")) is not None:
                 products[position] = Reference(f"lines.{position}.product", ref.text)
-    found = invoicing.resolve_references(session, customer=customer, series=series, products=list(products.values()))
+    references = NamedReferences(customer=customer, series=series, products=list(products.values()))
+    return Named(data, references, {position: ref.field for position, ref in products.items()})
+
+
+def with_ids(draft: Named, found: ResolvedReferences) -> dict[str, Any]:
+    """The draft data with the ids the schema wants where references were typed."""
+    data = dict(draft.data)
     if found.customer_id is not None:
         data["customer_id"] = found.customer_id
     if found.series_id is not None:
         data["series_id"] = found.series_id
-    for position, ref in products.items():
-        lines[position - 1]["product_id"] = found.product_ids[ref.field]  # type: ignore[index]
+    for position, field in draft.line_products.items():
+        data["lines"][position - 1]["product_id"] = found.product_ids[field]
     return data

@@ -10,7 +10,6 @@ from facturo.invoicing import payments as service
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.cli.parsing import number, parse_date, usage_error, validated
 from facturo.invoicing.lifecycle import LABELS_ES
-from facturo.invoicing.payment_models import Payment
 from facturo.invoicing.payment_schemas import METHOD_LABELS_ES, Method, PaymentIn, PaymentOut, ReversalIn
 from facturo.kit.money import format_money
 from facturo.surface.console.context import JsonOption, answer, console, emit_json, local_actor, table, unit_of_work
@@ -64,13 +63,6 @@ def _methods(payment: PaymentOut) -> str:
     )
 
 
-def _out(session: Any, payment: Payment) -> PaymentOut:
-    """The payment with the invoice's status and balance after it, as the API answers."""
-    invoice = invoicing.get_document(session, payment.invoice_id)
-    out = PaymentOut.model_validate(payment)
-    return out.model_copy(update={"invoice_status": invoice.status, "invoice_balance": invoice.balance})
-
-
 def _after(out: PaymentOut) -> str:
     status = LABELS_ES[invoicing.Status(out.invoice_status)] if out.invoice_status else "—"
     balance = format_money(out.invoice_balance, out.currency) if out.invoice_balance is not None else "—"
@@ -111,7 +103,7 @@ def record(
         usage_error("Indique el pago: --amount 100.00 --method cash, o uno o más --split cash:100.00.")
     data = validated(PaymentIn, {"received_on": parse_date(received_on, "--date"), "splits": parts, "notes": notes})
     with unit_of_work() as session:
-        out = _out(session, service.register_payment(session, local_actor(), invoice_id, data))
+        out = service.register_payment_view(session, local_actor(), invoice_id, data)
     if as_json:
         emit_json(out)
     else:
@@ -154,7 +146,7 @@ def list_payments(invoice_id: int = typer.Argument(..., help="Invoice id."), as_
 def show_payment(payment_id: int, as_json: bool = JsonOption) -> None:
     """One payment, with the invoice's status and balance now."""
     with unit_of_work(write=False) as session:
-        out = _out(session, service.get_payment(session, payment_id))
+        out = service.find_payment_view(session, payment_id)
     if as_json:
         emit_json(out)
         return
@@ -174,5 +166,5 @@ def reverse(
     """Reverse a payment (it is kept, marked reversed, and the invoice's balance goes back up)."""
     data = validated(ReversalIn, {"reason": reason})
     with unit_of_work() as session:
-        out = _out(session, service.reverse_payment(session, local_actor(), payment_id, data.reason))
+        out = service.reverse_payment_view(session, local_actor(), payment_id, data.reason)
     answer(out, as_json, f"Pago {out.id} revertido ({format_money(out.amount, out.currency)}). {_after(out)}")

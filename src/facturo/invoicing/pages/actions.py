@@ -8,14 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from facturo.invoicing import payments as payments
-from facturo.invoicing import service
+from facturo.invoicing import documents, screens, service
 from facturo.invoicing.pages import forms as forms
-from facturo.invoicing.pages import views as views
-from facturo.invoicing.pages.common import Column, DbPathId, Text, current_document, say, session_of, texts
-from facturo.invoicing.payment_schemas import Method, PaymentOut, ReversalIn
+from facturo.invoicing.pages.common import Column, DbPathId, Text, say, session_of, texts
+from facturo.invoicing.payment_schemas import Method, ReversalIn
 from facturo.invoicing.schemas import VoidIn
-from facturo.invoicing.views import invoice_out
 from facturo.kit.access import Permission
 from facturo.kit.errors import Conflict, ValidationFailed
 from facturo.surface.web import i18n
@@ -50,48 +47,42 @@ def _reason_page(
     return render(request, template, {**context, "reason": reason, "errors": texts(problems or {})}, status)
 
 
+def _reason_problems(exc: ValidationFailed, session: Session) -> forms.Problems:
+    session.rollback()
+    return forms.service_problems(exc, lambda loc: "reason")
+
+
 @router.get("/invoices/{invoice_id}/void", dependencies=[page_requires(Permission.INVOICES_VOID)])
 def void_form(request: Request, invoice_id: DbPathId) -> Response:
-    doc = invoice_out(current_document(request, invoice_id), views.business_today(session_of(request)))
+    doc = documents.invoice_view(session_of(request), invoice_id, visible_to=current(request).customer_id)
     return _reason_page(request, "invoices/void.html", {"doc": doc})
 
 
 @router.post("/invoices/{invoice_id}/void", dependencies=[page_requires(Permission.INVOICES_VOID)])
 def void_invoice(request: Request, invoice_id: DbPathId, reason: Text = "") -> Response:
-    session = session_of(request)
-    doc = current_document(request, invoice_id)
+    session, principal = session_of(request), current(request)
     text, problems = forms.parse_reason(VoidIn, reason)
-    if text is not None:
-        try:
-            service.void_invoice(session, current(request).actor, invoice_id, text)
-        except ValidationFailed as exc:
-            session.rollback()
-            problems = forms.service_problems(exc, lambda loc: "reason")
-        else:
-            message = say("voided", number=doc.full_number)
-            return redirect(f"/invoices/{invoice_id}", kind="success", message=message)
-    out = invoice_out(current_document(request, invoice_id), views.business_today(session))
-    return _reason_page(request, "invoices/void.html", {"doc": out}, forms.clean(reason), problems=problems)
+    tried = screens.void_attempt(session, principal.actor, invoice_id, text, principal.customer_id)
+    if tried.refused is not None:
+        problems = _reason_problems(tried.refused, session)
+    elif tried.done is not None:
+        message = say("voided", number=tried.screen.full_number)
+        return redirect(f"/invoices/{invoice_id}", kind="success", message=message)
+    return _reason_page(request, "invoices/void.html", {"doc": tried.screen}, forms.clean(reason), problems=problems)
 
 
 def _credit_page(
-    request: Request, invoice_id: int, form: forms.CreditForm, problems: forms.Problems | None = None
+    request: Request, shown: screens.CreditNoteScreen, form: forms.CreditForm, problems: forms.Problems | None = None
 ) -> Response:
-    session = session_of(request)
-    doc = current_document(request, invoice_id)
-    notes = service.credit_notes_of(session, doc.id)
-    context = {
-        "doc": invoice_out(doc, views.business_today(session)),
-        "rows": views.credit_rows(doc, notes),
-        "form": form,
-        "errors": texts(problems or {}),
-    }
+    context = {"doc": shown.doc, "rows": shown.rows, "form": form, "errors": texts(problems or {})}
     return render(request, "invoices/credit_note.html", context, 422 if problems else 200)
 
 
 @router.get("/invoices/{invoice_id}/credit-note", dependencies=[page_requires(Permission.INVOICES_ISSUE)])
 def credit_note_form(request: Request, invoice_id: DbPathId) -> Response:
-    return _credit_page(request, invoice_id, forms.CreditForm())
+    principal = current(request)
+    tried = screens.credit_note_attempt(session_of(request), principal.actor, invoice_id, None, principal.customer_id)
+    return _credit_page(request, tried.screen, forms.CreditForm())
 
 
 @router.post("/invoices/{invoice_id}/credit-note", dependencies=[page_requires(Permission.INVOICES_ISSUE)])
@@ -105,27 +96,25 @@ def create_credit_note(
     amount_description: Text = "",
     amount: Text = "",
 ) -> Response:
-    session = session_of(request)
-    current_document(request, invoice_id)
+    session, principal = session_of(request), current(request)
     form = forms.CreditForm.posted(kind, reason, line_number, credit_quantity, amount_description, amount)
     parsed = forms.parse_credit(form)
+    tried = screens.credit_note_attempt(session, principal.actor, invoice_id, parsed.note, principal.customer_id)
     if parsed.note is None:
-        return _credit_page(request, invoice_id, form, parsed.problems)
-    try:
-        note = service.create_credit_note(session, current(request).actor, invoice_id, parsed.note)
-    except ValidationFailed as exc:
+        return _credit_page(request, tried.screen, form, parsed.problems)
+    if tried.refused is not None:
         session.rollback()
-        return _credit_page(request, invoice_id, form, forms.credit_service_problems(exc, parsed))
-    message = say("credited", number=note.full_number)
+        return _credit_page(request, tried.screen, form, forms.credit_service_problems(tried.refused, parsed))
+    assert tried.done is not None
+    message = say("credited", number=tried.done.full_number)
     return redirect(f"/invoices/{invoice_id}", kind="success", message=message)
 
 
 def _payment_page(
-    request: Request, invoice_id: int, form: forms.PaymentForm, problems: forms.Problems | None = None
+    request: Request, shown: screens.PaymentScreen, form: forms.PaymentForm, problems: forms.Problems | None = None
 ) -> Response:
-    session = session_of(request)
     context = {
-        "doc": invoice_out(current_document(request, invoice_id), views.business_today(session)),
+        "doc": shown.doc,
         "form": form,
         "methods": [m.value for m in Method],
         "errors": texts(problems or {}),
@@ -135,11 +124,13 @@ def _payment_page(
 
 @router.get("/invoices/{invoice_id}/payments/new", dependencies=[page_requires(Permission.PAYMENTS_WRITE)])
 def payment_form(request: Request, invoice_id: DbPathId) -> Response:
-    doc = current_document(request, invoice_id)
-    today = views.business_today(session_of(request))
+    principal = current(request)
+    shown = screens.payment_attempt(session_of(request), principal.actor, invoice_id, None, principal.customer_id)
+    doc = shown.screen.doc
     first = forms.plain(doc.balance, 2) if doc.balance > 0 else ""
     splits = [forms.SplitForm("cash", first), forms.SplitForm("credit_card"), forms.SplitForm("bank_transfer")]
-    return _payment_page(request, invoice_id, forms.PaymentForm(received_on=today.isoformat(), splits=splits))
+    form = forms.PaymentForm(received_on=shown.screen.today.isoformat(), splits=splits)
+    return _payment_page(request, shown.screen, form)
 
 
 @router.post("/invoices/{invoice_id}/payments", dependencies=[page_requires(Permission.PAYMENTS_WRITE)])
@@ -153,51 +144,42 @@ def register_payment(
     notes: Text = "",
     action: Text = "save",
 ) -> Response:
-    session = session_of(request)
-    current_document(request, invoice_id)
+    session, principal = session_of(request), current(request)
     form = forms.PaymentForm.posted(received_on, notes, split_method, split_amount, split_reference)
-    if action == "add_split":
+    parsed = None if action == "add_split" else forms.parse_payment(form)
+    data = parsed.payment if parsed is not None else None
+    tried = screens.payment_attempt(session, principal.actor, invoice_id, data, principal.customer_id)
+    if parsed is None:
         if len(form.splits) < forms.MAX_SPLITS:
             form.splits.append(forms.SplitForm(method=""))
-        return _payment_page(request, invoice_id, form)
-    parsed = forms.parse_payment(form)
+        return _payment_page(request, tried.screen, form)
     if parsed.payment is None:
-        return _payment_page(request, invoice_id, form, parsed.problems)
-    try:
-        payment = payments.register_payment(session, current(request).actor, invoice_id, parsed.payment)
-    except ValidationFailed as exc:
+        return _payment_page(request, tried.screen, form, parsed.problems)
+    if tried.refused is not None:
         session.rollback()
-        return _payment_page(request, invoice_id, form, forms.payment_service_problems(exc, parsed))
-    message = say("paid", amount=money(payment.amount, payment.currency))
+        return _payment_page(request, tried.screen, form, forms.payment_service_problems(tried.refused, parsed))
+    assert tried.done is not None
+    message = say("paid", amount=money(tried.done.amount, tried.done.currency))
     return redirect(f"/invoices/{invoice_id}", kind="success", message=message)
-
-
-def _payment(request: Request, payment_id: int) -> PaymentOut:
-    found = payments.get_payment(session_of(request), payment_id, visible_to=current(request).customer_id)
-    return PaymentOut.model_validate(found)
 
 
 @router.get("/payments/{payment_id}/reverse", dependencies=[page_requires(Permission.PAYMENTS_WRITE)])
 def reverse_form(request: Request, payment_id: DbPathId) -> Response:
-    payment = _payment(request, payment_id)
-    doc = invoice_out(current_document(request, payment.invoice_id), views.business_today(session_of(request)))
-    return _reason_page(request, "invoices/reverse.html", {"payment": payment, "doc": doc})
+    principal = current(request)
+    tried = screens.reversal_attempt(session_of(request), principal.actor, payment_id, None, principal.customer_id)
+    return _reason_page(request, "invoices/reverse.html", {"payment": tried.screen.payment, "doc": tried.screen.doc})
 
 
 @router.post("/payments/{payment_id}/reverse", dependencies=[page_requires(Permission.PAYMENTS_WRITE)])
 def reverse_payment(request: Request, payment_id: DbPathId, reason: Text = "") -> Response:
-    session = session_of(request)
-    payment = _payment(request, payment_id)
+    session, principal = session_of(request), current(request)
     text, problems = forms.parse_reason(ReversalIn, reason)
-    if text is not None:
-        try:
-            payments.reverse_payment(session, current(request).actor, payment_id, text)
-        except ValidationFailed as exc:
-            session.rollback()
-            problems = forms.service_problems(exc, lambda loc: "reason")
-        else:
-            message = say("reversed", amount=money(payment.amount, payment.currency))
-            return redirect(f"/invoices/{payment.invoice_id}", kind="success", message=message)
-    doc = invoice_out(current_document(request, payment.invoice_id), views.business_today(session))
-    context = {"payment": _payment(request, payment_id), "doc": doc}
+    tried = screens.reversal_attempt(session, principal.actor, payment_id, text, principal.customer_id)
+    payment = tried.screen.payment
+    if tried.refused is not None:
+        problems = _reason_problems(tried.refused, session)
+    elif tried.done is not None:
+        message = say("reversed", amount=money(payment.amount, payment.currency))
+        return redirect(f"/invoices/{payment.invoice_id}", kind="success", message=message)
+    context = {"payment": payment, "doc": tried.screen.doc}
     return _reason_page(request, "invoices/reverse.html", context, forms.clean(reason), problems=problems)

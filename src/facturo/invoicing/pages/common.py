@@ -1,5 +1,5 @@
-"""What the invoice pages share: the area's guard (staff only), input types, reading the
-document of a page, and the words the Python side shows.
+"""What the invoice pages share: the area's guard (staff only), input types, and the words the
+Python side shows.
 
 The catalog test reads the Python strings of ``*/pages.py`` only, so the English message ids live
 in ``pages.py`` and are registered here (``MESSAGES``, ``PROBLEMS``) when it is imported; the
@@ -13,15 +13,12 @@ from typing import Annotated
 from fastapi import Form, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from facturo.invoicing import service
-from facturo.invoicing.models import Invoice
 from facturo.invoicing.pages.forms import Problems
 from facturo.kit.access import Permission, Principal, Role
 from facturo.kit.errors import Msg, PermissionDenied
 from facturo.kit.schemas import MAX_ID
 from facturo.surface.web import i18n
 from facturo.surface.web.i18n import gettext as translate
-from facturo.surface.web.routing import current
 
 MESSAGES: dict[str, str] = {}  # key → English message id (pages.py fills it)
 PROBLEMS: dict[str, str] = {}  # problem code of pages_forms → English message id (pages.py fills it)
@@ -81,7 +78,3 @@ def can(principal: Principal) -> dict[str, bool]:
 def session_of(request: Request) -> Session:
     session: Session = request.state.session
     return session
-
-
-def current_document(request: Request, invoice_id: int) -> Invoice:
-    return service.get_document(session_of(request), invoice_id, visible_to=current(request).customer_id)

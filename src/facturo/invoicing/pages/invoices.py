@@ -3,9 +3,10 @@ lookup, totals recomputed on the server as you type), the detail with its action
 issuing, voiding, credit notes, payments split over several methods and their reversal
 (``pages_actions``), and the PDF.
 
-Every page is a thin adapter (docs/web.md): parse the form (``pages_forms``), call one service
-function, render (``pages_views`` gathers what a page shows). Staff only: portal users have their
-own pages. The words the Python side shows are declared here, where the catalog test finds them.
+Every page is a thin adapter (docs/web.md): parse the form (``pages_forms``), call the one query
+or command of ``invoicing.screens`` / ``invoicing.editing`` that gathers what the page shows, render
+(``pages_views`` shapes it). Staff only: portal users have their own pages. The words the Python
+side shows are declared here, where the catalog test finds them.
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from facturo.audit import service as audit
-from facturo.audit.schemas import HistoryEntryOut
-from facturo.invoicing import payments as payments
-from facturo.invoicing import service
+from facturo.invoicing import screens
+from facturo.invoicing.documents_pdf import invoice_pdf as printable_invoice
 from facturo.invoicing.pages import actions as pages_actions
 from facturo.invoicing.pages import editor as pages_editor
 from facturo.invoicing.pages import forms as forms
@@ -28,16 +27,14 @@ from facturo.invoicing.pages.common import (
     DbPathId,
     QueryText,
     can,
-    current_document,
     invoice_area,
     session_of,
     texts,
 )
-from facturo.invoicing.payment_schemas import PaymentOut
-from facturo.invoicing.views import invoice_out, invoice_summary
 from facturo.kit.access import Permission
 from facturo.kit.downloads import content_disposition
 from facturo.kit.pagination import PageParams
+from facturo.kit.schemas import MAX_ID
 from facturo.surface.web.i18n import N_
 from facturo.surface.web.routing import PageRoute, current, page_requires, render
 
@@ -101,14 +98,19 @@ def invoice_list(
         forms.clean(status), forms.clean(customer), forms.clean(date_from), forms.clean(date_to),
         forms.clean(overdue) in {"1", "on", "true"}, forms.clean(document_type),
     )  # fmt: skip
-    today = views.business_today(session)
-    flt, problems = filters.parse(today, current(request).customer_id)
+    flt, problems = filters.parse(current(request).customer_id)
     number = forms.whole_number(page, 1_000_000) or 1
-    found = service.list_invoices(session, PageParams(page=number, size=50), flt)
+    shown = screens.invoice_list_screen(
+        session,
+        PageParams(page=number, size=50),
+        flt,
+        overdue=filters.overdue,
+        customer=forms.whole_number(filters.customer, MAX_ID),
+    )
     context = {
         "filters": filters,
-        "found": found.map(lambda doc: invoice_summary(doc, today)),
-        "customers": views.customer_choices(session, "", filters.customer, active=None),
+        "found": shown.found,
+        "customers": shown.customers,
         "statuses": views.STATUSES,
         "errors": texts(problems),
         "can": can(current(request)),
@@ -129,20 +131,17 @@ router.include_router(pages_actions.router)
 
 @router.get("/invoices/{invoice_id}", dependencies=[page_requires(Permission.INVOICES_READ)])
 def invoice_detail(request: Request, invoice_id: DbPathId) -> Response:
-    session, principal = session_of(request), current(request)
-    doc = current_document(request, invoice_id)
-    today = views.business_today(session)
-    invoice = doc.document_type == "invoice"
+    principal = current(request)
     allowed = can(principal)
-    history = audit.history_of(session, "invoice", doc.id) if allowed["history"] else []
+    shown = screens.invoice_detail_screen(
+        session_of(request), invoice_id, principal.customer_id, with_history=allowed["history"]
+    )
     context = {
-        "doc": invoice_out(doc, today),
-        "payments": [PaymentOut.model_validate(p) for p in payments.payments_of(session, doc.id)] if invoice else [],
-        "notes": [invoice_out(n, today) for n in service.credit_notes_of(session, doc.id)] if invoice else [],
-        "credited": invoice_out(service.get_document(session, doc.credited_invoice_id), today)
-        if doc.credited_invoice_id
-        else None,
-        "events": views.timeline(HistoryEntryOut.model_validate(r) for r in history),
+        "doc": shown.doc,
+        "payments": shown.payments,
+        "notes": shown.notes,
+        "credited": shown.credited,
+        "events": views.timeline(shown.history),
         "can": allowed,
         "price": views.price_text,
     }
@@ -152,7 +151,7 @@ def invoice_detail(request: Request, invoice_id: DbPathId) -> Response:
 @router.get("/invoices/{invoice_id}/pdf", dependencies=[page_requires(Permission.INVOICES_READ)])
 def invoice_pdf(request: Request, invoice_id: DbPathId) -> Response:
     """The same bytes as the API's PDF, as a download."""
-    filename, content = payments.invoice_pdf(session_of(request), invoice_id, visible_to=current(request).customer_id)
+    filename, content = printable_invoice(session_of(request), invoice_id, visible_to=current(request).customer_id)
     return Response(
         content, media_type="application/pdf", headers={"Content-Disposition": content_disposition(filename)}
     )

@@ -5,14 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
-from pydantic import ValidationError
 
-from facturo.invoicing import service as invoicing
-from facturo.invoicing.schemas import SeriesIn
+from facturo.invoicing import setup
 from facturo.kit.access import Permission
-from facturo.kit.errors import FacturoError
 from facturo.organisation import service
-from facturo.organisation.models import Issuer
 from facturo.organisation.schemas import IssuerIn
 from facturo.surface.web.forms import problem_status, problems
 from facturo.surface.web.i18n import gettext as _
@@ -34,10 +30,6 @@ PROFILE_FIELDS = (
 )
 
 
-def _own_issuer(session: Any) -> Issuer | None:
-    return service.find_own_issuer(session)
-
-
 def _profile_form(
     request: Request, values: dict[str, str], errors: dict[str, str], configured: bool, status: int = 200
 ) -> Response:
@@ -48,7 +40,7 @@ def _profile_form(
 
 @router.get("/admin/organisation", dependencies=[page_requires(Permission.ORGANISATION_WRITE)])
 def organisation_profile(request: Request) -> Response:
-    issuer = _own_issuer(request.state.session)
+    issuer = service.find_own_issuer(request.state.session)
     if issuer is None:
         defaults = IssuerIn.model_fields
         values = {f: str(defaults[f].default) if f not in {"name", "nit"} else "" for f in PROFILE_FIELDS}
@@ -82,22 +74,20 @@ def save_organisation_profile(
         "currency": currency,
         "timezone": timezone,
     }
-    actor = current(request).actor
-    try:
-        invoicing.set_up(session, actor, IssuerIn.model_validate(values))
-    except (ValidationError, FacturoError) as exc:
-        return _profile_form(
-            request, values, problems(exc, "nit"), _own_issuer(session) is not None, problem_status(exc)
-        )
+    saved = setup.set_up_from(session, current(request).actor, values)
+    if saved.refused is not None:
+        exc = saved.refused
+        return _profile_form(request, values, problems(exc, "nit"), saved.configured, problem_status(exc))
     return redirect("/admin/organisation", kind="success", message=_("Organisation profile saved."))
 
 
-def _series_page(request: Request, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
+def _series_page(
+    request: Request, shown: setup.SeriesScreen, values: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Response:
     request.state.menu_key = "admin"
-    issuer = _own_issuer(request.state.session)
     context = {
-        "issuer": issuer,
-        "series": invoicing.own_series(request.state.session),
+        "issuer": shown.issuer,
+        "series": shown.series,
         "values": values,
         "errors": errors,
         "type_options": [("invoice", _("Invoices")), ("credit_note", _("Credit notes"))],
@@ -107,7 +97,8 @@ def _series_page(request: Request, values: dict[str, Any], errors: dict[str, str
 
 @router.get("/admin/series", dependencies=[page_requires(Permission.ORGANISATION_WRITE)])
 def series_list(request: Request) -> Response:
-    return _series_page(request, {"code": "", "prefix": "", "document_type": "invoice", "is_default": False}, {})
+    values = {"code": "", "prefix": "", "document_type": "invoice", "is_default": False}
+    return _series_page(request, setup.series_screen(request.state.session), values, {})
 
 
 @router.post("/admin/series", dependencies=[page_requires(Permission.ORGANISATION_WRITE)])
@@ -121,8 +112,10 @@ def create_series(
         "document_type": document_type,
         "is_default": bool(is_default),
     }
-    try:
-        series = invoicing.create_own_series(session, current(request).actor, SeriesIn.model_validate(values))
-    except (ValidationError, FacturoError) as exc:
-        return _series_page(request, values, problems(exc, "code"), problem_status(exc))
-    return redirect("/admin/series", kind="success", message=_("Series %(code)s created.") % {"code": series.code})
+    created = setup.create_own_series_from(session, current(request).actor, values)
+    if created.series is None:
+        exc = created.refused
+        assert exc is not None
+        return _series_page(request, created.screen, values, problems(exc, "code"), problem_status(exc))
+    message = _("Series %(code)s created.") % {"code": created.series.code}
+    return redirect("/admin/series", kind="success", message=message)

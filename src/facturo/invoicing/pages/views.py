@@ -1,7 +1,7 @@
-"""What the invoice pages show, gathered from the services: choices for the editor's selects, the
-product lookup, the live totals preview, the history timeline, what remains creditable per line
-and the list's filters. No SQL here and no rule of its own: figures come from ``amounts`` (the
-rounding policy) and every read goes through a service."""
+"""How the invoice pages show what their one service query gathered (``invoicing.screens``,
+``invoicing.editing``): the editor's product choices and the stored draft as a form, the live
+totals preview with each row's placeholders, the history timeline, and the list's filters.
+No service call here: everything shown comes in the query's answer."""
 
 from __future__ import annotations
 
@@ -12,25 +12,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy.orm import Session
-
 from facturo.audit.schemas import HistoryEntryOut
-from facturo.catalog import service as catalog
 from facturo.catalog.schemas import ProductOut
-from facturo.customers import service as customers
 from facturo.invoicing import service
-from facturo.invoicing.amounts import IVA_GT, LineAmounts, document_totals, line_amounts
-from facturo.invoicing.models import Invoice
-from facturo.invoicing.pages.forms import DraftForm, LineForm, ParsedDraft, Problems, clean, plain, whole_number
-from facturo.kit import clock
-from facturo.kit.errors import NotFound
-from facturo.kit.money import quantize
-from facturo.kit.pagination import PageParams
+from facturo.invoicing.amounts import IVA_GT, LineAmounts
+from facturo.invoicing.editing import StoredDraft, TotalsPreview
+from facturo.invoicing.pages.forms import DraftForm, LineForm, Problems, plain, whole_number
 from facturo.kit.schemas import MAX_ID
-from facturo.organisation import service as organisation
 from facturo.surface.web.formatting import money, number
-
-ZERO = Decimal(0)
 
 
 def price_text(value: Decimal) -> str:
@@ -39,25 +28,7 @@ def price_text(value: Decimal) -> str:
     return f"{whole}.{fraction.ljust(2, '0')}"
 
 
-def business_today(session: Session) -> date:
-    return clock.today(organisation.business_timezone(session))
-
-
 # --- the editor's choices ----------------------------------------------------------------------
-
-
-def customer_choices(session: Session, query: str, selected: str, active: bool | None = True) -> list[tuple[str, str]]:
-    """Customers matching the search (by name or NIT), with the chosen one always present."""
-    found = customers.search_customers(session, PageParams(size=200), query=query[:100] or None, active=active).items
-    choices = [(str(c.id), f"{c.name} ({c.nit})") for c in found]
-    wanted = whole_number(selected, MAX_ID)
-    if wanted is not None and str(wanted) not in {value for value, _ in choices}:
-        try:
-            chosen = customers.get_customer(session, wanted)
-        except NotFound:
-            return choices
-        choices.insert(0, (str(chosen.id), f"{chosen.name} ({chosen.nit})"))
-    return choices
 
 
 def product_choice(product: ProductOut) -> dict[str, str]:
@@ -71,51 +42,13 @@ def product_choice(product: ProductOut) -> dict[str, str]:
     }
 
 
-def product_choices(session: Session, query: str = "", limit: int = 100) -> list[dict[str, str]]:
-    """Active products whose code or name contains ``query`` (all of them, up to ``limit``)."""
-    found = catalog.search_products(session, PageParams(size=limit), query=clean(query)[:100] or None).items
-    return [product_choice(ProductOut.model_validate(p)) for p in found if p.active]
+def product_choices(products: Iterable[ProductOut]) -> list[dict[str, str]]:
+    return [product_choice(p) for p in products]
 
 
-@dataclass
-class ProductLookup:
-    """Turns the product code a line carries into the product (an exact code first, else the one
-    product whose code or name contains what was typed), or an error code."""
-
-    session: Session
-    by_code: dict[str, ProductOut] = field(default_factory=dict)
-
-    def product(self, typed: str) -> ProductOut | str:
-        key = typed.lower()
-        if key in self.by_code:
-            return self.by_code[key]
-        found = catalog.search_products(self.session, PageParams(size=500), query=typed[:100]).items
-        exact = [p for p in found if p.code.lower() == key]
-        if exact:
-            chosen = exact[0]
-        elif len(found) == 1:
-            chosen = found[0]
-        else:
-            return "unknown_product" if not found else "ambiguous_product"
-        if not chosen.active:
-            return "inactive_product"
-        self.by_code[key] = ProductOut.model_validate(chosen)
-        return self.by_code[key]
-
-    def __call__(self, typed: str) -> int | str:
-        found = self.product(typed)
-        return found if isinstance(found, str) else found.id
-
-
-def line_forms(session: Session, doc: Invoice) -> list[LineForm]:
+def line_forms(stored: StoredDraft) -> list[LineForm]:
     """A stored draft's lines as the editor shows them."""
-    codes: dict[int, str] = {}
-    for line in doc.lines:
-        if line.product_id is not None and line.product_id not in codes:
-            try:
-                codes[line.product_id] = catalog.get_product(session, line.product_id).code
-            except NotFound:
-                codes[line.product_id] = ""
+    codes = stored.product_codes
     return [
         LineForm(
             product=codes.get(line.product_id, "") if line.product_id is not None else "",
@@ -127,16 +60,17 @@ def line_forms(session: Session, doc: Invoice) -> list[LineForm]:
             tax_rate=plain(line.tax_rate * 100),
             includes="yes" if line.price_includes_tax else "no",
         )
-        for line in doc.lines
+        for line in stored.doc.lines
     ]
 
 
-def draft_form(session: Session, doc: Invoice) -> DraftForm:
+def draft_form(stored: StoredDraft) -> DraftForm:
+    doc = stored.doc
     return DraftForm(
         customer_id=str(doc.customer_id),
         due_date=doc.due_date.isoformat() if doc.due_date else "",
         notes=doc.notes,
-        lines=line_forms(session, doc) or [LineForm()],
+        lines=line_forms(stored) or [LineForm()],
     )
 
 
@@ -164,32 +98,10 @@ def _defaults(product: ProductOut | None) -> dict[str, str]:
     return {key: choice[key] for key in ("unit", "unit_price", "tax_rate")} | {"description": product.name}
 
 
-def preview(form: DraftForm, parsed: ParsedDraft, lookup: ProductLookup, currency: str) -> Preview:
-    """Each row's figures and the document's totals, by the rounding policy (docs/rounding.md):
-    the same ``line_amounts`` the service stores, over the product's price, rate and tax mode
-    where the line leaves them blank. Rows with a problem count for nothing until corrected."""
-    rows: list[LinePreview] = []
-    for row, line in enumerate(form.lines):
-        product = lookup.by_code.get(line.product.lower()) if line.product else None
-        shown = LinePreview(placeholders=_defaults(product))
-        valid = parsed.lines.get(row)
-        if valid is not None:
-            terms = service.line_terms(product, None, None, valid.unit_price, valid.tax_rate, valid.price_includes_tax)
-            if terms.unit_price is not None:
-                shown.amounts = line_amounts(
-                    valid.quantity,
-                    terms.unit_price,
-                    valid.discount,
-                    terms.tax_rate,
-                    terms.price_includes_tax,
-                    currency,
-                )
-        rows.append(shown)
-    totals = document_totals(r.amounts for r in rows if r.amounts is not None)
-    # Sums of rounded figures are exact already; quantizing only gives "nothing yet" its cents.
-    return Preview(
-        rows, quantize(totals.subtotal, currency), quantize(totals.tax, currency), quantize(totals.total, currency)
-    )
+def preview(totals: TotalsPreview) -> Preview:
+    """The service's figures with what each row shows while a field is left blank (the product's)."""
+    rows = [LinePreview(amounts=row.amounts, placeholders=_defaults(row.product)) for row in totals.rows]
+    return Preview(rows, totals.subtotal, totals.tax, totals.total)
 
 
 def preview_json(shown: Preview, texts: Mapping[str, str]) -> dict[str, Any]:
@@ -264,36 +176,6 @@ def timeline(records: Iterable[HistoryEntryOut]) -> list[Event]:
     return list(reversed(events))  # newest first
 
 
-# --- credit notes ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CreditRow:
-    line_number: int
-    description: str
-    unit: str
-    quantity: Decimal
-    credited: Decimal
-    total: Decimal
-
-    @property
-    def remaining(self) -> Decimal:
-        return self.quantity - self.credited
-
-
-def credit_rows(doc: Invoice, notes: Iterable[Invoice]) -> list[CreditRow]:
-    """Each invoiced line with what earlier credit notes already took back."""
-    credited: dict[int, Decimal] = {}
-    for note in notes:
-        for line in note.lines:
-            if line.credited_line_id is not None:
-                credited[line.credited_line_id] = credited.get(line.credited_line_id, ZERO) + line.quantity
-    return [
-        CreditRow(ln.line_number, ln.description, ln.unit, ln.quantity, credited.get(ln.id, ZERO), ln.total_amount)
-        for ln in doc.lines
-    ]
-
-
 # --- the list's filters ------------------------------------------------------------------------
 
 STATUSES = tuple(s.value for s in service.Status)
@@ -309,7 +191,8 @@ class ListFilters:
     overdue: bool = False
     document_type: str = ""
 
-    def parse(self, today: date, visible_to: int | None) -> tuple[service.InvoiceFilter, Problems]:
+    def parse(self, visible_to: int | None) -> tuple[service.InvoiceFilter, Problems]:
+        """The filter (``overdue`` is applied against today by the list's query) and its problems."""
         problems: Problems = {}
         status = service.Status(self.status) if self.status in STATUSES else None
         if self.status and status is None:
@@ -335,7 +218,6 @@ class ListFilters:
             date_from=dates["from"],
             date_to=dates["to"],
             document_type=self.document_type if self.document_type in DOCUMENT_TYPES else None,
-            overdue_on=today if self.overdue else None,
             visible_to=visible_to,
         )
         return flt, problems
