@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from facturo.kit.money import ZERO, quantize
+from facturo.kit.money import DEFAULT_TAX_RATE, ZERO, quantize
 
-IVA_GT = Decimal("0.12")
+# Not a rate of its own: the old name of kit.money.DEFAULT_TAX_RATE, kept only while
+# invoicing/pages/views.py still imports it; nothing else may use it.
+IVA_GT = DEFAULT_TAX_RATE
 
 
 @dataclass(frozen=True, slots=True)
