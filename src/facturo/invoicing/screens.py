@@ -9,7 +9,6 @@ the form again with what it read before, which is what the database holds after 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -21,12 +20,12 @@ from sqlalchemy.orm import Session
 from facturo.audit.schemas import HistoryEntryOut
 from facturo.customers import service as customers
 from facturo.invoicing import payments, service
-from facturo.invoicing.documents import business_today
+from facturo.invoicing.documents import business_today, invoice_list_view
 from facturo.invoicing.models import Invoice
 from facturo.invoicing.payment_models import Payment
 from facturo.invoicing.payment_schemas import PaymentIn, PaymentOut
 from facturo.invoicing.schemas import CreditNoteIn, InvoiceOut, InvoiceSummaryOut
-from facturo.invoicing.views import invoice_out, invoice_summary
+from facturo.invoicing.views import invoice_out
 from facturo.kit.actor import Actor
 from facturo.kit.errors import NotFound, ValidationFailed
 from facturo.kit.pagination import Page, PageParams
@@ -85,10 +84,7 @@ def invoice_list_screen(
 ) -> InvoiceListScreen:
     """A page of documents (``overdue``: only those past due today) and the customer filter's
     choices, inactive customers included (their invoices are still listed)."""
-    today = business_today(session)
-    if overdue:
-        flt = dataclasses.replace(flt, overdue_on=today)
-    found = service.list_invoices(session, params, flt).map(lambda doc: invoice_summary(doc, today))
+    found = invoice_list_view(session, params, flt, overdue=overdue)
     return InvoiceListScreen(found, customer_choices(session, "", customer, active=None))
 
 
@@ -167,13 +163,18 @@ class CreditNoteScreen:
     rows: list[CreditRow]
 
 
+def credit_note_screen(session: Session, invoice_id: int, visible_to: int | None = None) -> CreditNoteScreen:
+    """The credit note form of an invoice: what each line has left to credit."""
+    doc = service.get_document(session, invoice_id, visible_to=visible_to)
+    notes = service.credit_notes_of(session, doc.id)
+    return CreditNoteScreen(invoice_out(doc, business_today(session)), credit_rows(doc, notes))
+
+
 def credit_note_attempt(
     session: Session, actor: Actor, invoice_id: int, data: CreditNoteIn | None, visible_to: int | None = None
 ) -> Attempt[CreditNoteScreen, Invoice]:
-    """The credit note form of an invoice, and the note issued when ``data`` is given."""
-    doc = service.get_document(session, invoice_id, visible_to=visible_to)
-    notes = service.credit_notes_of(session, doc.id)
-    screen = CreditNoteScreen(invoice_out(doc, business_today(session)), credit_rows(doc, notes))
+    """The credit note form, and the note issued when ``data`` is given."""
+    screen = credit_note_screen(session, invoice_id, visible_to)
     write = None if data is None else (lambda: service.create_credit_note(session, actor, invoice_id, data))
     return _attempt(screen, write)
 
@@ -187,14 +188,18 @@ class PaymentScreen:
     today: date  # the date a new payment is received on unless told otherwise
 
 
+def payment_screen(session: Session, invoice_id: int, visible_to: int | None = None) -> PaymentScreen:
+    today = business_today(session)
+    return PaymentScreen(invoice_out(service.get_document(session, invoice_id, visible_to=visible_to), today), today)
+
+
 def payment_attempt(
     session: Session, actor: Actor, invoice_id: int, data: PaymentIn | None, visible_to: int | None = None
 ) -> Attempt[PaymentScreen, Payment]:
     """The payment form of an invoice, and the payment registered when ``data`` is given."""
-    today = business_today(session)
-    doc = invoice_out(service.get_document(session, invoice_id, visible_to=visible_to), today)
+    screen = payment_screen(session, invoice_id, visible_to)
     write = None if data is None else (lambda: payments.register_payment(session, actor, invoice_id, data))
-    return _attempt(PaymentScreen(doc, today), write)
+    return _attempt(screen, write)
 
 
 @dataclass(frozen=True)
@@ -203,12 +208,16 @@ class ReversalScreen:
     doc: InvoiceOut  # the invoice it was paid on
 
 
+def reversal_screen(session: Session, payment_id: int, visible_to: int | None = None) -> ReversalScreen:
+    payment = PaymentOut.model_validate(payments.get_payment(session, payment_id, visible_to=visible_to))
+    doc = service.get_document(session, payment.invoice_id, visible_to=visible_to)
+    return ReversalScreen(payment, invoice_out(doc, business_today(session)))
+
+
 def reversal_attempt(
     session: Session, actor: Actor, payment_id: int, reason: str | None, visible_to: int | None = None
 ) -> Attempt[ReversalScreen, Payment]:
     """The reversal form of a payment, and the payment reversed when ``reason`` is given."""
-    payment = PaymentOut.model_validate(payments.get_payment(session, payment_id, visible_to=visible_to))
-    doc = service.get_document(session, payment.invoice_id, visible_to=visible_to)
-    screen = ReversalScreen(payment, invoice_out(doc, business_today(session)))
+    screen = reversal_screen(session, payment_id, visible_to)
     write = None if reason is None else (lambda: payments.reverse_payment(session, actor, payment_id, reason))
     return _attempt(screen, write)

@@ -80,9 +80,8 @@ def _credit_page(
 
 @router.get("/invoices/{invoice_id}/credit-note", dependencies=[page_requires(Permission.INVOICES_ISSUE)])
 def credit_note_form(request: Request, invoice_id: DbPathId) -> Response:
-    principal = current(request)
-    tried = screens.credit_note_attempt(session_of(request), principal.actor, invoice_id, None, principal.customer_id)
-    return _credit_page(request, tried.screen, forms.CreditForm())
+    shown = screens.credit_note_screen(session_of(request), invoice_id, current(request).customer_id)
+    return _credit_page(request, shown, forms.CreditForm())
 
 
 @router.post("/invoices/{invoice_id}/credit-note", dependencies=[page_requires(Permission.INVOICES_ISSUE)])
@@ -124,13 +123,11 @@ def _payment_page(
 
 @router.get("/invoices/{invoice_id}/payments/new", dependencies=[page_requires(Permission.PAYMENTS_WRITE)])
 def payment_form(request: Request, invoice_id: DbPathId) -> Response:
-    principal = current(request)
-    shown = screens.payment_attempt(session_of(request), principal.actor, invoice_id, None, principal.customer_id)
-    doc = shown.screen.doc
-    first = forms.plain(doc.balance, 2) if doc.balance > 0 else ""
+    shown = screens.payment_screen(session_of(request), invoice_id, current(request).customer_id)
+    first = forms.plain(shown.doc.balance, 2) if shown.doc.balance > 0 else ""
     splits = [forms.SplitForm("cash", first), forms.SplitForm("credit_card"), forms.SplitForm("bank_transfer")]
-    form = forms.PaymentForm(received_on=shown.screen.today.isoformat(), splits=splits)
-    return _payment_page(request, shown.screen, form)
+    form = forms.PaymentForm(received_on=shown.today.isoformat(), splits=splits)
+    return _payment_page(request, shown, form)
 
 
 @router.post("/invoices/{invoice_id}/payments", dependencies=[page_requires(Permission.PAYMENTS_WRITE)])
@@ -165,9 +162,8 @@ def register_payment(
 
 @router.get("/payments/{payment_id}/reverse", dependencies=[page_requires(Permission.PAYMENTS_WRITE)])
 def reverse_form(request: Request, payment_id: DbPathId) -> Response:
-    principal = current(request)
-    tried = screens.reversal_attempt(session_of(request), principal.actor, payment_id, None, principal.customer_id)
-    return _reason_page(request, "invoices/reverse.html", {"payment": tried.screen.payment, "doc": tried.screen.doc})
+    shown = screens.reversal_screen(session_of(request), payment_id, current(request).customer_id)
+    return _reason_page(request, "invoices/reverse.html", {"payment": shown.payment, "doc": shown.doc})
 
 
 @router.post("/payments/{payment_id}/reverse", dependencies=[page_requires(Permission.PAYMENTS_WRITE)])
