@@ -46,7 +46,7 @@ def test_percent_reads_a_fraction() -> None:
     assert percent(Decimal("0")) == "0 %"
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**12, max_value=10**12, places=6))
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**12), max_value=10**12, places=6))
 def test_plain_is_the_same_number(value: Decimal) -> None:
     assert Decimal(plain(value, grouped=True).replace(",", "")) == value
     assert Decimal(exact(value).replace(",", "")) == value

@@ -13,7 +13,8 @@ from decimal import Decimal
 from fpdf import XPos, YPos
 
 from facturo.kit.money import ZERO
-from facturo.reports.pdf_layout import ACCENT, INK, MUTED, RULE, ReportPDF, money
+from facturo.kit.money import format_money as money
+from facturo.kit.pdf import ACCENT, INK, MUTED, RULE, DocumentPDF
 
 PALETTE = (
     (31, 58, 96),
@@ -36,7 +37,7 @@ class Bar:
     value: Decimal
 
 
-def bar_chart(pdf: ReportPDF, title: str, bars: Sequence[Bar], currency: str) -> None:
+def bar_chart(pdf: DocumentPDF, title: str, bars: Sequence[Bar], currency: str) -> None:
     """Bars sorted as given (highest first); beyond ``MAX_BARS`` the rest are summed as "Otros"."""
     shown = list(bars[:MAX_BARS])
     rest = bars[MAX_BARS:]

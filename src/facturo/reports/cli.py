@@ -7,9 +7,12 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
+from facturo.kit.display import day, moment
+from facturo.kit.display import exact_money as rate
+from facturo.kit.display import percentage as percent
 from facturo.kit.money import format_money
+from facturo.kit.numbers import exact as number
 from facturo.reports import service
-from facturo.reports.pdf_layout import day, moment, number, percent, rate
 from facturo.reports.schemas import InvoiceDetailReport, ReportFormat, SalesReport
 from facturo.surface.console.context import JsonOption, console, emit_json, fail, option_date, table, unit_of_work
 
