@@ -76,6 +76,11 @@ def test_the_tree_keeps_its_layers() -> None:
                 "facturo.usage.billing -> facturo.catalog.api",
             ],
         ),
+        (
+            "facturo.kit.errors",
+            "from facturo.kit import clock as _cycle",
+            ["No cycles are allowed in facturo.kit", ".errors -> .clock"],
+        ),
     ],
 )
 def test_a_wrong_import_fails_with_its_name(tmp_path: Path, module: str, line: str, named: list[str]) -> None:

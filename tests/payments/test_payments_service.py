@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from facturo.audit import service as audit
 from facturo.invoicing import payments as payments
 from facturo.invoicing import service as invoicing
+from facturo.invoicing.documents_pdf import invoice_pdf
 from facturo.invoicing.models import Invoice
 from facturo.invoicing.payment_models import Payment
 from facturo.invoicing.payment_schemas import Method, PaymentIn, SplitIn
@@ -223,7 +224,7 @@ def test_invoice_pdf_lists_only_active_payments(session: Session) -> None:
     cash(session, invoice.id, "100.00")
     wrong = cash(session, invoice.id, "50.00")
     payments.reverse_payment(session, ACTOR, wrong.id, "Error de caja")
-    name, content = payments.invoice_pdf(session, invoice.id)
+    name, content = invoice_pdf(session, invoice.id)
     assert name == "A-00000001.pdf"
     assert content.startswith(b"%PDF")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)

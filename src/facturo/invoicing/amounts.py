@@ -14,11 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from facturo.kit.money import DEFAULT_TAX_RATE, ZERO, quantize
-
-# Not a rate of its own: the old name of kit.money.DEFAULT_TAX_RATE, kept only while
-# invoicing/pages/views.py still imports it; nothing else may use it.
-IVA_GT = DEFAULT_TAX_RATE
+from facturo.kit.money import ZERO, quantize
 
 
 @dataclass(frozen=True, slots=True)

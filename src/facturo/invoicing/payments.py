@@ -133,13 +133,6 @@ def payments_of(session: Session, invoice_id: int, visible_to: int | None = None
     return list(session.scalars(select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id)))
 
 
-def invoice_pdf(session: Session, invoice_id: int, visible_to: int | None = None) -> tuple[str, bytes]:
-    """Kept for the callers that still print through payments (the portal); ``documents_pdf`` prints."""
-    from facturo.invoicing.documents_pdf import invoice_pdf as printable  # it imports this module
-
-    return printable(session, invoice_id, visible_to=visible_to)
-
-
 # --- as the surfaces show them ------------------------------------------------------------------
 
 

@@ -12,6 +12,8 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from facturo.kit.errors import ValidationFailed
+
 _source: ContextVar[Callable[[], datetime] | None] = ContextVar("facturo_clock", default=None)
 
 
@@ -36,3 +38,22 @@ def frozen(at: datetime) -> Iterator[None]:
         yield
     finally:
         _source.reset(token)
+
+
+# A date range longer than this is a typing mistake (a year 2204 for 2024), not a report or a run.
+MAX_RANGE_DAYS = 366 * 50
+
+
+def check_range(date_from: date, date_to: date, field: str = "to") -> None:
+    """A business-date range (billing runs, reports) that starts before it ends, within 50 years."""
+    if date_from > date_to:
+        raise ValidationFailed.on(
+            field,
+            "range.reversed",
+            f"El rango es inválido: la fecha inicial {date_from:%d/%m/%Y} es posterior a la final {date_to:%d/%m/%Y}.",
+            f"Invalid range: the start date {date_from.isoformat()} is after the end date {date_to.isoformat()}.",
+        )
+    if (date_to - date_from).days > MAX_RANGE_DAYS:
+        raise ValidationFailed.on(
+            field, "range.too_long", "El rango supera los 50 años.", "The range is longer than 50 years."
+        )

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from facturo.invoicing import payments as payments
+from facturo.invoicing.documents_pdf import invoice_pdf
 from facturo.kit.access import Permission
 from facturo.kit.downloads import content_disposition
 from facturo.kit.pagination import PageParams
@@ -86,7 +86,7 @@ def portal_invoice_pdf(request: Request, invoice_id: InvoiceId) -> Response:
     customer_id = _customer_id(request)
     if customer_id is None:
         return redirect("/dashboard")
-    filename, content = payments.invoice_pdf(request.state.session, invoice_id, visible_to=customer_id)
+    filename, content = invoice_pdf(request.state.session, invoice_id, visible_to=customer_id)
     return Response(
         content,
         media_type="application/pdf",

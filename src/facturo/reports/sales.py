@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from facturo.kit.errors import ValidationFailed
+from facturo.kit.clock import check_range
 from facturo.kit.money import ZERO, quantize
 from facturo.organisation import service as organisation
 from facturo.reports import queries
@@ -28,22 +28,6 @@ from facturo.reports.invoice_detail import Described, resource_totals
 from facturo.reports.schemas import CategorySales, ConfigurationSales, SalesReport, SalesTotals
 from facturo.usage.models import LineSnapshot
 from facturo.usage.rates import RatedResource
-
-MAX_RANGE_DAYS = 366 * 50
-
-
-def check_range(date_from: date, date_to: date) -> None:
-    if date_from > date_to:
-        raise ValidationFailed.on(
-            "to",
-            "range.reversed",
-            f"El rango es inválido: la fecha inicial {date_from:%d/%m/%Y} es posterior a la final {date_to:%d/%m/%Y}.",
-            f"Invalid range: the start date {date_from.isoformat()} is after the end date {date_to.isoformat()}.",
-        )
-    if (date_to - date_from).days > MAX_RANGE_DAYS:
-        raise ValidationFailed.on(
-            "to", "range.too_long", "El rango supera los 50 años.", "The range is longer than 50 years."
-        )
 
 
 @dataclass

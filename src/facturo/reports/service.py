@@ -26,17 +26,15 @@ from facturo.reports import queries
 from facturo.reports.csv_export import detail_csv, sales_csv
 from facturo.reports.invoice_detail import NotUsageInvoice, invoice_detail
 from facturo.reports.pdf import render_detail_pdf, render_sales_pdf
-from facturo.reports.sales import MAX_RANGE_DAYS, check_range, sales_report
+from facturo.reports.sales import sales_report
 from facturo.reports.schemas import InvoiceDetailReport, ReportFormat, SalesReport
 
 __all__ = [
-    "MAX_RANGE_DAYS",
     "NotUsageInvoice",
     "ReportChoice",
     "ReportFile",
     "ReportFormat",
     "ReportOutput",
-    "check_range",
     "export_invoice_detail",
     "export_sales",
     "invoice_detail",

@@ -35,7 +35,7 @@ from facturo.invoicing.batch import BatchInvoice, BatchLine
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.db import table_of
-from facturo.kit.errors import Conflict, Msg, ValidationFailed
+from facturo.kit.errors import Conflict, Msg
 from facturo.kit.money import ZERO, format_money, quantize
 from facturo.organisation import service as organisation
 from facturo.usage.models import (
@@ -51,7 +51,6 @@ from facturo.usage.models import (
 )
 from facturo.usage.rates import Rate, RateBook
 
-MAX_RANGE_DAYS = 366 * 50
 _consumptions = table_of(Consumption)
 
 
@@ -136,22 +135,8 @@ class BillingResult:
         return sum(inv.consumption_count for inv in self.invoices)
 
 
-def check_range(date_from: date, date_to: date) -> None:
-    if date_from > date_to:
-        raise ValidationFailed.on(
-            "to",
-            "range.reversed",
-            f"El rango es inválido: {date_from:%d/%m/%Y} es posterior a {date_to:%d/%m/%Y}.",
-            f"Invalid range: {date_from.isoformat()} is after {date_to.isoformat()}.",
-        )
-    if (date_to - date_from).days > MAX_RANGE_DAYS:
-        raise ValidationFailed.on(
-            "to", "range.too_long", "El rango supera los 50 años.", "The range is longer than 50 years."
-        )
-
-
 def run_billing(session: Session, actor: Actor, date_from: date, date_to: date, *, dry_run: bool) -> BillingResult:
-    check_range(date_from, date_to)
+    clock.check_range(date_from, date_to)
     issuer = organisation.own_issuer(session)
     if not dry_run:
         # Exclusive: concurrent runs queue here and then find the consumptions already billed.

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, lazyload
 
 from facturo.invoicing.models import Invoice
 from facturo.kit.actor import Actor
+from facturo.kit.clock import check_range
 from facturo.kit.errors import Conflict, Msg, not_found
 from facturo.kit.money import ZERO
-from facturo.usage.billing import BillingResult, check_range, plan, run_billing
+from facturo.usage.billing import BillingResult, plan, run_billing
 from facturo.usage.models import BillingRun, LineSnapshot, Lock
 
 _IN_CHUNK = 1_000

@@ -10,7 +10,7 @@ from facturo.usage.batch_import import (
     recent_imports,
     stored_imports,
 )
-from facturo.usage.billing import BillingResult, PlannedInvoice, PlannedLine, check_range, plan, run_billing
+from facturo.usage.billing import BillingResult, PlannedInvoice, PlannedLine, plan, run_billing
 from facturo.usage.import_report import ImportReport, problem_json
 from facturo.usage.importing import import_message
 from facturo.usage.manual import (
@@ -41,7 +41,6 @@ __all__ = [
     "StoredProblem",
     "UploadedFile",
     "cancel_instance",
-    "check_range",
     "confirm_billing",
     "create_category",
     "create_configuration",

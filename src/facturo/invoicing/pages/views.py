@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 from facturo.audit.schemas import HistoryEntryOut
 from facturo.catalog.schemas import ProductOut
 from facturo.invoicing import service
-from facturo.invoicing.amounts import IVA_GT, LineAmounts
+from facturo.invoicing.amounts import LineAmounts
 from facturo.invoicing.editing import StoredDraft, TotalsPreview
 from facturo.invoicing.pages.forms import DraftForm, LineForm, Problems, plain, whole_number
+from facturo.kit.money import DEFAULT_TAX_RATE
 from facturo.kit.schemas import MAX_ID
 from facturo.surface.web.formatting import money, number
 
@@ -93,7 +94,7 @@ class Preview:
 
 def _defaults(product: ProductOut | None) -> dict[str, str]:
     if product is None:
-        return {"description": "", "unit": "unidad", "unit_price": "", "tax_rate": plain(IVA_GT * 100)}
+        return {"description": "", "unit": "unidad", "unit_price": "", "tax_rate": plain(DEFAULT_TAX_RATE * 100)}
     choice = product_choice(product)
     return {key: choice[key] for key in ("unit", "unit_price", "tax_rate")} | {"description": product.name}
 
