@@ -325,7 +325,8 @@ def test_a_batch_and_one_by_one_issuers_running_at_once_share_the_series_without
 
 @pytest.mark.parametrize("text", ["3.000000", "0.000000", "0", "1E-7", "12.5000", "1E+2", "-0.50", "0E-6"])
 def test_history_decimals_are_written_without_exponents(text: str) -> None:
-    from facturo.invoicing.batch import _plain
+    # The batch writes history decimals with kit.numbers.positional, a faster format(value, "f").
+    from facturo.kit.numbers import positional
 
-    assert _plain(Decimal(text)) == format(Decimal(text), "f")
-    assert "E" not in _plain(Decimal(text))
+    assert positional(Decimal(text)) == format(Decimal(text), "f")
+    assert "E" not in positional(Decimal(text))

@@ -39,6 +39,23 @@ def changed_only(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[st
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def record_changes(
+    session: Session,
+    actor: Actor,
+    entity_type: str,
+    entity_id: int,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    action: str = "updated",
+) -> dict[str, Any]:
+    """Record the fields that differ between two snapshots of one record (nothing when none do),
+    and return their new values, so a caller can tell whether anything changed."""
+    old, new = changed_only(before, after)
+    if new:
+        record(session, actor, entity_type, entity_id, action, before=old, after=new)
+    return new
+
+
 def record(
     session: Session,
     actor: Actor,

@@ -161,11 +161,9 @@ def save_imported(
     before = audit.snapshot(existing)
     for key, value in fields.items():
         setattr(existing, key, value)
-    old, new = audit.changed_only(before, audit.snapshot(existing))
-    if not new:
+    if not audit.record_changes(session, actor, "customer", existing.id, before, audit.snapshot(existing)):
         return existing, "unchanged"
     session.flush()
-    audit.record(session, actor, "customer", existing.id, "updated", before=old, after=new)
     return existing, "updated"
 
 
@@ -181,9 +179,7 @@ def update_customer(session: Session, actor: Actor, customer_id: int, patch: Cus
     for key, value in changes.items():
         setattr(customer, key, value)
     session.flush()
-    old, new = audit.changed_only(before, audit.snapshot(customer))
-    if new:
-        audit.record(session, actor, "customer", customer.id, "updated", before=old, after=new)
+    audit.record_changes(session, actor, "customer", customer.id, before, audit.snapshot(customer))
     return customer
 
 

@@ -39,6 +39,7 @@ from facturo.kit.actor import Actor
 from facturo.kit.db import table_of
 from facturo.kit.errors import FieldProblem, Msg, ValidationFailed
 from facturo.kit.money import DEFAULT_TAX_RATE, MAX_AMOUNT, ZERO
+from facturo.kit.numbers import positional
 from facturo.organisation import service as organisation
 
 __all__ = ["BatchInvoice", "BatchLine", "IssuedSummary", "issue_batch"]
@@ -166,7 +167,7 @@ def _line_row(
         problems.add(f"{field}.tax_rate", "line.tax_rate", where, value=line.tax_rate)
     if len(problems) > start:
         return None
-    # + ZERO turns a valid -0 into 0: stored as integer 0, it must hash as 0 too (chain._fixed keeps the sign).
+    # + ZERO turns a valid -0 into 0: stored as integer 0, it must hash as 0 too (chain's fixed() keeps the sign).
     quantity, unit_price, tax_rate = line.quantity + ZERO, line.unit_price + ZERO, line.tax_rate + ZERO
     amounts = line_amounts(quantity, unit_price, ZERO, tax_rate, line.price_includes_tax, currency)
     if abs(amounts.total) > MAX_AMOUNT:
@@ -281,16 +282,9 @@ _HISTORY_KEYS = (*ISSUE_FIELDS, "customer_id", "notes", "subtotal", "tax_total",
 _LINE_DECIMALS = ("quantity", "unit_price", "discount", "tax_rate", "base_amount", "tax_amount", "total_amount")
 
 
-def _plain(value: Decimal) -> str:
-    """``format(value, "f")``, several times faster for the usual case: str() gives the same text
-    unless it would use an exponent."""
-    text = str(value)
-    return format(value, "f") if "E" in text else text
-
-
 def _history(invoice_id: int, doc: Row, lines: list[Row], origin: str) -> audit.Entry:
     after = {key: jsonable(doc[key]) for key in _HISTORY_KEYS}
     # Decimals spelt out as audit.jsonable writes them: this runs for every line of the batch.
-    after["lines"] = [line | {key: _plain(line[key]) for key in _LINE_DECIMALS} for line in lines]
+    after["lines"] = [line | {key: positional(line[key]) for key in _LINE_DECIMALS} for line in lines]
     after["origin"] = origin
     return audit.Entry("invoice", invoice_id, "issued", after=after)

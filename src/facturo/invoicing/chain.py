@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from decimal import Decimal
 from typing import Any
 
 from facturo.catalog.models import PRICE_SCALE, QUANTITY_SCALE, RATE_SCALE
 from facturo.invoicing.models import Invoice
+from facturo.kit.numbers import fixed
 
 GENESIS = "0" * 64
 
 
-def _fixed(value: Decimal, places: int) -> str:
-    """Decimals at their column's fixed scale, so 0, 0.0 and 0.00 hash alike before and after storage."""
-    return f"{value:.{places}f}"
-
-
 def canonical_content(doc: Invoice, previous_hash: str) -> bytes:
-    """Everything that makes the document what it is; status and payments are not content."""
+    """Everything that makes the document what it is; status and payments are not content.
+
+    Decimals are written at their column's fixed scale (``fixed``), so 0, 0.0 and 0.00 hash alike
+    before and after storage."""
     content: dict[str, Any] = {
         "issuer_id": doc.issuer_id,
         "document_type": doc.document_type,
@@ -32,7 +30,7 @@ def canonical_content(doc: Invoice, previous_hash: str) -> bytes:
         "customer": [doc.customer_id, doc.customer_nit, doc.customer_name, doc.customer_address],
         "credited_invoice_id": doc.credited_invoice_id,
         "reason": doc.reason,
-        "totals": [_fixed(doc.subtotal, 2), _fixed(doc.tax_total, 2), _fixed(doc.total, 2)],
+        "totals": [fixed(doc.subtotal, 2), fixed(doc.tax_total, 2), fixed(doc.total, 2)],
         "lines": [
             [
                 line.line_number,
@@ -40,14 +38,14 @@ def canonical_content(doc: Invoice, previous_hash: str) -> bytes:
                 line.credited_line_id,
                 line.description,
                 line.unit,
-                _fixed(line.quantity, QUANTITY_SCALE),
-                _fixed(line.unit_price, PRICE_SCALE),
-                _fixed(line.discount, 2),
-                _fixed(line.tax_rate, RATE_SCALE),
+                fixed(line.quantity, QUANTITY_SCALE),
+                fixed(line.unit_price, PRICE_SCALE),
+                fixed(line.discount, 2),
+                fixed(line.tax_rate, RATE_SCALE),
                 line.price_includes_tax,
-                _fixed(line.base_amount, 2),
-                _fixed(line.tax_amount, 2),
-                _fixed(line.total_amount, 2),
+                fixed(line.base_amount, 2),
+                fixed(line.tax_amount, 2),
+                fixed(line.total_amount, 2),
             ]
             for line in sorted(doc.lines, key=lambda ln: ln.line_number)
         ],

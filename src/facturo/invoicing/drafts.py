@@ -249,9 +249,7 @@ def update_draft(session: Session, actor: Actor, invoice_id: int, patch: DraftPa
     if patch.lines is not None:
         _set_lines(session, doc, patch.lines)
     session.flush()
-    old, new = audit.changed_only(before, draft_snapshot(doc))
-    if new:
-        audit.record(session, actor, "invoice", doc.id, "draft_updated", before=old, after=new)
+    audit.record_changes(session, actor, "invoice", doc.id, before, draft_snapshot(doc), "draft_updated")
     return doc
 
 

@@ -127,7 +127,5 @@ def save_profile(session: Session, actor: Actor, data: IssuerIn) -> Issuer:
     for key, value in values.items():
         setattr(issuer, key, value)
     session.flush()
-    old, new = audit.changed_only(before, audit.snapshot(issuer))
-    if new:
-        audit.record(session, actor, "issuer", issuer.id, "updated", before=old, after=new)
+    audit.record_changes(session, actor, "issuer", issuer.id, before, audit.snapshot(issuer))
     return issuer

@@ -105,11 +105,10 @@ def _update_fields(
     before = audit.snapshot(row)
     for key, value in fields.items():
         setattr(row, key, value)
-    old, new = audit.changed_only(before, audit.snapshot(row))
-    if new:
+    changed = audit.record_changes(session, actor, f"usage_{entity}", row.id, before, audit.snapshot(row))  # type: ignore[attr-defined]
+    if changed:
         session.flush()
-        audit.record(session, actor, f"usage_{entity}", row.id, "updated", before=old, after=new)  # type: ignore[attr-defined]
-    return bool(new)
+    return bool(changed)
 
 
 def _created(session: Session, actor: Actor, entity: str, row: object, report: ImportReport) -> None:

@@ -15,6 +15,7 @@ from facturo.invoicing.payment_schemas import Method, ReversalIn
 from facturo.invoicing.schemas import VoidIn
 from facturo.kit.access import Permission
 from facturo.kit.errors import Conflict, ValidationFailed
+from facturo.kit.numbers import plain
 from facturo.surface.web import i18n
 from facturo.surface.web.formatting import money
 from facturo.surface.web.routing import PageRoute, current, page_requires, redirect, render
@@ -124,7 +125,7 @@ def _payment_page(
 @router.get("/invoices/{invoice_id}/payments/new", dependencies=[page_requires(Permission.PAYMENTS_WRITE)])
 def payment_form(request: Request, invoice_id: DbPathId) -> Response:
     shown = screens.payment_screen(session_of(request), invoice_id, current(request).customer_id)
-    first = forms.plain(shown.doc.balance, 2) if shown.doc.balance > 0 else ""
+    first = plain(shown.doc.balance, 2) if shown.doc.balance > 0 else ""
     splits = [forms.SplitForm("cash", first), forms.SplitForm("credit_card"), forms.SplitForm("bank_transfer")]
     form = forms.PaymentForm(received_on=shown.today.isoformat(), splits=splits)
     return _payment_page(request, shown, form)

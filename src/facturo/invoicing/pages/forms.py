@@ -70,19 +70,6 @@ def percent_to_rate(raw: str) -> str | Decimal | None:
         return text
 
 
-def plain(value: Decimal | None, places: int = 0) -> str:
-    """A stored figure for an input box: no exponent, trailing zeros dropped (at least ``places``)."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if places:
-        whole, _, fraction = text.partition(".")
-        text = f"{whole}.{fraction.ljust(places, '0')}"
-    return text
-
-
 def _code(error: ErrorDetails, name: str) -> str:
     kind = error["type"]
     if kind == "missing":

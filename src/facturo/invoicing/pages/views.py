@@ -17,16 +17,16 @@ from facturo.catalog.schemas import ProductOut
 from facturo.invoicing import service
 from facturo.invoicing.amounts import LineAmounts
 from facturo.invoicing.editing import StoredDraft, TotalsPreview
-from facturo.invoicing.pages.forms import DraftForm, LineForm, Problems, plain, whole_number
+from facturo.invoicing.pages.forms import DraftForm, LineForm, Problems, whole_number
 from facturo.kit.money import DEFAULT_TAX_RATE
+from facturo.kit.numbers import plain
 from facturo.kit.schemas import MAX_ID
-from facturo.surface.web.formatting import money, number
+from facturo.surface.web.formatting import money
 
 
 def price_text(value: Decimal) -> str:
     """A unit price as printed: grouped, at least the cents, and every decimal it really has (33.333)."""
-    whole, _, fraction = number(value).partition(".")
-    return f"{whole}.{fraction.ljust(2, '0')}"
+    return plain(value, 2, grouped=True)
 
 
 # --- the editor's choices ----------------------------------------------------------------------
