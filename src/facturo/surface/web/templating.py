@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from facturo.surface.web import charts, formatting, i18n
+from facturo.surface.web import charts, formatting, i18n, labels
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -27,6 +27,7 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(money=formatting.money, day=formatting.day, moment=formatting.moment, number=formatting.number)
     env.globals.update(horizontal_bars=charts.horizontal_bars, column_chart=charts.column_chart, Bar=charts.Bar)
+    env.globals.update(labels=labels)  # the names of codes, written once (labels.py)
     return env
 
 
