@@ -7,13 +7,16 @@ from sqlalchemy.orm import Session
 from facturo.invoicing import service
 from facturo.invoicing.payment_schemas import METHOD_LABELS_ES, Method
 from facturo.invoicing.payments import payments_of
-from facturo.invoicing.pdf import PaymentLine, render_invoice_pdf
 from facturo.organisation import service as organisation
 
 
 def invoice_pdf(session: Session, invoice_id: int, visible_to: int | None = None) -> tuple[str, bytes]:
     """The file name and the bytes of the invoice's PDF (active payments only: a reversed one was
     never received)."""
+    # The PDF stack (fpdf2, Pillow, fonts) is a quarter of the app's import time: load it on the
+    # first PDF, not at start.
+    from facturo.invoicing.pdf import PaymentLine, render_invoice_pdf
+
     doc = service.get_document(session, invoice_id, visible_to=visible_to)
     issuer = organisation.own_issuer(session)
     received = [

@@ -25,7 +25,6 @@ from facturo.organisation import service as organisation
 from facturo.reports import queries
 from facturo.reports.csv_export import detail_csv, sales_csv
 from facturo.reports.invoice_detail import NotUsageInvoice, invoice_detail
-from facturo.reports.pdf import render_detail_pdf, render_sales_pdf
 from facturo.reports.sales import sales_report
 from facturo.reports.schemas import InvoiceDetailReport, ReportFormat, SalesReport
 
@@ -76,6 +75,9 @@ def _render(report: InvoiceDetailReport | SalesReport, fmt: ReportFormat, sessio
         return report.model_dump_json(indent=2).encode("utf-8")
     if fmt is ReportFormat.CSV:
         return detail_csv(report) if isinstance(report, InvoiceDetailReport) else sales_csv(report)
+    # The PDF stack loads on the first PDF asked for, not when the app starts (docs/architecture.md).
+    from facturo.reports.pdf import render_detail_pdf, render_sales_pdf
+
     issuer = organisation.own_issuer(session)
     if isinstance(report, InvoiceDetailReport):
         return render_detail_pdf(report, issuer.name, issuer.nit)
