@@ -17,15 +17,11 @@ from facturo.invoicing.lookups import Reference, ResolvedReferences, invoice_his
 from facturo.invoicing.schemas import AlertsOut, CreditNoteIn, DraftIn, DraftPatch, InvoiceOut, InvoiceSummaryOut
 from facturo.invoicing.verification import ChainReport, verify_all
 from facturo.invoicing.views import invoice_out, invoice_summary
-from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.pagination import Page, PageParams
 from facturo.organisation import service as organisation
 
-
-def business_today(session: Session) -> date:
-    """Today in the organisation's time zone: the date ``overdue`` and default dates are read against."""
-    return clock.today(organisation.business_timezone(session))
+business_today = organisation.business_today
 
 
 def invoice_view(session: Session, invoice_id: int, visible_to: int | None = None) -> InvoiceOut:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import is_currency
@@ -9,6 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
+from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.config import get_settings
 from facturo.kit.db import table_of
@@ -65,6 +67,12 @@ def business_timezone(session: Session) -> str:
     profile exists (so lists on a fresh installation answer empty instead of refusing)."""
     timezone = session.connection().execute(_OWN_TIMEZONE).scalar_one_or_none()
     return str(timezone) if timezone is not None else get_settings().timezone
+
+
+def business_today(session: Session) -> date:
+    """Today in the organisation's time zone: the date ``overdue``, default dates and "this year"
+    are read against, in one place for every domain."""
+    return clock.today(business_timezone(session))
 
 
 def own_issuer_id(session: Session) -> int | None:

@@ -19,7 +19,6 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
-from facturo.kit import clock
 from facturo.kit.errors import Msg, NotFound
 from facturo.organisation import service as organisation
 from facturo.reports import queries
@@ -121,7 +120,7 @@ def invoice_detail_output(
 
 def this_year(session: Session) -> tuple[date, date]:
     """From the first of January to today, in the organisation's time zone."""
-    today = clock.today(organisation.business_timezone(session))
+    today = organisation.business_today(session)
     return today.replace(month=1, day=1), today
 
 

@@ -112,7 +112,7 @@ def instance_cancel(
     """The cancel form of instance ``code`` (the end date defaults to today in the organisation's time
     zone). With an ``actor``, after cancelling it from ``end_date`` (today when ``None``): a refusal
     comes back with the instance as it is, since nothing was written before it."""
-    today = clock.today(organisation.business_timezone(session))
+    today = organisation.business_today(session)
     if actor is None:
         return InstanceCancel(get_instance(session, code), today)
     try:
