@@ -8,7 +8,7 @@ total to the cent; the per-resource totals of the invoice add up to the invoice 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -155,6 +155,11 @@ def resource_totals(parts: Sequence[tuple[Described, Decimal]]) -> list[Resource
     for resource, amount in parts:
         sums[resource.code] = sums.get(resource.code, ZERO) + amount
         about[resource.code] = resource
+    return summed_resource_totals(sums, about)
+
+
+def summed_resource_totals(sums: Mapping[str, Decimal], about: Mapping[str, Described]) -> list[ResourceTotal]:
+    """Per resource code its summed amount, highest first (ties by code), described by ``about``."""
     ordered = sorted(sums, key=lambda code: (-sums[code], code))
     percents = percentages([sums[code] for code in ordered])
     return [

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from facturo.invoicing import service as invoicing
@@ -108,15 +109,123 @@ def _sold_in(document_type: str, date_from: date, date_to: date) -> ColumnElemen
     )
 
 
-def sold_snapshots(session: Session, date_from: date, date_to: date) -> list[LineSnapshot]:
-    """Every usage line of the issued, not void invoices dated in the range."""
-    stmt = (
-        select(LineSnapshot)
-        .join(Invoice, Invoice.id == LineSnapshot.invoice_id)
-        .where(_sold_in("invoice", date_from, date_to))
-        .order_by(LineSnapshot.invoice_id, LineSnapshot.invoice_line_id)
+# The sales analysis reads the sold lines as aggregates, never as one object per line: a year is
+# some 200k lines. Names are the first seen in (invoice, line) order and resource descriptions the
+# last seen, as when the report walked the lines one by one (docs/reports.md).
+
+
+def _sold_lines(*columns: Any) -> Select[Any]:
+    return select(*columns).join(Invoice, Invoice.id == LineSnapshot.invoice_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigurationSums:
+    """The sold lines of one (category, configuration) under one pair of names."""
+
+    category_code: str
+    category_name: str
+    configuration_code: str
+    configuration_name: str
+    revenue: Decimal
+    hours: Decimal
+    lines: int
+    consumptions: int
+    invoices: int  # distinct invoices
+    first_invoice_id: int
+
+
+def configuration_sums(session: Session, date_from: date, date_to: date) -> list[ConfigurationSums]:
+    """Σ line totals, Σ hours, lines, consumptions and distinct invoices per (category, configuration,
+    names), exact SQL SUMs over the scaled integers."""
+    keys = (
+        LineSnapshot.category_code,
+        LineSnapshot.category_name,
+        LineSnapshot.configuration_code,
+        LineSnapshot.configuration_name,
     )
-    return list(session.scalars(stmt))
+    stmt = (
+        _sold_lines(
+            *keys,
+            func.sum(LineSnapshot.total),
+            func.sum(LineSnapshot.hours),
+            func.count(),
+            func.sum(LineSnapshot.consumption_count),
+            func.count(LineSnapshot.invoice_id.distinct()),
+            func.min(LineSnapshot.invoice_id),
+        )
+        .where(_sold_in("invoice", date_from, date_to))
+        .group_by(*keys)
+    )
+    return [
+        ConfigurationSums(cc, cn, kc, kn, revenue, hours, int(lines), int(cons), int(invoices), int(first))
+        for cc, cn, kc, kn, revenue, hours, lines, cons, invoices, first in session.execute(stmt)
+    ]
+
+
+def invoice_counts(
+    session: Session, date_from: date, date_to: date, *, per_configuration: bool = False
+) -> dict[tuple[str, str], int]:
+    """Distinct invoices per category (key ``(category, "")``) or per (category, configuration) code."""
+    configuration = LineSnapshot.configuration_code if per_configuration else literal("")
+    stmt = (
+        _sold_lines(LineSnapshot.category_code, configuration, func.count(LineSnapshot.invoice_id.distinct()))
+        .where(_sold_in("invoice", date_from, date_to))
+        .group_by(LineSnapshot.category_code, configuration)
+    )
+    return {(str(c), str(k)): int(n) for c, k, n in session.execute(stmt)}
+
+
+def first_names(
+    session: Session, invoice_id: int, category_code: str, configuration_code: str | None
+) -> tuple[str, str]:
+    """The category and configuration names on the first line of ``invoice_id`` with those codes."""
+    stmt = (
+        select(LineSnapshot.category_name, LineSnapshot.configuration_name)
+        .where(LineSnapshot.invoice_id == invoice_id, LineSnapshot.category_code == category_code)
+        .order_by(LineSnapshot.invoice_line_id)
+        .limit(1)
+    )
+    if configuration_code is not None:
+        stmt = stmt.where(LineSnapshot.configuration_code == configuration_code)
+    category_name, configuration_name = session.execute(stmt).one()
+    return str(category_name), str(configuration_name)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSetSums:
+    """The sold lines with one frozen resource list (as stored) and one line total."""
+
+    resources: str  # the snapshot's resources, as the JSON text stored
+    total: Decimal
+    lines: int
+    last_invoice_id: int
+
+
+def _resources_text() -> ColumnElement[str]:
+    return cast(LineSnapshot.resources, Text)
+
+
+def resource_set_sums(session: Session, date_from: date, date_to: date) -> list[ResourceSetSums]:
+    """How many sold lines share each (resource list, line total): a line's split over its resources
+    depends on nothing else, so the report allocates once per row here instead of once per line."""
+    resources = _resources_text()
+    stmt = (
+        _sold_lines(resources, LineSnapshot.total, func.count(), func.max(LineSnapshot.invoice_id))
+        .where(_sold_in("invoice", date_from, date_to))
+        .group_by(resources, LineSnapshot.total)
+    )
+    return [ResourceSetSums(str(text), total, int(n), int(last)) for text, total, n, last in session.execute(stmt)]
+
+
+def last_lines(session: Session, invoice_id: int) -> dict[str, int]:
+    """The last line id of ``invoice_id`` per resource list (JSON text as stored)."""
+    resources = _resources_text()
+    stmt = (
+        select(resources, func.max(LineSnapshot.invoice_line_id))
+        .where(LineSnapshot.invoice_id == invoice_id)
+        .group_by(resources)
+    )
+    return {str(text): int(line) for text, line in session.execute(stmt)}
 
 
 @dataclass(frozen=True, slots=True)

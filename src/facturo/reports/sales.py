@@ -8,12 +8,21 @@ remainder rule as the invoice detail, so:
 
 Credit notes are not netted into the groups: the credit notes dated in the range against usage
 invoices are totalled apart, with the net figure next to the gross one (docs/reports.md).
+
+Everything comes from aggregate queries (``queries.configuration_sums``, ``resource_set_sums``):
+exact SQL SUMs of the scaled integers, never one object per line. The per-resource split stays
+the per-line rule: a line's parts depend only on its total and its frozen resource list, so the
+lines are counted per (resource list, total), each distinct pair is allocated once with the very
+same ``shares`` and its parts are multiplied by the count. The figures are the per-line figures,
+to the cent (tests/reports/test_sales_differential.py checks it on random data).
 """
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -23,10 +32,9 @@ from facturo.kit.clock import check_range
 from facturo.kit.money import ZERO, quantize
 from facturo.organisation import service as organisation
 from facturo.reports import queries
-from facturo.reports.allocation import percentages, plain, resource_shares
-from facturo.reports.invoice_detail import Described, resource_totals
-from facturo.reports.schemas import CategorySales, ConfigurationSales, SalesReport, SalesTotals
-from facturo.usage.models import LineSnapshot
+from facturo.reports.allocation import percentages, plain, shares
+from facturo.reports.invoice_detail import Described, summed_resource_totals
+from facturo.reports.schemas import CategorySales, ConfigurationSales, ResourceTotal, SalesReport, SalesTotals
 from facturo.usage.rates import RatedResource
 
 
@@ -36,14 +44,8 @@ class _Group:
     name: str
     revenue: Decimal = ZERO
     hours: Decimal = ZERO
-    invoices: set[int] = field(default_factory=set)
+    invoices: int = 0
     lines: int = 0
-
-    def add(self, snap: LineSnapshot) -> None:
-        self.revenue += snap.total
-        self.hours += snap.hours
-        self.invoices.add(snap.invoice_id)
-        self.lines += 1
 
 
 def _ranked(groups: Sequence[_Group]) -> list[_Group]:
@@ -53,18 +55,8 @@ def _ranked(groups: Sequence[_Group]) -> list[_Group]:
 def sales_report(session: Session, date_from: date, date_to: date) -> SalesReport:
     check_range(date_from, date_to)
     currency = organisation.own_issuer(session).currency
-    snapshots = queries.sold_snapshots(session, date_from, date_to)
-    categories: dict[str, _Group] = {}
-    configurations: dict[str, dict[str, _Group]] = {}
-    parts: list[tuple[Described, Decimal]] = []
-    for snap in snapshots:
-        categories.setdefault(snap.category_code, _Group(snap.category_code, snap.category_name)).add(snap)
-        in_category = configurations.setdefault(snap.category_code, {})
-        in_category.setdefault(snap.configuration_code, _Group(snap.configuration_code, snap.configuration_name)).add(
-            snap
-        )
-        rated = [RatedResource.from_snapshot(item) for item in snap.resources]
-        parts.extend(resource_shares(snap.total, rated, currency))
+    rows = queries.configuration_sums(session, date_from, date_to)
+    categories, configurations = _groups(session, rows, date_from, date_to)
 
     ranked = _ranked(list(categories.values()))
     category_percents = percentages([g.revenue for g in ranked])
@@ -78,12 +70,12 @@ def sales_report(session: Session, date_from: date, date_to: date) -> SalesRepor
             _category(group, percent, _ranked(list(configurations[group.code].values())))
             for group, percent in zip(ranked, category_percents, strict=True)
         ],
-        resources=resource_totals(parts),
+        resources=_resources(session, date_from, date_to, currency),
         totals=SalesTotals(
             invoice_count=invoices.count,
-            line_count=len(snapshots),
-            consumption_count=sum(s.consumption_count for s in snapshots),
-            hours=plain(sum((s.hours for s in snapshots), ZERO)),
+            line_count=sum(r.lines for r in rows),
+            consumption_count=sum(r.consumptions for r in rows),
+            hours=plain(sum((r.hours for r in rows), ZERO)),
             revenue=quantize(invoices.total, currency),
             credit_note_count=credits.count,
             credited=quantize(credits.total, currency),
@@ -92,13 +84,108 @@ def sales_report(session: Session, date_from: date, date_to: date) -> SalesRepor
     )
 
 
+def _groups(
+    session: Session, rows: Sequence[queries.ConfigurationSums], date_from: date, date_to: date
+) -> tuple[dict[str, _Group], dict[str, dict[str, _Group]]]:
+    """Categories and their configurations from the per (codes, names) sums.
+
+    A code is normally seen under one name; when it was renamed between snapshots, its rows are
+    merged, the name is the one of its first line, and its distinct invoices are counted again by
+    code (a per-name count would count an invoice holding both names twice).
+    """
+    categories: dict[str, _Group] = {}
+    configurations: dict[str, dict[str, _Group]] = defaultdict(dict)
+    category_rows: dict[str, list[queries.ConfigurationSums]] = defaultdict(list)
+    configuration_rows: dict[tuple[str, str], list[queries.ConfigurationSums]] = defaultdict(list)
+    for row in rows:
+        category_rows[row.category_code].append(row)
+        configuration_rows[(row.category_code, row.configuration_code)].append(row)
+
+    per_category = (
+        queries.invoice_counts(session, date_from, date_to)
+        if any(len(group) > 1 for group in category_rows.values())
+        else {}
+    )
+    renamed = any(len(group) > 1 for group in configuration_rows.values())
+    per_configuration = queries.invoice_counts(session, date_from, date_to, per_configuration=True) if renamed else {}
+    for code, group in category_rows.items():
+        first = min(r.first_invoice_id for r in group)
+        names = {r.category_name for r in group if r.first_invoice_id == first}
+        name = names.pop() if len(names) == 1 else queries.first_names(session, first, code, None)[0]
+        categories[code] = _Group(
+            code,
+            name,
+            revenue=sum((r.revenue for r in group), ZERO),
+            hours=sum((r.hours for r in group), ZERO),
+            invoices=per_category.get((code, ""), group[0].invoices),
+            lines=sum(r.lines for r in group),
+        )
+    for (category_code, code), group in configuration_rows.items():
+        first = min(r.first_invoice_id for r in group)
+        names = {r.configuration_name for r in group if r.first_invoice_id == first}
+        name = names.pop() if len(names) == 1 else queries.first_names(session, first, category_code, code)[1]
+        configurations[category_code][code] = _Group(
+            code,
+            name,
+            revenue=sum((r.revenue for r in group), ZERO),
+            hours=sum((r.hours for r in group), ZERO),
+            invoices=per_configuration.get((category_code, code), group[0].invoices),
+            lines=sum(r.lines for r in group),
+        )
+    return categories, configurations
+
+
+def _resources(session: Session, date_from: date, date_to: date, currency: str) -> list[ResourceTotal]:
+    """Per resource: Σ over the lines of each line's largest-remainder part of its total, computed
+    once per distinct (resource list, line total) and multiplied by how many lines share it."""
+    sums: dict[str, Decimal] = {}
+    rated_of: dict[str, list[RatedResource]] = {}
+    last_invoice: dict[str, int] = {}
+    for row in queries.resource_set_sums(session, date_from, date_to):
+        rated = rated_of.get(row.resources)
+        if rated is None:
+            rated = rated_of[row.resources] = [RatedResource.from_snapshot(item) for item in json.loads(row.resources)]
+        last_invoice[row.resources] = max(last_invoice.get(row.resources, 0), row.last_invoice_id)
+        parts = shares(row.total, [r.hour_rate for r in rated], currency)
+        for resource, part in zip(rated, parts, strict=True):
+            sums[resource.code] = sums.get(resource.code, ZERO) + part * row.lines
+    return summed_resource_totals(sums, _descriptions(session, rated_of, last_invoice))
+
+
+def _descriptions(
+    session: Session, rated_of: dict[str, list[RatedResource]], last_invoice: dict[str, int]
+) -> dict[str, Described]:
+    """Each resource code as the last sold line that has it describes it (in invoice, line order)."""
+    seen: dict[str, list[tuple[int, str, RatedResource]]] = defaultdict(list)
+    for text, rated in rated_of.items():
+        described = {r.code: r for r in rated}  # a code twice in one list: the later one
+        for code, resource in described.items():
+            seen[code].append((last_invoice[text], text, resource))
+    about: dict[str, Described] = {}
+    lines_of: dict[int, dict[str, int]] = {}
+    for code, candidates in seen.items():
+        last = max(invoice for invoice, _, _ in candidates)
+        latest = [(text, resource) for invoice, text, resource in candidates if invoice == last]
+        if len({_about(resource) for _, resource in latest}) > 1:
+            # Differently described in one invoice: the list on its last line wins.
+            if last not in lines_of:
+                lines_of[last] = queries.last_lines(session, last)
+            latest.sort(key=lambda item: lines_of[last].get(item[0], 0))
+        about[code] = latest[-1][1]
+    return about
+
+
+def _about(resource: RatedResource) -> tuple[str, str, str, str]:
+    return resource.name, resource.abbreviation, resource.metric, resource.kind
+
+
 def _category(group: _Group, percent: Decimal, configurations: list[_Group]) -> CategorySales:
     return CategorySales(
         code=group.code,
         name=group.name,
         revenue=group.revenue,
         hours=plain(group.hours),
-        invoice_count=len(group.invoices),
+        invoice_count=group.invoices,
         line_count=group.lines,
         share_percent=percent,
         configurations=[
@@ -107,7 +194,7 @@ def _category(group: _Group, percent: Decimal, configurations: list[_Group]) -> 
                 name=c.name,
                 revenue=c.revenue,
                 hours=plain(c.hours),
-                invoice_count=len(c.invoices),
+                invoice_count=c.invoices,
                 line_count=c.lines,
                 share_percent=p,
             )
