@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, insert, inspect, or_, select
+from sqlalchemy import Table, and_, insert, inspect, or_, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from facturo.audit.models import HistoryRecord
@@ -101,26 +102,57 @@ class Entry:
     after: dict[str, Any] | None = None
 
 
+_HISTORY_COLUMNS = (
+    "at", "entity_type", "entity_id", "parent_type", "parent_id", "action",
+    "actor_kind", "actor_id", "actor_name", "before", "after",
+)  # fmt: skip
+
+
 def record_many(session: Session, actor: Actor, at: datetime, entries: Iterable[Entry]) -> None:
-    """Append many records by one actor at one moment with a single executemany (batch issuing)."""
+    """Append many records by one actor at one moment in one bulk insert (batch issuing)."""
     rows = [
-        {
-            "at": at,
-            "entity_type": e.entity_type,
-            "entity_id": e.entity_id,
-            "parent_type": None,
-            "parent_id": None,
-            "action": e.action,
-            "actor_kind": actor.kind,
-            "actor_id": actor.id,
-            "actor_name": actor.name,
-            "before": e.before,
-            "after": e.after,
-        }
+        (at, e.entity_type, e.entity_id, None, None, e.action, actor.kind, actor.id, actor.name, e.before, e.after)
         for e in entries
     ]
-    if rows:
-        session.connection().execute(insert(table_of(HistoryRecord)), rows)
+    bulk_insert(session, table_of(HistoryRecord), _HISTORY_COLUMNS, rows)
+
+
+def bulk_insert(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Insert many rows (tuples in the order of ``columns``) without SQLAlchemy's per-row parameter
+    building: each value is converted once by its column type's own bind processor (so it is stored
+    exactly as an ORM or Core insert would store it: scaled integers, UTC moments, JSON), then
+    - SQLite: one driver ``executemany`` of a prepared statement;
+    - PostgreSQL: ``COPY … FROM STDIN`` (psycopg's ``cursor.copy()``), one round trip for all rows.
+    Triggers and constraints apply as for any insert; a database error is raised as SQLAlchemy's
+    ``DBAPIError``, as ``execute`` would raise it. Returns the number of rows written."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    dialect = connection.dialect
+    processors = [(i, p) for i, name in enumerate(columns) if (p := table.c[name].type._cached_bind_processor(dialect))]
+    if processors:
+        converted: list[Sequence[Any]] = []
+        for row in rows:
+            values = list(row)
+            for i, process in processors:
+                values[i] = process(values[i])
+            converted.append(values)
+        rows = converted
+    names = ", ".join(columns)
+    if dialect.name == "postgresql":
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        try:
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                for values in rows:
+                    copy.write_row(values)
+        except dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
+        return len(rows)
+    marks = ", ".join("?" * len(columns))
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(map(tuple, rows)))
+    return len(rows)
 
 
 def record_active_change(session: Session, actor: Actor, entity_type: str, entity_id: int, active: bool) -> None:

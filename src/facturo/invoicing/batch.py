@@ -22,7 +22,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, insert, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
@@ -80,11 +80,11 @@ _IN_CHUNK = 1_000  # ids per IN list: far under SQLite's 32,766 and PostgreSQL's
 _LIMIT_12_DIGITS = Decimal(10) ** 12  # the API's max_digits=18 with 6 decimals (kit.schemas.UnitPrice, Quantity)
 
 _invoices, _lines = table_of(Invoice), table_of(InvoiceLine)
-# Plain executemany inserts, then the new ids read back by natural key (series number; invoice and
-# line number). RETURNING measured slower on both databases: SQLite does not promise its order (and
+# Bulk inserts (audit.bulk_insert: values in their stored form, an executemany on SQLite, COPY on
+# PostgreSQL), then the new ids read back by natural key (series number; invoice and line number).
+# RETURNING measured slower on both databases: SQLite does not promise its order (and
 # sort_by_parameter_order makes SQLAlchemy insert one row per statement there), and psycopg re-parses
 # every multi-row VALUES statement SQLAlchemy builds (seconds per 10,000 invoices).
-_INSERT_INVOICES, _INSERT_LINES = insert(_invoices), insert(_lines)
 _OURS = and_(
     _invoices.c.series_id == bindparam("series_id"), _invoices.c.number.between(bindparam("a"), bindparam("b"))
 )
@@ -252,7 +252,7 @@ def issue_batch(
 
     connection = session.connection()
     rows = [_rows(document) for document in documents]
-    connection.execute(_INSERT_INVOICES, [doc for doc, _ in rows])
+    _insert(session, _invoices, [doc for doc, _ in rows])
     # Numbers a..b were reserved under the series lock, so the rows carrying them are these ones.
     ours = {"series_id": series.id, "a": ticket.number, "b": ticket.number + len(documents) - 1}
     id_of = {number: id_ for number, id_ in connection.execute(_INVOICE_IDS, ours)}
@@ -261,13 +261,20 @@ def issue_batch(
     for id_, _, lines in written:  # after the history snapshots, which do not show it
         for line in lines:
             line["invoice_id"] = id_
-    connection.execute(_INSERT_LINES, [line for _, _, lines in written for line in lines])
+    _insert(session, _lines, [line for _, _, lines in written for line in lines])
     line_id = {(row.invoice_id, row.line_number): row.id for row in connection.execute(_LINE_IDS, ours)}
     return [
         IssuedSummary(id_, doc["customer_id"], doc["number"], f"{series.prefix}{doc['number']:08d}", doc["total"],
                       [line_id[id_, line["line_number"]] for line in lines])
         for id_, doc, lines in written
     ]  # fmt: skip
+
+
+def _insert(session: Session, table: Any, rows: list[Row]) -> None:
+    """One bulk insert of rows that all have the same keys (values converted once per column type)."""
+    if rows:
+        columns = list(rows[0])
+        audit.bulk_insert(session, table, columns, [[row[name] for name in columns] for row in rows])
 
 
 def _rows(document: SimpleNamespace) -> tuple[Row, list[Row]]:

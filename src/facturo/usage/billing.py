@@ -24,7 +24,7 @@ from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -192,7 +192,9 @@ def run_billing(session: Session, actor: Actor, date_from: date, date_to: date, 
                     "billing_run_id": run.id,
                     "invoice_id": summary.invoice_id,
                 }
-    session.connection().execute(insert(table_of(LineSnapshot)), snapshots)
+    if snapshots:
+        columns = list(snapshots[0])
+        audit.bulk_insert(session, table_of(LineSnapshot), columns, [[r[c] for c in columns] for r in snapshots])
     close_periods(session, list(periods.values()))
     run.invoice_count = len(invoices)
     run.consumption_count = result.consumption_count
@@ -226,8 +228,9 @@ def _preview_numbers(session: Session, issuer_id: int, invoices: list[PlannedInv
 def close_periods(session: Session, periods: list[dict[str, Any]]) -> None:
     """Record the days each billed instance closed. The overlap trigger refuses a period another run
     already closed: a mistake here rolls the whole run back rather than bill anything twice."""
+    columns = ("instance_id", "date_from", "date_to", "billing_run_id", "invoice_id")
     try:
-        session.connection().execute(insert(table_of(BilledPeriod)), periods)
+        audit.bulk_insert(session, table_of(BilledPeriod), columns, [[p[c] for c in columns] for p in periods])
     except DBAPIError as exc:
         raise Conflict(
             Msg(
