@@ -16,8 +16,9 @@ class HistoryRecord(Base):
 
     __tablename__ = "history_records"
     __table_args__ = (
-        Index("ix_history_entity", "entity_type", "entity_id"),
-        Index("ix_history_parent", "parent_type", "parent_id"),
+        # History lists run in id order (migration 0008).
+        Index("ix_history_entity", "entity_type", "entity_id", "id"),
+        Index("ix_history_parent", "parent_type", "parent_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

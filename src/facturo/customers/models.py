@@ -20,7 +20,9 @@ class Customer(Timestamped, Base):
             sqlite_where=text("nit <> 'CF'"),
             postgresql_where=text("nit <> 'CF'"),
         ),
-        Index("ix_customers_name", "name"),
+        # The list's order, alone and after the active filter (keyset pages, migration 0008).
+        Index("ix_customers_name", "name", "id"),
+        Index("ix_customers_active_name", "active", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,7 @@ from facturo.invoicing.schemas import AlertsOut, CreditNoteIn, DraftIn, DraftPat
 from facturo.invoicing.verification import ChainReport, verify_all
 from facturo.invoicing.views import invoice_out, invoice_summary
 from facturo.kit.actor import Actor
-from facturo.kit.pagination import Page, PageParams
+from facturo.kit.pagination import KeysetPage, KeysetParams
 from facturo.organisation import service as organisation
 
 business_today = organisation.business_today
@@ -29,13 +29,13 @@ def invoice_view(session: Session, invoice_id: int, visible_to: int | None = Non
 
 
 def invoice_list_view(
-    session: Session, params: PageParams, flt: service.InvoiceFilter, *, overdue: bool = False
-) -> Page[InvoiceSummaryOut]:
-    """A page of documents; ``overdue`` keeps only those past their due date today."""
+    session: Session, params: KeysetParams, flt: service.InvoiceFilter, *, overdue: bool = False
+) -> KeysetPage[InvoiceSummaryOut]:
+    """A keyset page of documents; ``overdue`` keeps only those past their due date today."""
     today = business_today(session)
     if overdue:
         flt = dataclasses.replace(flt, overdue_on=today)
-    return service.list_invoices(session, params, flt).map(lambda doc: invoice_summary(doc, today))
+    return service.browse_invoices(session, params, flt).map(lambda doc: invoice_summary(doc, today))
 
 
 def alerts_view(session: Session, due_soon_days: int = 7, visible_to: int | None = None) -> AlertsOut:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facturo.catalog.models import PRICE_SCALE, QUANTITY_SCALE, RATE_SCALE
@@ -47,8 +47,18 @@ class Invoice(Timestamped, Base):
             "credited_total",
             "paid_total",
         ),
-        Index("ix_invoices_customer_date", "customer_id", "issue_date"),
-        Index("ix_invoices_issue_date", "issue_date"),
+        # The list's filters, each followed by its order (issue_date, id): keyset pages (migration 0008).
+        Index("ix_invoices_status_date", "status", "issue_date", "id"),
+        Index("ix_invoices_customer_date", "customer_id", "issue_date", "id"),
+        Index("ix_invoices_issue_date", "issue_date", "id"),
+        Index("ix_invoices_type_date", "document_type", "issue_date", "id"),
+        Index(
+            "ix_invoices_open_date",
+            "issue_date",
+            "id",
+            sqlite_where=text("status IN ('issued', 'partially_paid')"),
+            postgresql_where=text("status IN ('issued', 'partially_paid')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

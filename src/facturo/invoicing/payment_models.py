@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facturo.kit.db import Base
@@ -16,9 +16,14 @@ class Payment(Timestamped, Base):
     Never deleted: a mistaken payment is reversed with a reason."""
 
     __tablename__ = "payments"
+    __table_args__ = (
+        # The payment list newest first, alone and per invoice (keyset pages, migration 0008).
+        Index("ix_payments_received", "received_on", "id"),
+        Index("ix_payments_invoice_received", "invoice_id", "received_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
     received_on: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
     currency: Mapped[str] = mapped_column(String(3))

@@ -28,7 +28,7 @@ from facturo.invoicing.schemas import CreditNoteIn, InvoiceOut, InvoiceSummaryOu
 from facturo.invoicing.views import invoice_out
 from facturo.kit.actor import Actor
 from facturo.kit.errors import NotFound, ValidationFailed
-from facturo.kit.pagination import Page, PageParams
+from facturo.kit.pagination import KeysetPage, KeysetParams, PageParams
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -75,15 +75,15 @@ def customer_choices(
 
 @dataclass(frozen=True)
 class InvoiceListScreen:
-    found: Page[InvoiceSummaryOut]
+    found: KeysetPage[InvoiceSummaryOut]
     customers: list[tuple[str, str]]  # the customer filter's choices
 
 
 def invoice_list_screen(
-    session: Session, params: PageParams, flt: service.InvoiceFilter, *, overdue: bool, customer: int | None
+    session: Session, params: KeysetParams, flt: service.InvoiceFilter, *, overdue: bool, customer: int | None
 ) -> InvoiceListScreen:
-    """A page of documents (``overdue``: only those past due today) and the customer filter's
-    choices, inactive customers included (their invoices are still listed)."""
+    """A keyset page of documents (``overdue``: only those past due today) and the customer
+    filter's choices, inactive customers included (their invoices are still listed)."""
     found = invoice_list_view(session, params, flt, overdue=overdue)
     return InvoiceListScreen(found, customer_choices(session, "", customer, active=None))
 

@@ -13,7 +13,14 @@ from facturo.invoicing.numbering import (
     get_series,
     list_series,
 )
-from facturo.invoicing.queries import Alerts, InvoiceFilter, alerts, credit_notes_of, list_invoices
+from facturo.invoicing.queries import (
+    Alerts,
+    InvoiceFilter,
+    alerts,
+    browse_invoices,
+    credit_notes_of,
+    list_invoices,
+)
 from facturo.invoicing.settlement import apply_settlement, describe_balance, ensure_settleable
 from facturo.invoicing.setup import create_own_series, own_series, set_up, update_profile
 from facturo.invoicing.verification import ChainReport, verify_all, verify_series
@@ -31,6 +38,7 @@ __all__ = [
     "Status",
     "alerts",
     "apply_settlement",
+    "browse_invoices",
     "create_credit_note",
     "create_draft",
     "create_own_series",

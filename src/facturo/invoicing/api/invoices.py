@@ -20,27 +20,28 @@ from facturo.invoicing.schemas import (
 from facturo.kit.access import Permission
 from facturo.kit.downloads import content_disposition
 from facturo.kit.schemas import IsoDate
-from facturo.surface.rest.deps import CurrentActor, DbSession, Paging, PathId, QueryId
+from facturo.surface.rest.deps import CurrentActor, DbSession, Keyset, PathId, QueryId
 from facturo.surface.rest.responses import model_json
 from facturo.surface.rest.routing import UnitOfWorkRoute
-from facturo.surface.rest.schemas import PageOut
+from facturo.surface.rest.schemas import ListOut
 from facturo.surface.rest.security import CurrentPrincipal, requires
 
 router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], route_class=UnitOfWorkRoute)
 
 
-@router.get("", response_model=PageOut[InvoiceSummaryOut], dependencies=[requires(Permission.INVOICES_READ)])
+@router.get("", response_model=ListOut[InvoiceSummaryOut], dependencies=[requires(Permission.INVOICES_READ)])
 def list_invoices(
     session: DbSession,
     principal: CurrentPrincipal,
-    paging: Paging,
+    paging: Keyset,
     status_: Annotated[service.Status | None, Query(alias="status")] = None,
     customer_id: QueryId = None,
     date_from: Annotated[IsoDate | None, Query(alias="from", description="Issue date from (inclusive).")] = None,
     date_to: Annotated[IsoDate | None, Query(alias="to", description="Issue date to (inclusive).")] = None,
     document_type: Annotated[str | None, Query(pattern="^(invoice|credit_note)$")] = None,
     overdue: Annotated[bool, Query(description="Only open invoices past their due date.")] = False,
-) -> PageOut[InvoiceSummaryOut]:
+) -> ListOut[InvoiceSummaryOut]:
+    """Newest first (drafts on top); keyset pages: follow ``next_cursor`` (docs/api.md, "Pagination")."""
     flt = service.InvoiceFilter(
         status=status_,
         customer_id=customer_id,
@@ -49,7 +50,7 @@ def list_invoices(
         document_type=document_type,
         visible_to=principal.customer_id,
     )
-    return PageOut.of(documents.invoice_list_view(session, paging, flt, overdue=overdue))
+    return ListOut.of(documents.invoice_list_view(session, paging, flt, overdue=overdue))
 
 
 @router.get("/alerts", response_model=AlertsOut, dependencies=[requires(Permission.INVOICES_READ)])

@@ -34,13 +34,12 @@ from facturo.invoicing.schemas import (
     VoidIn,
 )
 from facturo.kit.money import format_money
-from facturo.kit.pagination import PageParams
+from facturo.kit.pagination import KeysetParams
 from facturo.surface.console.context import (
     JsonOption,
     answer,
     console,
     emit_json,
-    emit_page,
     local_actor,
     table,
     unit_of_work,
@@ -63,21 +62,39 @@ def list_invoices(
     date_from: str = typer.Option(None, "--from", help="Issue date from, YYYY-MM-DD."),
     date_to: str = typer.Option(None, "--to", help="Issue date to, YYYY-MM-DD."),
     overdue: bool = typer.Option(False, help="Only overdue invoices."),
-    page: int = typer.Option(1, min=1, max=1_000_000),
+    cursor: str = typer.Option(None, help="Continue after a page: the next_cursor it printed."),
+    page: int = typer.Option(None, min=1, max=1_000_000, help="Old offset paging (slow on deep pages)."),
     size: int = typer.Option(50, min=1, max=500),
     as_json: bool = JsonOption,
 ) -> None:
-    """List invoices, newest first."""
+    """List invoices, newest first, a keyset page at a time (--cursor continues)."""
+    try:
+        params = KeysetParams(limit=size, cursor=cursor, offset_page=page)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     with unit_of_work(write=False) as session:
         flt = service.InvoiceFilter(
             status=status, customer_id=customer, date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to")
         )
-        found = documents.invoice_list_view(session, PageParams(page, size), flt, overdue=overdue)
+        found = documents.invoice_list_view(session, params, flt, overdue=overdue)
+    pages = -(-found.total // size) if found.total is not None and found.page is not None else None
     if as_json:
-        emit_page(found)
+        emit_json(
+            {
+                "items": [i.model_dump(mode="json") for i in found.items],
+                "size": found.limit,
+                "next_cursor": found.next_cursor,
+                "total": found.total,
+                "page": found.page,
+                "pages": pages,
+            }
+        )
         return
+    where = f"página {found.page} de {max(pages or 1, 1)}, " if found.page is not None and pages else ""
+    counted = f"{found.total} en total" if found.total is not None else f"{len(found.items)} en esta página"
+    more = f" · siguiente: --cursor {found.next_cursor}" if found.next_cursor else ""
     table(
-        f"Documentos (página {found.page} de {max(found.pages, 1)}, {found.total} en total)",
+        f"Documentos ({where}{counted}){more}",
         ["Id", "Número", "Estado", "Cliente", "Emisión", "Vence", "Total", "Saldo"],
         [
             (

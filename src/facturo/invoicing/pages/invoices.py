@@ -33,7 +33,7 @@ from facturo.invoicing.pages.common import (
 )
 from facturo.kit.access import Permission
 from facturo.kit.downloads import content_disposition
-from facturo.kit.pagination import PageParams
+from facturo.kit.pagination import MAX_CURSOR_LENGTH, KeysetParams
 from facturo.kit.schemas import MAX_ID
 from facturo.surface.web.i18n import N_
 from facturo.surface.web.routing import PageRoute, current, page_requires, render
@@ -91,7 +91,8 @@ def invoice_list(
     date_to: Annotated[str, Query(alias="to", max_length=40)] = "",
     document_type: Annotated[str, Query(alias="type", max_length=40)] = "",
     overdue: QueryText = "",
-    page: QueryText = "1",
+    page: QueryText = "",
+    cursor: Annotated[str, Query(max_length=MAX_CURSOR_LENGTH)] = "",
 ) -> Response:
     session = session_of(request)
     filters = views.ListFilters(
@@ -99,10 +100,12 @@ def invoice_list(
         forms.clean(overdue) in {"1", "on", "true"}, forms.clean(document_type),
     )  # fmt: skip
     flt, problems = filters.parse(current(request).customer_id)
-    number = forms.whole_number(page, 1_000_000) or 1
+    # Keyset pages ("Más antiguas" follows the cursor); an old ?page=N link still opens its page.
+    number = forms.whole_number(page, 1_000_000)
+    after = forms.clean(cursor) or None
     shown = screens.invoice_list_screen(
         session,
-        PageParams(page=number, size=50),
+        KeysetParams(limit=50, cursor=after, offset_page=number if number and number > 1 and not after else None),
         flt,
         overdue=filters.overdue,
         customer=forms.whole_number(filters.customer, MAX_ID),
@@ -110,6 +113,7 @@ def invoice_list(
     context = {
         "filters": filters,
         "found": shown.found,
+        "first_page": after is None and not (number and number > 1),
         "customers": shown.customers,
         "statuses": views.STATUSES,
         "errors": texts(problems),
