@@ -17,10 +17,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from facturo.customers import service as customers
@@ -101,36 +101,78 @@ def check_consumptions(
         report.duplicate(Problem(repeat.line, "consumption", repeat.instance_code, note))
 
 
-def record_consumptions(units: Units, staging: Staging, message_id: int, report: ImportReport) -> None:
+def record_consumptions(units: Units, staging: Staging, message_id: int, report: ImportReport) -> int:
     """Insert the staged readings, ``READINGS_PER_WRITE`` per write unit, so other writers (and a
     billing run) wait at most for one of them, never for the whole message. Each unit reads the
     billed periods again under the lock: a reading on a day a billing run closed since the check
-    is rejected now.
+    is rejected now. Returns how many readings were written.
 
     This is the hot path of an import (a million rows in the benchmark), so the values go to the
-    driver's executemany already in the columns' stored form (hours as scaled integers, UTC
-    moments), without SQLAlchemy's per-row type processing. The unique reading constraint drops a
-    reading a concurrent import stored first (the driver's row count leaves it out of "created")."""
+    driver already in the columns' stored form (hours as scaled integers, UTC moments as the
+    staging's text), without SQLAlchemy's per-row type processing: one executemany of a prepared
+    statement on SQLite; on PostgreSQL one ``COPY`` into a temporary table and one
+    ``INSERT … SELECT … ON CONFLICT DO NOTHING``. The unique reading constraint drops a reading a
+    concurrent import stored first (the row count leaves it out of "created")."""
+    written = 0
     for batch in staging.readings(READINGS_PER_WRITE):
         with units.unit_of_work() as session:
             share_usage_lock(session)
             closed = _closed_days(session, {staged.instance_id for staged in batch})
+            if closed:
+                batch = [staged for staged in batch if not _late(staged, closed, report)]
+            if not batch:
+                continue
             connection = session.connection()
-            sqlite = connection.dialect.name == "sqlite"
-            now = clock.now()
-            recorded_at: Any = moment_text(now) if sqlite else now
-            params: list[tuple[Any, ...]] = []
-            for staged in batch:
-                billed = _billed_refusal(staged.instance_code, staged.day, closed.get(staged.instance_id, ()))
-                if billed:
-                    report.reject_all(staged.line, "consumption", staged.instance_code, billed)
-                    continue
-                at: Any = staged.consumed_at if sqlite else staged.moment
-                day: Any = staged.consumed_on if sqlite else staged.day
-                params.append((staged.customer_id, staged.instance_id, at, day, staged.hours, message_id, recorded_at))
-            if params:
-                result = connection.exec_driver_sql(_SQLITE_INSERT if sqlite else _POSTGRES_INSERT, params)
-                report.count("consumption", "created", int(result.rowcount))
+            if connection.dialect.name == "postgresql":
+                created = _copy_readings(session, batch, message_id)
+            else:
+                recorded_at = moment_text(clock.now())
+                params = [(r.customer_id, r.instance_id, r.consumed_at, r.consumed_on, r.hours) for r in batch]
+                result = connection.exec_driver_sql(_SQLITE_INSERT, [(*row, message_id, recorded_at) for row in params])
+                created = int(result.rowcount)
+            report.count("consumption", "created", created)
+            written += created
+    return written
+
+
+def _late(staged: StagedReading, closed: Periods, report: ImportReport) -> bool:
+    """A reading on a day a billing run closed since the check: rejected now."""
+    periods = closed.get(staged.instance_id)
+    if not periods:
+        return False
+    billed = _billed_refusal(staged.instance_code, staged.day, periods)
+    if billed:
+        report.reject_all(staged.line, "consumption", staged.instance_code, billed)
+    return bool(billed)
+
+
+def _copy_readings(session: Session, batch: list[StagedReading], message_id: int) -> int:
+    """PostgreSQL: the batch in one COPY (text, in the stored form) into a temporary table, then one
+    set-based insert that lets the unique reading constraint drop what is already there."""
+    connection = session.connection()
+    connection.exec_driver_sql(_LOAD_TABLE)
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(_COPY_LOAD) as copy:
+        for r in batch:
+            copy.write_row((r.customer_id, r.instance_id, r.consumed_at + "+00", r.consumed_on, r.hours))
+    result = connection.exec_driver_sql(_INSERT_FROM_LOAD, (message_id, clock.now()))
+    return int(result.rowcount)
+
+
+def analyze_after_load(session: Session, written: int) -> bool:
+    """PostgreSQL: refresh the planner's statistics of the consumptions after a large load (at least
+    ``ANALYZE_ROWS`` rows, or more than a tenth of the table), so the billing run's and the reports'
+    plans do not rely on an empty or stale picture (autovacuum may be off, or late). SQLite: nothing
+    (docs/usage.md, "Planner statistics"). Returns whether it analysed."""
+    if written <= 0 or session.get_bind().dialect.name != "postgresql":
+        return False
+    estimate = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'usage_consumptions'::regclass"))
+    rows = float(estimate.scalar_one())
+    if written < ANALYZE_ROWS and rows > 0 and written * 10 <= rows:
+        return False
+    session.execute(text("ANALYZE usage_consumptions"))
+    return True
 
 
 def _chunks(
@@ -342,13 +384,24 @@ def _closed_days(session: Session, instance_ids: set[int]) -> Periods:
     return found
 
 
-_INSERT = (
+_SQLITE_INSERT = (
     "INSERT INTO usage_consumptions "
     "(customer_id, instance_id, consumed_at, consumed_on, hours, message_id, recorded_at) "
-    "VALUES ({marks}) ON CONFLICT DO NOTHING"
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
-_SQLITE_INSERT = _INSERT.format(marks=", ".join(["?"] * 7))
-_POSTGRES_INSERT = _INSERT.format(marks=", ".join(["%s"] * 7))
+_LOAD_TABLE = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS usage_consumption_load (customer_id integer, instance_id integer, "
+    "consumed_at timestamptz, consumed_on date, hours bigint) ON COMMIT DELETE ROWS"
+)
+_COPY_LOAD = "COPY usage_consumption_load (customer_id, instance_id, consumed_at, consumed_on, hours) FROM STDIN"
+_INSERT_FROM_LOAD = (
+    "INSERT INTO usage_consumptions "
+    "(customer_id, instance_id, consumed_at, consumed_on, hours, message_id, recorded_at) "
+    "SELECT customer_id, instance_id, consumed_at, consumed_on, hours, %s, %s FROM usage_consumption_load "
+    "ON CONFLICT DO NOTHING"
+)
+# A load this large (or over a tenth of the table) is followed by ANALYZE on PostgreSQL.
+ANALYZE_ROWS = 10_000
 _HOURS_FACTOR = Decimal(10) ** HOURS_SCALE
 
 

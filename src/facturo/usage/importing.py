@@ -26,7 +26,7 @@ from facturo.kit.errors import ValidationFailed
 from facturo.organisation import service as organisation
 from facturo.usage import problems
 from facturo.usage.configuration_import import apply_configuration
-from facturo.usage.consumption_import import check_consumptions, record_consumptions
+from facturo.usage.consumption_import import analyze_after_load, check_consumptions, record_consumptions
 from facturo.usage.import_report import IMPORTING, ImportReport
 from facturo.usage.ipc2.messages import MessageReader, MessageSource
 from facturo.usage.locking import share_usage_lock
@@ -82,13 +82,14 @@ def import_message(
         with units.unit_of_work() as session:
             message_id = _receipt(session, reader, filename, actor).id
         report.message_id = message_id
-        record_consumptions(units, staging, message_id, report)
+        written = record_consumptions(units, staging, message_id, report)
         for batch in staging.problems(PROBLEMS_PER_WRITE):
             with units.unit_of_work() as session:
                 problems.store(session, message_id, batch)
         report.sort()
         with units.unit_of_work() as session:
             session.execute(update(Message).where(Message.id == message_id).values(summary=report.summary()))
+            analyze_after_load(session, written)
     return report
 
 
