@@ -26,7 +26,7 @@ from facturo.kit import clock
 from facturo.kit.money import ZERO
 from facturo.organisation.models import Issuer
 from facturo.reports import service
-from facturo.reports.allocation import percentages, plain, resource_shares
+from facturo.reports.allocation import ResourceSplit, percentages, plain, resource_shares, shares
 from facturo.reports.invoice_detail import Described, resource_totals
 from facturo.reports.schemas import CategorySales, ConfigurationSales
 from facturo.usage.models import BillingRun, LineSnapshot
@@ -225,3 +225,30 @@ def test_sql_report_equals_the_line_by_line_walk(
     # Σ resources == Σ totals of the lines that have resources (a line without any has no parts).
     with_resources = sum((s.total for s in snapshots if s.resources), ZERO)
     assert sum((r.amount for r in report.resources), ZERO) == with_resources
+
+
+weights = st.lists(
+    st.one_of(
+        st.sampled_from([Decimal(0), Decimal(1), Decimal("0.3333"), Decimal("33.3333"), Decimal("0.5")]),
+        st.integers(0, 10**8).map(lambda n: Decimal(n).scaleb(-6)),
+    ),
+    min_size=1,
+    max_size=7,
+)
+
+
+@settings(max_examples=3000, deadline=None, database=None)
+@given(
+    rates=weights,
+    totals=st.lists(st.one_of(st.integers(0, 12), st.integers(0, 10**9)), min_size=1, max_size=8),
+)
+def test_integer_split_equals_shares(rates: list[Decimal], totals: list[int]) -> None:
+    """The integer split of the sales analysis gives exactly the Decimal ``shares`` of each total."""
+    rated = [RatedResource(f"R{i}", "r", "r", "u", "k", Decimal(1), rate) for i, rate in enumerate(rates)]
+    split = ResourceSplit(rated, "GTQ")
+    expected = [0] * len(rated)
+    for cents in totals:
+        split.add(cents)
+        parts = shares(Decimal(cents).scaleb(-2), rates, "GTQ")
+        expected = [e + int(p.scaleb(2)) for e, p in zip(expected, parts, strict=True)]
+    assert split.sums == expected

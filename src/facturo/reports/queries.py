@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, literal, select
+from sqlalchemy import BigInteger, ColumnElement, Select, Text, and_, cast, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from facturo.invoicing import service as invoicing
@@ -191,30 +191,19 @@ def first_names(
     return str(category_name), str(configuration_name)
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceSetSums:
-    """The sold lines with one frozen resource list (as stored) and one line total."""
-
-    resources: str  # the snapshot's resources, as the JSON text stored
-    total: Decimal
-    lines: int
-    last_invoice_id: int
-
-
 def _resources_text() -> ColumnElement[str]:
     return cast(LineSnapshot.resources, Text)
 
 
-def resource_set_sums(session: Session, date_from: date, date_to: date) -> list[ResourceSetSums]:
-    """How many sold lines share each (resource list, line total): a line's split over its resources
-    depends on nothing else, so the report allocates once per row here instead of once per line."""
-    resources = _resources_text()
-    stmt = (
-        _sold_lines(resources, LineSnapshot.total, func.count(), func.max(LineSnapshot.invoice_id))
-        .where(_sold_in("invoice", date_from, date_to))
-        .group_by(resources, LineSnapshot.total)
+def sold_line_splits(session: Session, date_from: date, date_to: date) -> Iterator[tuple[str, int, int]]:
+    """Per sold line: its frozen resource list (the JSON text as stored), its total as the stored
+    integer (hundredths) and its invoice id; raw values, no object per line."""
+    stmt = _sold_lines(_resources_text(), type_coerce(LineSnapshot.total, BigInteger), LineSnapshot.invoice_id).where(
+        _sold_in("invoice", date_from, date_to)
     )
-    return [ResourceSetSums(str(text), total, int(n), int(last)) for text, total, n, last in session.execute(stmt)]
+    result = session.execute(stmt)
+    while rows := result.fetchmany(10_000):
+        yield from rows
 
 
 def last_lines(session: Session, invoice_id: int) -> dict[str, int]:

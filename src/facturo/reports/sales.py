@@ -9,12 +9,12 @@ remainder rule as the invoice detail, so:
 Credit notes are not netted into the groups: the credit notes dated in the range against usage
 invoices are totalled apart, with the net figure next to the gross one (docs/reports.md).
 
-Everything comes from aggregate queries (``queries.configuration_sums``, ``resource_set_sums``):
+The groups come from aggregate queries (``queries.configuration_sums``, ``invoice_counts``):
 exact SQL SUMs of the scaled integers, never one object per line. The per-resource split stays
-the per-line rule: a line's parts depend only on its total and its frozen resource list, so the
-lines are counted per (resource list, total), each distinct pair is allocated once with the very
-same ``shares`` and its parts are multiplied by the count. The figures are the per-line figures,
-to the cent (tests/reports/test_sales_differential.py checks it on random data).
+the per-line rule (docs/reports.md): each line's total is split over its frozen resource list by
+largest remainder, so the lines are read as raw (resource list, cents) pairs and split in integer
+arithmetic (``allocation.ResourceSplit``, identical to ``shares``). The figures are the per-line
+figures, to the cent (tests/reports/test_sales_differential.py checks it on random data).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from facturo.kit.clock import check_range
 from facturo.kit.money import ZERO, quantize
 from facturo.organisation import service as organisation
 from facturo.reports import queries
-from facturo.reports.allocation import percentages, plain, shares
+from facturo.reports.allocation import ResourceSplit, percentages, plain
 from facturo.reports.invoice_detail import Described, summed_resource_totals
 from facturo.reports.schemas import CategorySales, ConfigurationSales, ResourceTotal, SalesReport, SalesTotals
 from facturo.usage.rates import RatedResource
@@ -136,20 +136,29 @@ def _groups(
 
 
 def _resources(session: Session, date_from: date, date_to: date, currency: str) -> list[ResourceTotal]:
-    """Per resource: Σ over the lines of each line's largest-remainder part of its total, computed
-    once per distinct (resource list, line total) and multiplied by how many lines share it."""
-    sums: dict[str, Decimal] = {}
-    rated_of: dict[str, list[RatedResource]] = {}
+    """Per resource: Σ over the sold lines of each line's largest-remainder part of its total.
+
+    The split is per line (docs/reports.md), so every line is read, but as three raw values (its
+    resource list as stored, its total in cents, its invoice) and split in integer arithmetic by the
+    ``ResourceSplit`` of its list, built once per distinct list."""
+    splits: dict[str, ResourceSplit] = {}
     last_invoice: dict[str, int] = {}
-    for row in queries.resource_set_sums(session, date_from, date_to):
-        rated = rated_of.get(row.resources)
-        if rated is None:
-            rated = rated_of[row.resources] = [RatedResource.from_snapshot(item) for item in json.loads(row.resources)]
-        last_invoice[row.resources] = max(last_invoice.get(row.resources, 0), row.last_invoice_id)
-        parts = shares(row.total, [r.hour_rate for r in rated], currency)
-        for resource, part in zip(rated, parts, strict=True):
-            sums[resource.code] = sums.get(resource.code, ZERO) + part * row.lines
-    return summed_resource_totals(sums, _descriptions(session, rated_of, last_invoice))
+    for text, cents, invoice_id in queries.sold_line_splits(session, date_from, date_to):
+        split = splits.get(text)
+        if split is None:
+            rated = [RatedResource.from_snapshot(item) for item in json.loads(text)]
+            split = splits[text] = ResourceSplit(rated, currency)
+            last_invoice[text] = invoice_id
+        elif invoice_id > last_invoice[text]:
+            last_invoice[text] = invoice_id
+        split.add(cents)
+    sums: dict[str, int] = {}
+    for split in splits.values():
+        for resource, part in zip(split.rated, split.sums, strict=True):
+            sums[resource.code] = sums.get(resource.code, 0) + part
+    rated_of = {text: split.rated for text, split in splits.items()}
+    amounts = {code: Decimal(cents).scaleb(-2) for code, cents in sums.items()}
+    return summed_resource_totals(amounts, _descriptions(session, rated_of, last_invoice))
 
 
 def _descriptions(
