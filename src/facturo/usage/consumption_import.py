@@ -122,6 +122,9 @@ def record_consumptions(units: Units, staging: Staging, message_id: int, report:
                 batch = [staged for staged in batch if not _late(staged, closed, report)]
             if not batch:
                 continue
+            # In the unique reading index's order: each index page is visited once per batch, not once
+            # per reading (the file's order is chronological, the instances scattered in it).
+            batch.sort(key=_index_order)
             connection = session.connection()
             if connection.dialect.name == "postgresql":
                 created = _copy_readings(session, batch, message_id)
@@ -133,6 +136,10 @@ def record_consumptions(units: Units, staging: Staging, message_id: int, report:
             report.count("consumption", "created", created)
             written += created
     return written
+
+
+def _index_order(staged: StagedReading) -> tuple[int, str]:
+    return staged.instance_id, staged.consumed_at
 
 
 def _late(staged: StagedReading, closed: Periods, report: ImportReport) -> bool:
