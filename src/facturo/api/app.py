@@ -24,7 +24,7 @@ from facturo.invoicing.api.invoices import router as invoices_router
 from facturo.invoicing.api.organisation import router as organisation_router
 from facturo.invoicing.api.payments import router as payments_router
 from facturo.kit.config import Settings, get_settings
-from facturo.kit.db import Database
+from facturo.kit.db import Database, make_engine
 from facturo.kit.migrate import upgrade
 from facturo.reports.api import router as reports_router
 from facturo.reports.pages.dashboard import warm_dashboard
@@ -59,9 +59,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
     if database is None:
         settings.ensure_data_dir()
-        database = Database.from_url(settings.resolved_database_url, echo=settings.sql_echo)
+        database = Database.from_url(
+            settings.resolved_database_url,
+            echo=settings.sql_echo,
+            pool_size=settings.db_pool_size,
+            statement_timeout_ms=settings.statement_timeout_ms,  # web requests only (docs/performance.md)
+        )
         if settings.auto_migrate:
-            upgrade(database.engine)
+            # Migrations run on an engine of their own: no statement timeout for a long index build.
+            migrations = make_engine(settings.resolved_database_url, pool_size=1)
+            try:
+                upgrade(migrations)
+            finally:
+                migrations.dispose()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -12,18 +12,20 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
 from facturo.auth.grants import ensure_can_grant
 from facturo.auth.models import ApiToken, User
+from facturo.auth.principal import token_principal
 from facturo.auth.sessions import hash_token
 from facturo.auth.users import checked_name
 from facturo.customers import service as customers
 from facturo.kit import clock
 from facturo.kit.access import ROLE_PERMISSIONS, Permission, Principal, Role
 from facturo.kit.actor import Actor
+from facturo.kit.db import table_of
 from facturo.kit.errors import Msg, Unauthenticated, ValidationFailed, not_found
 from facturo.organisation import service as organisation
 
@@ -200,30 +202,75 @@ def revoke_api_token(session: Session, actor: Actor, token_id: int, now: datetim
     return token
 
 
+_tokens, _users = table_of(ApiToken), table_of(User)
+# A request's token and the state of its creating user in one round trip, as plain columns (no ORM
+# objects to build on every request). Nothing is cached between requests: a revocation, an expiry,
+# a deactivation or a demotion of the creator applies to the very next request.
+_RESOLVE = (
+    select(
+        _tokens.c.id,
+        _tokens.c.name,
+        _tokens.c.permissions,
+        _tokens.c.customer_id,
+        _tokens.c.expires_at,
+        _tokens.c.revoked_at,
+        _tokens.c.created_by_user_id,
+        _users.c.active.label("creator_active"),
+        _users.c.role.label("creator_role"),
+    )
+    .select_from(_tokens.outerjoin(_users, _users.c.id == _tokens.c.created_by_user_id))
+    .where(_tokens.c.token_hash == bindparam("token_hash"))
+)
+_INVALID = Msg("El token de API no es válido.", "The API token is not valid.")
+_REVOKED = Msg("El token de API fue revocado.", "The API token has been revoked.")
+_EXPIRED = Msg("El token de API ha caducado.", "The API token has expired.")
+_SUSPENDED = Msg(
+    "El token de API está suspendido: el usuario que creó este token está desactivado. "
+    "Vuelve a funcionar si un administrador reactiva a ese usuario.",
+    "The API token is suspended: the user who created this token is deactivated. "
+    "It works again if an administrator reactivates that user.",
+)
+
+
+def _checked_plaintext(plaintext: str) -> str:
+    if not plaintext.startswith(PLAINTEXT_MARKER) or len(plaintext) > 200:
+        raise Unauthenticated(_INVALID)
+    return hash_token(plaintext)
+
+
 def authenticate_api_token(session: Session, plaintext: str, now: datetime | None = None) -> ApiToken:
     now = now or clock.now()
-    invalid = Unauthenticated(Msg("El token de API no es válido.", "The API token is not valid."))
-    if not plaintext.startswith(PLAINTEXT_MARKER) or len(plaintext) > 200:
-        raise invalid
-    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext))).one_or_none()
+    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _checked_plaintext(plaintext))).one_or_none()
     if token is None:
-        raise invalid
+        raise Unauthenticated(_INVALID)
     if token.revoked_at is not None:
-        raise Unauthenticated(Msg("El token de API fue revocado.", "The API token has been revoked."))
+        raise Unauthenticated(_REVOKED)
     if token.expires_at is not None and now >= token.expires_at:
-        raise Unauthenticated(Msg("El token de API ha caducado.", "The API token has expired."))
+        raise Unauthenticated(_EXPIRED)
     if token.created_by_user_id is not None:
         creator = session.get(User, token.created_by_user_id)
         if creator is None or not creator.active:
-            raise Unauthenticated(
-                Msg(
-                    "El token de API está suspendido: el usuario que creó este token está desactivado. "
-                    "Vuelve a funcionar si un administrador reactiva a ese usuario.",
-                    "The API token is suspended: the user who created this token is deactivated. "
-                    "It works again if an administrator reactivates that user.",
-                )
-            )
+            raise Unauthenticated(_SUSPENDED)
     return token
+
+
+def principal_for_api_token(session: Session, plaintext: str, now: datetime | None = None) -> Principal:
+    """``authenticate_api_token`` then ``principal_for_token``, for every API request: the same checks
+    in the same order with the same messages, read in one query of plain columns."""
+    now = now or clock.now()
+    row = session.connection().execute(_RESOLVE, {"token_hash": _checked_plaintext(plaintext)}).one_or_none()
+    if row is None:
+        raise Unauthenticated(_INVALID)
+    if row.revoked_at is not None:
+        raise Unauthenticated(_REVOKED)
+    if row.expires_at is not None and now >= row.expires_at:
+        raise Unauthenticated(_EXPIRED)
+    creator_role = None
+    if row.created_by_user_id is not None:
+        if not row.creator_active:  # NULL too: the creator no longer exists
+            raise Unauthenticated(_SUSPENDED)
+        creator_role = Role(row.creator_role)
+    return token_principal(row.id, row.name, row.permissions, row.customer_id, creator_role)
 
 
 def creator_of(session: Session, token: ApiToken) -> User | None:

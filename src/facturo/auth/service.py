@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from facturo.auth.api_tokens import (
@@ -11,15 +12,15 @@ from facturo.auth.api_tokens import (
     authenticate_api_token,
     create_api_token,
     create_api_token_until,
-    creator_of,
     get_api_token,
     list_api_tokens,
+    principal_for_api_token,
     revoke_api_token,
     touch_api_token,
 )
 from facturo.auth.jwt_tokens import AccessClaims, decode_access_token, issue_access_token
 from facturo.auth.models import User
-from facturo.auth.principal import principal_for_token, principal_for_user
+from facturo.auth.principal import principal_for_token, principal_for_user, user_principal
 from facturo.auth.sessions import SignedIn, TokenPair, login, logout, refresh, resolve_session, sign_in
 from facturo.auth.users import (
     change_password,
@@ -33,8 +34,9 @@ from facturo.auth.users import (
     set_active,
 )
 from facturo.kit import clock
-from facturo.kit.access import Principal
+from facturo.kit.access import Principal, Role
 from facturo.kit.auth_settings import AuthSettings, get_auth_settings
+from facturo.kit.db import table_of
 from facturo.kit.errors import Msg, RejectedAndRecorded, TooManyAttempts, Unauthenticated
 
 
@@ -49,10 +51,9 @@ def resolve_bearer(
     if not token:
         raise Unauthenticated(Msg("Falta el token de acceso.", "The access token is missing."))
     if token.startswith(PLAINTEXT_MARKER):
-        api_token = authenticate_api_token(session, token, now)
-        return principal_for_token(api_token, creator_of(session, api_token))
+        return principal_for_api_token(session, token, now)
     claims = decode_access_token(token, now, settings)
-    user = session.get(User, claims.user_id)
+    user = session.connection().execute(_SIGNED_IN, {"user_id": claims.user_id}).one_or_none()
     if user is None or not user.active:
         raise Unauthenticated(
             Msg(
@@ -60,7 +61,14 @@ def resolve_bearer(
                 "The user of this token no longer exists or is deactivated.",
             )
         )
-    return principal_for_user(user)
+    return user_principal(user.id, user.name, Role(user.role), user.customer_id)
+
+
+_users = table_of(User)
+# The signed-in user's current state, as plain columns (one light query per request, nothing cached).
+_SIGNED_IN = select(_users.c.id, _users.c.name, _users.c.role, _users.c.customer_id, _users.c.active).where(
+    _users.c.id == bindparam("user_id")
+)
 
 
 __all__ = [

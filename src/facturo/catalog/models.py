@@ -39,7 +39,8 @@ class Product(Timestamped, Base):
     stock: Mapped[Decimal | None] = mapped_column(ScaledDecimal(QUANTITY_SCALE))  # None: not tracked
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    category: Mapped[Category | None] = relationship()
+    # Module-qualified: usage.models has a Category of its own (resolution must not depend on import order).
+    category: Mapped[Category | None] = relationship("facturo.catalog.models.Category")
 
 
 class ProductPrice(Base):

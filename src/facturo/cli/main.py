@@ -2,39 +2,63 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from facturo import __version__
-from facturo.auth.cli.tokens import app as tokens_app
-from facturo.auth.cli.users import app as users_app
-from facturo.catalog.cli import app as catalog_app
-from facturo.customers.cli import app as customers_app
-from facturo.invoicing.cli.invoices import app as invoices_app
-from facturo.invoicing.cli.organisation import app as organisation_app
-from facturo.invoicing.cli.payments import app as payments_app
-from facturo.kit import clock
 from facturo.kit.config import get_settings
-from facturo.kit.migrate import upgrade
-from facturo.reports.cli import app as reports_app
-from facturo.surface.console.context import console, database, local_actor, table, unit_of_work
-from facturo.usage.cli import app as usage_app
+
+# Each domain's commands load when that command runs (or when --help lists them), not on every
+# start: ``facturo serve`` and each of its worker processes then pay only for what serving needs.
+# name -> (module, Typer app attribute, sub-apps mounted on it: name -> (module, attribute)).
+LAZY_COMMANDS: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
+    "customers": ("facturo.customers.cli", "app", {}),
+    "invoices": ("facturo.invoicing.cli.invoices", "app", {}),
+    "payments": ("facturo.invoicing.cli.payments", "app", {}),
+    "users": ("facturo.auth.cli.users", "app", {}),
+    "tokens": ("facturo.auth.cli.tokens", "app", {}),
+    "organisation": ("facturo.invoicing.cli.organisation", "app", {}),
+    "catalog": ("facturo.catalog.cli", "app", {}),
+    "usage": ("facturo.usage.cli", "app", {"report": ("facturo.reports.cli", "app")}),
+}
+
+
+def _typer_app(module: str, attribute: str) -> typer.Typer:
+    found: typer.Typer = getattr(importlib.import_module(module), attribute)
+    return found
+
+
+class LazyCommands(TyperGroup):
+    """The root command: the commands defined here, then each domain's group, imported on first use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(name for name in LAZY_COMMANDS if name not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module, attribute, mounted = LAZY_COMMANDS[cmd_name]
+            sub_app = _typer_app(module, attribute)
+            for sub_name, (sub_module, sub_attribute) in mounted.items():
+                if not any(info.name == sub_name for info in sub_app.registered_groups):
+                    sub_app.add_typer(_typer_app(sub_module, sub_attribute), name=sub_name)
+            command = typer.main.get_command(sub_app)
+            command.name = cmd_name
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
 
 app = typer.Typer(
-    help="facturo: invoicing for Latin America.", no_args_is_help=True, pretty_exceptions_show_locals=False
+    cls=LazyCommands,
+    help="facturo: invoicing for Latin America.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(customers_app, name="customers")
-app.add_typer(invoices_app, name="invoices")
-app.add_typer(payments_app, name="payments")
-app.add_typer(users_app, name="users")
-app.add_typer(tokens_app, name="tokens")
-app.add_typer(organisation_app, name="organisation")
-app.add_typer(catalog_app, name="catalog")
-app.add_typer(usage_app, name="usage")
-usage_app.add_typer(reports_app, name="report")
 
 
 def _print_version(value: bool) -> None:
@@ -56,9 +80,11 @@ def _main(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations (also done automatically on start)."""
+    from facturo.kit.db import make_engine
+    from facturo.kit.migrate import upgrade
+
     settings = get_settings()
     settings.ensure_data_dir()
-    from facturo.kit.db import make_engine
 
     engine = make_engine(settings.resolved_database_url)
     upgrade(engine)
@@ -70,6 +96,8 @@ def db_upgrade() -> None:
 def demo() -> None:
     """Load realistic Guatemalan demo data (only into an empty database)."""
     from facturo.demo.loader import ensure_demo
+    from facturo.kit import clock
+    from facturo.surface.console.context import console, local_actor, table, unit_of_work
 
     settings = get_settings()
     with unit_of_work() as session:
@@ -100,6 +128,7 @@ def serve(
     import uvicorn
 
     from facturo.kit.auth_settings import get_auth_settings
+    from facturo.surface.console.context import console, database
 
     database()  # migrate once here, not in every worker
     os.environ["FACTURO_AUTO_MIGRATE"] = "false"

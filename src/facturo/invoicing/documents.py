@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from facturo.audit.schemas import HistoryEntryOut
 from facturo.invoicing import service
+from facturo.invoicing.drafts import read_document
 from facturo.invoicing.lookups import Reference, ResolvedReferences, invoice_history, resolve_references
 from facturo.invoicing.schemas import AlertsOut, CreditNoteIn, DraftIn, DraftPatch, InvoiceOut, InvoiceSummaryOut
 from facturo.invoicing.verification import ChainReport, verify_all
-from facturo.invoicing.views import invoice_out, invoice_summary
+from facturo.invoicing.views import invoice_out, invoice_read_out, invoice_summary
 from facturo.kit.actor import Actor
 from facturo.kit.pagination import KeysetPage, KeysetParams
 from facturo.organisation import service as organisation
@@ -25,7 +26,8 @@ business_today = organisation.business_today
 
 
 def invoice_view(session: Session, invoice_id: int, visible_to: int | None = None) -> InvoiceOut:
-    return invoice_out(service.get_document(session, invoice_id, visible_to=visible_to), business_today(session))
+    """One document to show (the API's hot read): one query of plain columns, a view built once."""
+    return invoice_read_out(read_document(session, invoice_id, visible_to=visible_to), business_today(session))
 
 
 def invoice_list_view(

@@ -100,16 +100,29 @@ class Invoice(Timestamped, Base):
 
     @property
     def balance(self) -> Decimal:
-        """What the customer still owes. Nothing is owed on a void invoice or on a credit note."""
-        if self.document_type != "invoice" or self.status == "void":
-            return quantize(Decimal(0), self.currency)
-        return self.total - self.credited_total - self.paid_total
+        return balance_of(
+            self.document_type, self.status, self.currency, self.total, self.credited_total, self.paid_total
+        )
 
     @property
     def full_number(self) -> str | None:
-        if self.number is None or self.series is None:
-            return None
-        return f"{self.series.prefix}{self.number:08d}"
+        return full_number_of(self.series.prefix if self.series is not None else None, self.number)
+
+
+def balance_of(
+    document_type: str, status: str, currency: str, total: Decimal, credited_total: Decimal, paid_total: Decimal
+) -> Decimal:
+    """What the customer still owes. Nothing is owed on a void invoice or on a credit note."""
+    if document_type != "invoice" or status == "void":
+        return quantize(Decimal(0), currency)
+    return total - credited_total - paid_total
+
+
+def full_number_of(series_prefix: str | None, number: int | None) -> str | None:
+    """The printed number: the series' prefix and eight digits (none before issuing)."""
+    if number is None or series_prefix is None:
+        return None
+    return f"{series_prefix}{number:08d}"
 
 
 class InvoiceLine(Base):

@@ -31,6 +31,18 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=200 * 1024 * 1024, gt=0, description="Largest request body, in bytes, on the routes that upload files."
     )
+    db_pool_size: int = Field(
+        default=16,
+        ge=1,
+        le=1000,
+        description="Database connections per process (a fixed pool); the API admits as many units of work at once.",
+    )
+    statement_timeout_ms: int = Field(
+        default=30_000,
+        ge=0,
+        description="PostgreSQL only: longest single SQL statement of a web request (API and pages), in "
+        "milliseconds; 0 means none. The command line and jobs never have one.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -29,7 +29,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-POOL_SIZE = 16
+POOL_SIZE = 16  # the default of FACTURO_DB_POOL_SIZE (kit.config.Settings.db_pool_size)
 WRITE = "IMMEDIATE"
 READ = "DEFERRED"
 _BEGIN_OPTION = "facturo_sqlite_begin"
@@ -56,7 +56,13 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(
+    url: str, *, echo: bool = False, pool_size: int = POOL_SIZE, statement_timeout_ms: int | None = None
+) -> Engine:
+    """The engine of one process. ``pool_size``: its fixed number of connections (``FACTURO_DB_POOL_SIZE``).
+    ``statement_timeout_ms``: on PostgreSQL, every statement on these connections is cancelled past
+    that many milliseconds (the web process sets ``FACTURO_STATEMENT_TIMEOUT_MS``; the command line
+    and jobs pass nothing: no limit). SQLite has no statement timeout; the option is ignored there."""
     kwargs: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -65,9 +71,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             return _finish(create_engine(url, **kwargs))
     else:
         kwargs["pool_pre_ping"] = True
+        if statement_timeout_ms:
+            # A connection-level default (no extra round trip per request): libpq's startup options.
+            kwargs["connect_args"] = {"options": f"-c statement_timeout={int(statement_timeout_ms)}"}
     # A fixed pool (no overflow connections that are opened and closed again under load: each
     # SQLite connect reruns its PRAGMAs). The API admits at most this many units of work at once.
-    kwargs["pool_size"] = POOL_SIZE
+    kwargs["pool_size"] = pool_size
     kwargs["max_overflow"] = 0
     return _finish(create_engine(url, **kwargs))
 
@@ -88,8 +97,10 @@ class Database:
         self._read = sessionmaker(bind=self._read_engine, expire_on_commit=False, autoflush=True)
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False) -> Database:
-        return cls(make_engine(url, echo=echo))
+    def from_url(
+        cls, url: str, *, echo: bool = False, pool_size: int = POOL_SIZE, statement_timeout_ms: int | None = None
+    ) -> Database:
+        return cls(make_engine(url, echo=echo, pool_size=pool_size, statement_timeout_ms=statement_timeout_ms))
 
     @property
     def max_connections(self) -> int:

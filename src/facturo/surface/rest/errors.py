@@ -87,10 +87,23 @@ _DATABASE_ERRORS: dict[type[Exception], tuple[int, str, Msg]] = {
 }
 
 
+# PostgreSQL's "query_canceled": a statement ran past FACTURO_STATEMENT_TIMEOUT_MS (docs/performance.md).
+QUERY_CANCELED = "57014"
+_STATEMENT_TIMEOUT = Msg(
+    "La consulta tardó demasiado y se canceló (límite de tiempo por consulta); reintente o acote la búsqueda.",
+    "The query took too long and was cancelled (the per-query time limit); retry or narrow the search.",
+)
+
+
+def is_statement_timeout(exc: BaseException) -> bool:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == QUERY_CANCELED
+
+
 def _database_handler(status: int, code: str, message: Msg) -> Any:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         log.warning("%s reached the API on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
-        return JSONResponse(_body(code, message.in_language(language(request))), status_code=status)
+        text = (_STATEMENT_TIMEOUT if is_statement_timeout(exc) else message).in_language(language(request))
+        return JSONResponse(_body(code, text), status_code=status)
 
     return handle
 
