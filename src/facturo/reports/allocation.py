@@ -9,7 +9,7 @@ analysis always agree on what each resource earned:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, getcontext
 
 from facturo.kit.money import ZERO, allocate, minor_units, quantize
@@ -88,26 +88,42 @@ class ResourceSplit:
 
     def add(self, cents: int) -> None:
         """Add the parts of a line total of ``cents`` hundredths."""
+        self.add_all((cents,))
+
+    def add_all(self, totals: Iterable[int]) -> None:
+        """Add the parts of each line total (in hundredths)."""
         weights, weight_sum, sums = self._weights, self._weight_sum, self.sums
-        if not self._exact or cents < 0 or cents * weight_sum >= _EXACT_BOUND:
-            self._add_decimal(cents)
+        count = len(weights)
+        if not self._exact:
+            for cents in totals:
+                self._add_decimal(cents)
             return
-        products = [cents * w for w in weights]
-        floors = [p // weight_sum for p in products]
-        left = cents - sum(floors)
-        if left:
-            remainders = [p - f * weight_sum for p, f in zip(products, floors, strict=True)]
-            order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
-            if left < len(order):
-                cut = remainders[order[left]]
-                tied = {w for w, r in zip(weights, remainders, strict=True) if r == cut}
-                if cut == remainders[order[left - 1]] and len(tied) > 1:
-                    self._add_decimal(cents)
-                    return
-            for i in order[:left]:
-                floors[i] += 1
-        for i, part in enumerate(floors):
-            sums[i] += part
+        indexes = range(count)
+        plain_totals = 0  # Σ cents of the lines split here: Σ floors = (w × Σ cents − Σ remainders) / W
+        remainder_rows: list[list[int]] = []
+        for cents in totals:
+            if cents < 0 or cents * weight_sum >= _EXACT_BOUND:
+                self._add_decimal(cents)
+                continue
+            remainders = [cents * w % weight_sum for w in weights]
+            left = sum(remainders) // weight_sum  # the cents the floors leave over
+            if left:
+                # Largest remainders first; sorted() is stable, so ties keep the earliest resource.
+                order = sorted(indexes, key=remainders.__getitem__, reverse=True)
+                if left < count:
+                    cut = remainders[order[left]]
+                    if (
+                        cut == remainders[order[left - 1]]
+                        and len({w for w, r in zip(weights, remainders, strict=True) if r == cut}) > 1
+                    ):
+                        self._add_decimal(cents)
+                        continue
+                for i in order[:left]:
+                    sums[i] += 1
+            plain_totals += cents
+            remainder_rows.append(remainders)
+        for i, column in enumerate(zip(*remainder_rows, strict=True)) if remainder_rows else ():
+            sums[i] += (weights[i] * plain_totals - sum(column)) // weight_sum
 
     def _add_decimal(self, cents: int) -> None:
         total = Decimal(cents).scaleb(-2)

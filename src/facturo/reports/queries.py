@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, Text, and_, cast, func, literal, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, Select, Text, and_, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from facturo.invoicing import service as invoicing
@@ -120,12 +120,13 @@ def _sold_lines(*columns: Any) -> Select[Any]:
 
 @dataclass(frozen=True, slots=True)
 class ConfigurationSums:
-    """The sold lines of one (category, configuration) under one pair of names."""
+    """The sold lines of one (category, configuration) code."""
 
     category_code: str
-    category_name: str
     configuration_code: str
-    configuration_name: str
+    # The least and the greatest name seen (equal unless renamed between snapshots).
+    category_names: tuple[str, str]
+    configuration_names: tuple[str, str]
     revenue: Decimal
     hours: Decimal
     lines: int
@@ -135,17 +136,16 @@ class ConfigurationSums:
 
 
 def configuration_sums(session: Session, date_from: date, date_to: date) -> list[ConfigurationSums]:
-    """Σ line totals, Σ hours, lines, consumptions and distinct invoices per (category, configuration,
-    names), exact SQL SUMs over the scaled integers."""
-    keys = (
-        LineSnapshot.category_code,
-        LineSnapshot.category_name,
-        LineSnapshot.configuration_code,
-        LineSnapshot.configuration_name,
-    )
+    """Σ line totals, Σ hours, lines, consumptions and distinct invoices per (category, configuration)
+    code, exact SQL SUMs over the scaled integers."""
+    keys = (LineSnapshot.category_code, LineSnapshot.configuration_code)
     stmt = (
         _sold_lines(
             *keys,
+            func.min(LineSnapshot.category_name),
+            func.max(LineSnapshot.category_name),
+            func.min(LineSnapshot.configuration_name),
+            func.max(LineSnapshot.configuration_name),
             func.sum(LineSnapshot.total),
             func.sum(LineSnapshot.hours),
             func.count(),
@@ -157,22 +157,21 @@ def configuration_sums(session: Session, date_from: date, date_to: date) -> list
         .group_by(*keys)
     )
     return [
-        ConfigurationSums(cc, cn, kc, kn, revenue, hours, int(lines), int(cons), int(invoices), int(first))
-        for cc, cn, kc, kn, revenue, hours, lines, cons, invoices, first in session.execute(stmt)
+        ConfigurationSums(
+            cc, kc, (c_min, c_max), (k_min, k_max), revenue, hours, int(lines), int(cons), int(invoices), int(first)
+        )
+        for cc, kc, c_min, c_max, k_min, k_max, revenue, hours, lines, cons, invoices, first in session.execute(stmt)
     ]
 
 
-def invoice_counts(
-    session: Session, date_from: date, date_to: date, *, per_configuration: bool = False
-) -> dict[tuple[str, str], int]:
-    """Distinct invoices per category (key ``(category, "")``) or per (category, configuration) code."""
-    configuration = LineSnapshot.configuration_code if per_configuration else literal("")
+def category_invoice_counts(session: Session, date_from: date, date_to: date) -> dict[str, int]:
+    """Distinct invoices per category code."""
     stmt = (
-        _sold_lines(LineSnapshot.category_code, configuration, func.count(LineSnapshot.invoice_id.distinct()))
+        _sold_lines(LineSnapshot.category_code, func.count(LineSnapshot.invoice_id.distinct()))
         .where(_sold_in("invoice", date_from, date_to))
-        .group_by(LineSnapshot.category_code, configuration)
+        .group_by(LineSnapshot.category_code)
     )
-    return {(str(c), str(k)): int(n) for c, k, n in session.execute(stmt)}
+    return {str(c): int(n) for c, n in session.execute(stmt)}
 
 
 def first_names(
@@ -193,6 +192,40 @@ def first_names(
 
 def _resources_text() -> ColumnElement[str]:
     return cast(LineSnapshot.resources, Text)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceKey:
+    """The sold lines of one configuration at one hourly rate: normally one frozen resource list
+    (``resources`` the least and the greatest JSON text seen, equal then)."""
+
+    configuration_code: str
+    hour_rate: int  # as stored (10^-6 units)
+    resources: tuple[str, str]
+    last_invoice_id: int
+
+
+def resource_keys(session: Session, date_from: date, date_to: date) -> list[ResourceKey]:
+    rate = type_coerce(LineSnapshot.hour_rate, BigInteger)
+    text = _resources_text()
+    stmt = (
+        _sold_lines(
+            LineSnapshot.configuration_code, rate, func.min(text), func.max(text), func.max(LineSnapshot.invoice_id)
+        )
+        .where(_sold_in("invoice", date_from, date_to))
+        .group_by(LineSnapshot.configuration_code, rate)
+    )
+    return [ResourceKey(str(c), int(r), (str(lo), str(hi)), int(last)) for c, r, lo, hi, last in session.execute(stmt)]
+
+
+def sold_line_cents(session: Session, date_from: date, date_to: date) -> Sequence[tuple[str, int, int]]:
+    """Per sold line: (configuration code, hourly rate as stored, total as stored in hundredths)."""
+    stmt = _sold_lines(
+        LineSnapshot.configuration_code,
+        type_coerce(LineSnapshot.hour_rate, BigInteger),
+        type_coerce(LineSnapshot.total, BigInteger),
+    ).where(_sold_in("invoice", date_from, date_to))
+    return [(str(c), int(r), int(t)) for c, r, t in session.execute(stmt)]
 
 
 def sold_line_splits(session: Session, date_from: date, date_to: date) -> Iterator[tuple[str, int, int]]:

@@ -87,49 +87,35 @@ def sales_report(session: Session, date_from: date, date_to: date) -> SalesRepor
 def _groups(
     session: Session, rows: Sequence[queries.ConfigurationSums], date_from: date, date_to: date
 ) -> tuple[dict[str, _Group], dict[str, dict[str, _Group]]]:
-    """Categories and their configurations from the per (codes, names) sums.
+    """Categories and their configurations from the per (category, configuration) sums.
 
-    A code is normally seen under one name; when it was renamed between snapshots, its rows are
-    merged, the name is the one of its first line, and its distinct invoices are counted again by
-    code (a per-name count would count an invoice holding both names twice).
+    A code carries the name of its first line. It is normally seen under one name; when it was
+    renamed between snapshots, the first line's name is read for it.
     """
     categories: dict[str, _Group] = {}
     configurations: dict[str, dict[str, _Group]] = defaultdict(dict)
     category_rows: dict[str, list[queries.ConfigurationSums]] = defaultdict(list)
-    configuration_rows: dict[tuple[str, str], list[queries.ConfigurationSums]] = defaultdict(list)
     for row in rows:
         category_rows[row.category_code].append(row)
-        configuration_rows[(row.category_code, row.configuration_code)].append(row)
-
-    per_category = (
-        queries.invoice_counts(session, date_from, date_to)
-        if any(len(group) > 1 for group in category_rows.values())
-        else {}
-    )
-    renamed = any(len(group) > 1 for group in configuration_rows.values())
-    per_configuration = queries.invoice_counts(session, date_from, date_to, per_configuration=True) if renamed else {}
+        name = row.configuration_names[0]
+        if row.configuration_names[0] != row.configuration_names[1]:
+            name = queries.first_names(session, row.first_invoice_id, row.category_code, row.configuration_code)[1]
+        configurations[row.category_code][row.configuration_code] = _Group(
+            row.configuration_code, name, row.revenue, row.hours, row.invoices, row.lines
+        )
+    # An invoice may hold several configurations of a category: count its invoices again, by code.
+    several = any(len(group) > 1 for group in category_rows.values())
+    per_category = queries.category_invoice_counts(session, date_from, date_to) if several else {}
     for code, group in category_rows.items():
+        names = {name for r in group for name in r.category_names}
         first = min(r.first_invoice_id for r in group)
-        names = {r.category_name for r in group if r.first_invoice_id == first}
         name = names.pop() if len(names) == 1 else queries.first_names(session, first, code, None)[0]
         categories[code] = _Group(
             code,
             name,
             revenue=sum((r.revenue for r in group), ZERO),
             hours=sum((r.hours for r in group), ZERO),
-            invoices=per_category.get((code, ""), group[0].invoices),
-            lines=sum(r.lines for r in group),
-        )
-    for (category_code, code), group in configuration_rows.items():
-        first = min(r.first_invoice_id for r in group)
-        names = {r.configuration_name for r in group if r.first_invoice_id == first}
-        name = names.pop() if len(names) == 1 else queries.first_names(session, first, category_code, code)[1]
-        configurations[category_code][code] = _Group(
-            code,
-            name,
-            revenue=sum((r.revenue for r in group), ZERO),
-            hours=sum((r.hours for r in group), ZERO),
-            invoices=per_configuration.get((category_code, code), group[0].invoices),
+            invoices=per_category.get(code, group[0].invoices),
             lines=sum(r.lines for r in group),
         )
     return categories, configurations
@@ -138,9 +124,32 @@ def _groups(
 def _resources(session: Session, date_from: date, date_to: date, currency: str) -> list[ResourceTotal]:
     """Per resource: Σ over the sold lines of each line's largest-remainder part of its total.
 
-    The split is per line (docs/reports.md), so every line is read, but as three raw values (its
-    resource list as stored, its total in cents, its invoice) and split in integer arithmetic by the
-    ``ResourceSplit`` of its list, built once per distinct list."""
+    The split is per line (docs/reports.md), so every line is read, but as three small integers and
+    a code (its configuration, hourly rate and total in cents) and split in integer arithmetic by the
+    ``ResourceSplit`` of its frozen resource list, built once per (configuration, rate). Should one
+    (configuration, rate) have been frozen with two different resource lists, the lines are read
+    with their lists instead."""
+    keys = queries.resource_keys(session, date_from, date_to)
+    if any(key.resources[0] != key.resources[1] for key in keys):
+        return _resources_by_list(session, date_from, date_to, currency)
+    splits: dict[str, ResourceSplit] = {}
+    last_invoice: dict[str, int] = {}
+    by_key: dict[tuple[str, int], list[int]] = {}
+    for key in keys:
+        text = key.resources[0]
+        if text not in splits:
+            rated = [RatedResource.from_snapshot(item) for item in json.loads(text)]
+            splits[text] = ResourceSplit(rated, currency)
+        last_invoice[text] = max(last_invoice.get(text, 0), key.last_invoice_id)
+        by_key[(key.configuration_code, key.hour_rate)] = []
+    for configuration, rate, cents in queries.sold_line_cents(session, date_from, date_to):
+        by_key[(configuration, rate)].append(cents)
+    for key in keys:
+        splits[key.resources[0]].add_all(by_key[(key.configuration_code, key.hour_rate)])
+    return _totals(session, splits, last_invoice)
+
+
+def _resources_by_list(session: Session, date_from: date, date_to: date, currency: str) -> list[ResourceTotal]:
     splits: dict[str, ResourceSplit] = {}
     last_invoice: dict[str, int] = {}
     for text, cents, invoice_id in queries.sold_line_splits(session, date_from, date_to):
@@ -152,6 +161,10 @@ def _resources(session: Session, date_from: date, date_to: date, currency: str) 
         elif invoice_id > last_invoice[text]:
             last_invoice[text] = invoice_id
         split.add(cents)
+    return _totals(session, splits, last_invoice)
+
+
+def _totals(session: Session, splits: dict[str, ResourceSplit], last_invoice: dict[str, int]) -> list[ResourceTotal]:
     sums: dict[str, int] = {}
     for split in splits.values():
         for resource, part in zip(split.rated, split.sums, strict=True):
