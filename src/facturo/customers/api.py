@@ -9,23 +9,24 @@ from facturo.customers import service
 from facturo.customers.schemas import CustomerIn, CustomerOut, CustomerPatch
 from facturo.kit.access import Permission
 from facturo.kit.schemas import NO_NUL
-from facturo.surface.rest.deps import CurrentActor, DbSession, Paging, PathId
+from facturo.surface.rest.deps import CurrentActor, DbSession, Keyset, PathId
 from facturo.surface.rest.routing import UnitOfWorkRoute
-from facturo.surface.rest.schemas import PageOut
+from facturo.surface.rest.schemas import ListOut
 from facturo.surface.rest.security import requires
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"], route_class=UnitOfWorkRoute)
 
 
-@router.get("", response_model=PageOut[CustomerOut], dependencies=[requires(Permission.CUSTOMERS_READ)])
+@router.get("", response_model=ListOut[CustomerOut], dependencies=[requires(Permission.CUSTOMERS_READ)])
 def list_customers(
     session: DbSession,
-    paging: Paging,
+    paging: Keyset,
     q: Annotated[str | None, Query(max_length=100, pattern=NO_NUL, description="Search in name and NIT.")] = None,
     active: bool | None = None,
-) -> PageOut[CustomerOut]:
-    page = service.search_customers(session, paging, q, active)
-    return PageOut.of(page.map(CustomerOut.model_validate))
+) -> ListOut[CustomerOut]:
+    """By name, in keyset pages (docs/api.md, "Pagination")."""
+    page = service.list_customers(session, paging, q, active)
+    return ListOut.of(page.map(CustomerOut.model_validate))
 
 
 @router.post(

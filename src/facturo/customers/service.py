@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from facturo.kit.actor import Actor
 from facturo.kit.db import table_of
 from facturo.kit.errors import Conflict, Msg, ValidationFailed, not_found
 from facturo.kit.nit import CONSUMIDOR_FINAL, normalize_nit
-from facturo.kit.pagination import Page, PageParams, paginate
+from facturo.kit.pagination import Keyset, KeysetPage, KeysetParams, Page, PageParams, keyset_page, paginate
 from facturo.kit.schemas import EMAIL
 
 if TYPE_CHECKING:
@@ -213,13 +213,33 @@ def delete_customer(session: Session, actor: Actor, customer_id: int) -> None:
     session.flush()
 
 
-def search_customers(
-    session: Session, params: PageParams, query: str | None = None, active: bool | None = None
-) -> Page[Customer]:
+# By name then id; ix_customers_name (name, id) and ix_customers_active_name (active, name, id).
+CUSTOMER_ORDER = Keyset(name="cus", key=Customer.name, id=Customer.id, key_type=str, attribute="name", ascending=True)
+
+
+def filtered_customers(query: str | None = None, active: bool | None = None) -> Select[Customer]:
+    """The search's statement without order or limit. A search in the middle of names and NITs
+    (``LIKE '%…%'``) cannot be an index range: SQLite walks the name order and keeps the matches
+    (a page stops after its rows); PostgreSQL may read the matches and sort them (docs/api.md,
+    "Pagination": a trigram index would be the next step)."""
     stmt = select(Customer)
     if query:
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Customer.name).like(like), func.lower(Customer.nit).like(like)))
     if active is not None:
         stmt = stmt.where(Customer.active == active)
-    return paginate(session, stmt.order_by(Customer.name, Customer.id), params)
+    return stmt
+
+
+def search_customers(
+    session: Session, params: PageParams, query: str | None = None, active: bool | None = None
+) -> Page[Customer]:
+    """An offset page (choice lists, small screens); ``list_customers`` is the keyset one."""
+    return paginate(session, filtered_customers(query, active).order_by(*CUSTOMER_ORDER.order()), params)
+
+
+def list_customers(
+    session: Session, params: KeysetParams, query: str | None = None, active: bool | None = None
+) -> KeysetPage[Customer]:
+    """A keyset page of customers by name (docs/api.md, "Pagination")."""
+    return keyset_page(session, filtered_customers(query, active), CUSTOMER_ORDER, params)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facturo.kit.db import Base
@@ -20,10 +20,15 @@ class Payment(Timestamped, Base):
         # The payment list newest first, alone and per invoice (keyset pages, migration 0008).
         Index("ix_payments_received", "received_on", "id"),
         Index("ix_payments_invoice_received", "invoice_id", "received_on", "id"),
+        Index("ix_payments_customer_received", "customer_id", "received_on", "id"),
+        Index("ix_payments_status_received", "status", "received_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    # The invoice's customer, copied when the payment is registered (an issued invoice never changes
+    # customer) so that a customer's payments are one index range in the payment list's order.
+    customer_id: Mapped[int | None] = mapped_column(Integer)
     received_on: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
     currency: Mapped[str] = mapped_column(String(3))

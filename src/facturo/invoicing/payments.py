@@ -27,7 +27,7 @@ def _paid_sum(session: Session, invoice_id: int) -> Decimal:
 
 
 def _snapshot(payment: Payment) -> dict[str, object]:
-    data = audit.snapshot(payment)
+    data = audit.snapshot(payment, exclude=("customer_id",))  # the invoice's, copied for the payment list
     data["splits"] = [audit.snapshot(s, exclude=("id", "payment_id")) for s in payment.splits]
     return data
 
@@ -64,6 +64,7 @@ def register_payment(session: Session, actor: Actor, invoice_id: int, data: Paym
         )
     payment = Payment(
         invoice_id=invoice.id,
+        customer_id=invoice.customer_id,
         received_on=received_on,
         amount=amount,
         currency=invoice.currency,

@@ -268,10 +268,9 @@ def keyset_statements(
     unkeyed = stmt.where(keyset.key.is_(None))
     if cursor is not None:
         unkeyed = unkeyed.where(_after_id(keyset, cursor[1]))
-    return [
-        unkeyed.order_by(keyset.id.desc() if not keyset.ascending else keyset.id.asc()).limit(fetch),
-        keyed.order_by(*keyset.order()).limit(fetch),
-    ]
+    # The NULL section is ordered by (key, id) too, although the key is NULL throughout: PostgreSQL
+    # does not take ``key IS NULL`` as fixing the key, and would sort by id alone.
+    return [unkeyed.order_by(*keyset.order()).limit(fetch), keyed.order_by(*keyset.order()).limit(fetch)]
 
 
 def keyset_page(session: Session, stmt: Select[T], keyset: Keyset, params: KeysetParams) -> KeysetPage[T]:

@@ -14,13 +14,14 @@ from facturo.kit.access import Permission
 from facturo.kit.db import own_units
 from facturo.kit.downloads import content_disposition
 from facturo.kit.errors import ValidationFailed
-from facturo.kit.schemas import NO_NUL
-from facturo.surface.rest.deps import CurrentActor, DbSession, PathId
+from facturo.kit.schemas import NO_NUL, IsoDate
+from facturo.surface.rest.deps import CurrentActor, DbSession, Keyset, PathId, QueryId
 from facturo.surface.rest.errors import language
 from facturo.surface.rest.responses import model_json
 from facturo.surface.rest.routing import UnitOfWorkRoute
+from facturo.surface.rest.schemas import ListOut
 from facturo.surface.rest.security import requires
-from facturo.usage import service
+from facturo.usage import consumption_list, service
 from facturo.usage.schemas import (
     BillingRunIn,
     BillingRunOut,
@@ -145,6 +146,24 @@ def list_billing_runs(
     session: DbSession, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[BillingRunRecordOut]:
     return [BillingRunRecordOut.model_validate(run) for run in service.list_runs(session, limit)]
+
+
+@router.get(
+    "/consumptions",
+    response_model=ListOut[consumption_list.ConsumptionOut],
+    dependencies=[requires(Permission.REPORTS_READ)],
+)
+def list_consumptions(
+    session: DbSession,
+    paging: Keyset,
+    customer_id: QueryId = None,
+    instance_id: QueryId = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from", description="Business date from (inclusive).")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to", description="Business date to (inclusive).")] = None,
+) -> ListOut[consumption_list.ConsumptionOut]:
+    """Consumptions as stored, newest business day first, in keyset pages (docs/api.md, "Pagination")."""
+    flt = consumption_list.ConsumptionFilter(customer_id, instance_id, date_from, date_to)
+    return ListOut.of(consumption_list.list_consumptions(session, paging, flt))
 
 
 @router.get("", response_model=OverviewOut, dependencies=[requires(Permission.REPORTS_READ)])

@@ -35,6 +35,8 @@ NEW = [
     ("customers", "ix_customers_active_name", ["active", "name", "id"], None),
     ("payments", "ix_payments_received", ["received_on", "id"], None),
     ("payments", "ix_payments_invoice_received", ["invoice_id", "received_on", "id"], None),
+    ("payments", "ix_payments_customer_received", ["customer_id", "received_on", "id"], None),
+    ("payments", "ix_payments_status_received", ["status", "received_on", "id"], None),
     ("history_records", "ix_history_entity", ["entity_type", "entity_id", "id"], None),
     ("history_records", "ix_history_parent", ["parent_type", "parent_id", "id"], None),
     ("usage_consumptions", "ix_usage_consumptions_customer_day", ["customer_id", "consumed_on", "id"], None),
@@ -70,6 +72,12 @@ def _analyze() -> None:
 
 
 def upgrade() -> None:
+    # A payment's customer is its invoice's (copied at registration; nullable so that SQLite adds it
+    # in place: a table copy of payments would cascade-delete its splits).
+    op.add_column("payments", sa.Column("customer_id", sa.Integer(), nullable=True))
+    op.execute(
+        "UPDATE payments SET customer_id = (SELECT customer_id FROM invoices WHERE invoices.id = payments.invoice_id)"
+    )
     # Plain index operations (no batch copy): usage_consumptions carries triggers a table copy would lose.
     for table, name, _ in OLD:
         op.drop_index(name, table_name=table)
@@ -83,3 +91,5 @@ def downgrade() -> None:
         op.drop_index(name, table_name=table)
     for table, name, columns in OLD:
         _create(table, name, columns, None)
+    with op.batch_alter_table("payments", recreate="never") as batch_op:
+        batch_op.drop_column("customer_id")
