@@ -25,7 +25,6 @@ from facturo.invoicing.api.organisation import router as organisation_router
 from facturo.invoicing.api.payments import router as payments_router
 from facturo.kit.config import Settings, get_settings
 from facturo.kit.db import Database, make_engine
-from facturo.kit.migrate import upgrade
 from facturo.reports.api import router as reports_router
 from facturo.reports.pages.dashboard import warm_dashboard
 from facturo.surface.rest import errors, openapi_responses, security_headers
@@ -66,6 +65,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             statement_timeout_ms=settings.statement_timeout_ms,  # web requests only (docs/performance.md)
         )
         if settings.auto_migrate:
+            from facturo.kit.migrate import upgrade  # Alembic only when migrating (not in `facturo serve` workers)
+
             # Migrations run on an engine of their own: no statement timeout for a long index build.
             migrations = make_engine(settings.resolved_database_url, pool_size=1)
             try:
