@@ -14,10 +14,13 @@ from tests.usage.helpers import NUBE, import_data
 def test_an_import_leaves_the_consumptions_analysed_on_postgresql(session: Session) -> None:
     make_issuer(session)
     import_data(session, NUBE[0])
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:  # the planner's picture of an empty table (an earlier test's may linger: it is not transactional)
+        session.execute(text("ANALYZE usage_consumptions"))
     report = import_data(session, NUBE[1])
     created = report.counts["consumption"]["created"]
     assert created > 0
-    if session.get_bind().dialect.name != "postgresql":
+    if not postgresql:
         assert analyze_after_load(session, created) is False  # SQLite: nothing, by decision
         return
     # The import analysed the table it loaded: the planner's row estimate is the real count.
