@@ -446,8 +446,8 @@ def run(url: str, label: str, args: argparse.Namespace) -> bool:
             f"{len(report.categories)} categories, {len(report.resources)} resources"
         )
         print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores, shared)")
-        print(f"{'':<36} {'wall s':>8} {'CPU s':>8} {'ratio':>7}  note")
-        print(f"{base.label:<36} {base.wall:8.3f} {base.cpu:8.3f} {1:7.2f}  best of 3")
+        print(f"{'':<36} {'wall s':>8} {'CPU s':>8} {'ratio':>7} {'CPU ratio':>9}  note")
+        print(f"{base.label:<36} {base.wall:8.3f} {base.cpu:8.3f} {1:7.2f} {1:9.2f}  best of 3")
         ok = agreed
         for row in rows:
             ratio = row.wall / base.wall
@@ -459,9 +459,10 @@ def run(url: str, label: str, args: argparse.Namespace) -> bool:
                 ok = ok and passed
                 verdict = f"<= {TARGET:.0f}x {'PASS' if passed else 'FAIL'}"
             note = " ".join(x for x in (verdict, row.note) if x)
-            print(f"{row.label:<36} {row.wall:8.3f} {row.cpu:8.3f} {ratio:7.2f}  {note}")
-        print(f"{cold.label:<36} {cold.wall:8.3f} {cold.cpu:8.3f} {'':>7}  best of 3")
-        print(f"{warm.label:<36} {warm.wall:8.3f} {warm.cpu:8.3f} {'':>7}  best of 3")
+            cpu_ratio = row.cpu / base.cpu if base.cpu else 0.0
+            print(f"{row.label:<36} {row.wall:8.3f} {row.cpu:8.3f} {ratio:7.2f} {cpu_ratio:9.2f}  {note}")
+        print(f"{cold.label:<36} {cold.wall:8.3f} {cold.cpu:8.3f} {'':>7} {'':>9}  best of 3")
+        print(f"{warm.label:<36} {warm.wall:8.3f} {warm.cpu:8.3f} {'':>7} {'':>9}  best of 3")
         print(
             f"CPU per line: service {report_timing.cpu / max(lines, 1) * 1e6:.2f} µs, "
             f"baseline {base.cpu / max(lines, 1) * 1e6:.2f} µs"
