@@ -70,6 +70,9 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "invoice.no_lines": "a draft is issued only with lines",
     # relations between fields, or between a field and the clock
     "range.reversed": "from must not be after to",
+    # a keyset page's cursor is what the previous page returned (docs/api.md, "Pagination")
+    "cursor.invalid": "the cursor must be a next_cursor the list returned",
+    "page.with_cursor": "the old page number and a cursor exclude each other",
     "range.too_long": "a range spans at most 50 years",
     "token.expiry_past": "expires_at must be in the future",
     "user.customer_required": "role customer needs a customer_id",
