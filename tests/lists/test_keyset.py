@@ -12,7 +12,7 @@ from sqlalchemy import Date, String, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from facturo.kit.errors import ValidationFailed
-from facturo.kit.pagination import Keyset, KeysetParams, keyset_page
+from facturo.kit.pagination import KeyRange, Keyset, KeysetParams, keyset_page
 
 
 class _Base(DeclarativeBase):
@@ -106,3 +106,21 @@ def test_params_refuse_what_cannot_be_served() -> None:
     for bad in ({"limit": 0}, {"limit": 501}, {"offset_page": 0}, {"offset_page": 2, "cursor": "x"}):
         with pytest.raises(ValueError, match=r"limit|page"):
             KeysetParams(**bad)  # type: ignore[arg-type]
+
+
+def test_a_range_on_the_key_gives_the_same_rows_and_yields_to_the_cursor(session: Session) -> None:
+    window = KeyRange(date(2026, 1, 3), date(2026, 1, 8))
+    ids, cursor = [], None
+    while True:
+        params = KeysetParams(limit=4, cursor=cursor)
+        page = keyset_page(session, select(_Doc), BY_DAY, params, window)
+        ids += [d.id for d in page.items]
+        if (cursor := page.next_cursor) is None:
+            break
+    in_window = select(_Doc.id).where(_Doc.day >= window.lower, _Doc.day <= window.upper)
+    assert ids == list(session.scalars(in_window.order_by(*BY_DAY.offset_order())))
+    # Past a cursor inside the window the cursor is the upper bound: SQLite would otherwise start
+    # the index range at ``to`` and walk down to the cursor on every page.
+    assert len(window.where(BY_DAY, (date(2026, 1, 5), 40))) == 1
+    assert len(window.where(BY_DAY, (date(2026, 1, 9), 40))) == 2  # a cursor beyond it keeps both
+    assert len(window.where(BY_DAY, None)) == 2

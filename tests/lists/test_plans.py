@@ -30,7 +30,7 @@ from facturo.invoicing import payment_list, queries
 from facturo.invoicing.lifecycle import OPEN
 from facturo.invoicing.models import Invoice
 from facturo.invoicing.payment_models import Payment, PaymentSplit
-from facturo.kit.pagination import Keyset, keyset_statements
+from facturo.kit.pagination import KeyRange, Keyset, keyset_statements
 from facturo.usage import consumption_list
 from facturo.usage.models import Consumption
 from tests.lists.plans import problems
@@ -135,11 +135,14 @@ def loaded(session: Session) -> Session:
     return session
 
 
-def _pages(keyset: Keyset, stmt: Select[Any], after: tuple[Any, int]) -> list[Select[Any]]:
+def _pages(
+    keyset: Keyset, stmt: Select[Any] | tuple[Select[Any], KeyRange], after: tuple[Any, int]
+) -> list[Select[Any]]:
     """The statements of the first page and of a page after a cursor (and after a NULL key)."""
-    found = keyset_statements(stmt, keyset, None, 50) + keyset_statements(stmt, keyset, after, 50)
+    stmt, key_range = stmt if isinstance(stmt, tuple) else (stmt, None)
+    found = keyset_statements(stmt, keyset, None, 50, key_range) + keyset_statements(stmt, keyset, after, 50, key_range)
     if keyset.nullable:
-        found += keyset_statements(stmt, keyset, (None, 100_500), 50)
+        found += keyset_statements(stmt, keyset, (None, 100_500), 50, key_range)
     return found
 
 

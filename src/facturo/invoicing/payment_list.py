@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from facturo.invoicing.payment_models import Payment, PaymentSplit
 from facturo.invoicing.payment_schemas import PaymentOut
-from facturo.kit.pagination import Keyset, KeysetPage, KeysetParams, keyset_page
+from facturo.kit.pagination import KeyRange, Keyset, KeysetPage, KeysetParams, keyset_page
 
 PAYMENT_ORDER = Keyset(name="pay", key=Payment.received_on, id=Payment.id, key_type=date, attribute="received_on")
 
@@ -46,20 +46,18 @@ def _filtered(flt: PaymentFilter) -> Select[Payment]:
         stmt = stmt.where(Payment.customer_id == flt.visible_to)
     if flt.method is not None:
         stmt = stmt.where(exists().where(PaymentSplit.payment_id == Payment.id, PaymentSplit.method == flt.method))
-    if flt.date_from is not None:
-        stmt = stmt.where(Payment.received_on >= flt.date_from)
-    if flt.date_to is not None:
-        stmt = stmt.where(Payment.received_on <= flt.date_to)
     if flt.status is not None:
         stmt = stmt.where(Payment.status == flt.status)
     return stmt
 
 
-def filtered_payments(flt: PaymentFilter) -> Select[Payment]:
-    """The filter's statement without order or limit (the EXPLAIN tests plan it)."""
-    return _filtered(flt)
+def filtered_payments(flt: PaymentFilter) -> tuple[Select[Payment], KeyRange]:
+    """The filter's statement without order or limit, and its range on the received date (the
+    EXPLAIN tests plan them)."""
+    return _filtered(flt), KeyRange(flt.date_from, flt.date_to)
 
 
 def list_payments(session: Session, params: KeysetParams, flt: PaymentFilter) -> KeysetPage[PaymentOut]:
     """A keyset page of payments, newest received first."""
-    return keyset_page(session, _filtered(flt), PAYMENT_ORDER, params).map(PaymentOut.model_validate)
+    stmt, key_range = filtered_payments(flt)
+    return keyset_page(session, stmt, PAYMENT_ORDER, params, key_range).map(PaymentOut.model_validate)

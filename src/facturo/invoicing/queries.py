@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from facturo.invoicing.drafts import get_document
 from facturo.invoicing.lifecycle import OPEN, Status
 from facturo.invoicing.models import Invoice
-from facturo.kit.pagination import Keyset, KeysetPage, KeysetParams, Page, PageParams, keyset_page, paginate
+from facturo.kit.pagination import KeyRange, Keyset, KeysetPage, KeysetParams, Page, PageParams, keyset_page, paginate
 
 # Newest first: drafts (no issue date yet) on top by id, then by issue date and id. Every filter
 # below has an index ending in (issue_date, id) (migration 0008), so each page is an index range.
@@ -36,7 +36,7 @@ class InvoiceFilter:
     visible_to: int | None = None  # a portal caller's own customer: nothing else is listed
 
 
-def _filtered(flt: InvoiceFilter) -> Select[Invoice]:
+def _filtered(flt: InvoiceFilter, *, dates: bool = True) -> Select[Invoice]:
     # The series (for the printed number) in a second query of the page's few series, not a join:
     # a join lets PostgreSQL plan the page as join-then-sort.
     stmt = select(Invoice).options(selectinload(Invoice.series))
@@ -44,9 +44,9 @@ def _filtered(flt: InvoiceFilter) -> Select[Invoice]:
         stmt = stmt.where(Invoice.status == flt.status)
     if flt.customer_id is not None:
         stmt = stmt.where(Invoice.customer_id == flt.customer_id)
-    if flt.date_from is not None:
+    if dates and flt.date_from is not None:
         stmt = stmt.where(Invoice.issue_date >= flt.date_from)
-    if flt.date_to is not None:
+    if dates and flt.date_to is not None:
         stmt = stmt.where(Invoice.issue_date <= flt.date_to)
     if flt.visible_to is not None:
         # A customer sees what was issued to it; the seller's drafts are not documents yet.
@@ -58,9 +58,10 @@ def _filtered(flt: InvoiceFilter) -> Select[Invoice]:
     return stmt
 
 
-def filtered_invoices(flt: InvoiceFilter) -> Select[Invoice]:
-    """The filter's statement without order or limit (the EXPLAIN tests plan it through the keyset)."""
-    return _filtered(flt)
+def filtered_invoices(flt: InvoiceFilter) -> tuple[Select[Invoice], KeyRange]:
+    """The keyset page's statement without order or limit, and its range on the issue date (the
+    EXPLAIN tests plan them through ``keyset_statements``)."""
+    return _filtered(flt, dates=False), KeyRange(flt.date_from, flt.date_to)
 
 
 def list_invoices(session: Session, params: PageParams, flt: InvoiceFilter) -> Page[Invoice]:
@@ -70,7 +71,8 @@ def list_invoices(session: Session, params: PageParams, flt: InvoiceFilter) -> P
 
 def browse_invoices(session: Session, params: KeysetParams, flt: InvoiceFilter) -> KeysetPage[Invoice]:
     """A keyset page of documents, newest first: page N costs what page 1 costs."""
-    return keyset_page(session, _filtered(flt), INVOICE_ORDER, params)
+    stmt, key_range = filtered_invoices(flt)
+    return keyset_page(session, stmt, INVOICE_ORDER, params, key_range)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from facturo.kit.errors import ValidationFailed
 __all__ = [
     "MAX_CURSOR_LENGTH",
     "MAX_PAGE_SIZE",
+    "KeyRange",
     "Keyset",
     "KeysetPage",
     "KeysetParams",
@@ -38,6 +39,7 @@ __all__ = [
     "PageParams",
     "invalid_cursor",
     "keyset_page",
+    "keyset_statements",
     "paginate",
 ]
 
@@ -252,13 +254,49 @@ def _after_id(keyset: Keyset, row_id: int) -> ColumnElement[bool]:
     return keyset.id > row_id if keyset.ascending else keyset.id < row_id
 
 
+@dataclass(frozen=True)
+class KeyRange:
+    """A filter on the sort key itself (``from``/``to`` on the issue date), inclusive.
+
+    It is applied here rather than by the caller because of the cursor: with both ``key <= :to``
+    and ``(key, id) < (:key, :id)``, SQLite starts the index range at ``:to`` and walks down to the
+    cursor (page N costs N pages); past a cursor the cursor is the tighter bound, so the bound on
+    the same side is left out. A range excludes the rows without a key."""
+
+    lower: KeyValue = None
+    upper: KeyValue = None
+
+    def __bool__(self) -> bool:
+        return self.lower is not None or self.upper is not None
+
+    def where(self, keyset: Keyset, cursor: tuple[KeyValue, int] | None) -> list[ColumnElement[bool]]:
+        after = cursor[0] if cursor is not None else None
+        terms = []
+        if self.lower is not None and not (keyset.ascending and after is not None and after >= self.lower):  # type: ignore[operator]
+            terms.append(keyset.key >= self.lower)
+        if self.upper is not None and not (not keyset.ascending and after is not None and after <= self.upper):  # type: ignore[operator]
+            terms.append(keyset.key <= self.upper)
+        return terms
+
+
 def keyset_statements(
-    stmt: Select[T], keyset: Keyset, cursor: tuple[KeyValue, int] | None, limit: int
+    stmt: Select[T],
+    keyset: Keyset,
+    cursor: tuple[KeyValue, int] | None,
+    limit: int,
+    key_range: KeyRange | None = None,
 ) -> list[Select[T]]:
     """The statements that fetch one page (``limit`` rows, plus one to know whether more follow),
     run in order until the page is full: the ``key IS NULL`` section first when the key is
     nullable, then the keyed rows. The EXPLAIN tests check each of them."""
     fetch = limit + 1
+    if key_range:
+        stmt = stmt.where(*key_range.where(keyset, cursor))
+        if keyset.nullable:  # a range on the key leaves no row without one
+            where = [keyset.key.is_not(None)] + (
+                [] if cursor is None or cursor[0] is None else [_after(keyset, *cursor)]
+            )
+            return [stmt.where(*where).order_by(*keyset.order()).limit(fetch)]
     if not keyset.nullable:
         where = [] if cursor is None else [_after(keyset, *cursor)]
         return [stmt.where(*where).order_by(*keyset.order()).limit(fetch)]
@@ -273,19 +311,24 @@ def keyset_statements(
     return [unkeyed.order_by(*keyset.order()).limit(fetch), keyed.order_by(*keyset.order()).limit(fetch)]
 
 
-def keyset_page(session: Session, stmt: Select[T], keyset: Keyset, params: KeysetParams) -> KeysetPage[T]:
-    """Run ``stmt`` (a filtered ``select(Entity)`` without ORDER BY) for one keyset page."""
+def keyset_page(
+    session: Session, stmt: Select[T], keyset: Keyset, params: KeysetParams, key_range: KeyRange | None = None
+) -> KeysetPage[T]:
+    """Run ``stmt`` (a filtered ``select(Entity)`` without ORDER BY) for one keyset page;
+    ``key_range`` is the filter on the sort key itself, if any (see ``KeyRange``)."""
     total = None
+    counted = stmt.where(*key_range.where(keyset, None)) if key_range else stmt
     if params.counts:
-        total = session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+        total = session.execute(select(func.count()).select_from(counted.order_by(None).subquery())).scalar_one()
     if params.offset_page is not None:
+        stmt = counted
         offset = (params.offset_page - 1) * params.limit
         rows = list(session.scalars(stmt.order_by(*keyset.offset_order()).limit(params.limit + 1).offset(offset)))
         page: int | None = params.offset_page
     else:
         cursor = keyset.decode(params.cursor) if params.cursor is not None else None
         rows = []
-        for part in keyset_statements(stmt, keyset, cursor, params.limit):
+        for part in keyset_statements(stmt, keyset, cursor, params.limit, key_range):
             rows.extend(session.scalars(part.limit(params.limit + 1 - len(rows))))
             if len(rows) > params.limit:
                 break

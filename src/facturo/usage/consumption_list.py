@@ -15,7 +15,7 @@ from pydantic import AwareDatetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from facturo.kit.pagination import Keyset, KeysetPage, KeysetParams, keyset_page
+from facturo.kit.pagination import KeyRange, Keyset, KeysetPage, KeysetParams, keyset_page
 from facturo.kit.schemas import DecimalText, Out
 from facturo.usage.models import Consumption
 
@@ -43,21 +43,19 @@ class ConsumptionFilter:
     date_to: date | None = None
 
 
-def filtered_consumptions(flt: ConsumptionFilter) -> Select[Consumption]:
-    """The filter's statement without order or limit (the EXPLAIN tests plan it)."""
+def filtered_consumptions(flt: ConsumptionFilter) -> tuple[Select[Consumption], KeyRange]:
+    """The filter's statement without order or limit, and its range on the business date (the
+    EXPLAIN tests plan them)."""
     stmt = select(Consumption)
     if flt.customer_id is not None:
         stmt = stmt.where(Consumption.customer_id == flt.customer_id)
     if flt.instance_id is not None:
         stmt = stmt.where(Consumption.instance_id == flt.instance_id)
-    if flt.date_from is not None:
-        stmt = stmt.where(Consumption.consumed_on >= flt.date_from)
-    if flt.date_to is not None:
-        stmt = stmt.where(Consumption.consumed_on <= flt.date_to)
-    return stmt
+    return stmt, KeyRange(flt.date_from, flt.date_to)
 
 
 def list_consumptions(session: Session, params: KeysetParams, flt: ConsumptionFilter) -> KeysetPage[ConsumptionOut]:
     """A keyset page of consumptions, newest business day first."""
-    page = keyset_page(session, filtered_consumptions(flt), CONSUMPTION_ORDER, params)
+    stmt, key_range = filtered_consumptions(flt)
+    page = keyset_page(session, stmt, CONSUMPTION_ORDER, params, key_range)
     return page.map(ConsumptionOut.model_validate)
