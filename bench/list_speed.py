@@ -45,7 +45,7 @@ from facturo.auth import users
 from facturo.invoicing.models import Invoice
 from facturo.kit.access import Role
 from facturo.kit.config import Settings
-from facturo.kit.db import Database
+from facturo.kit.db import Database, make_engine
 from facturo.kit.pagination import MAX_PAGE_SIZE
 
 EMAIL = "list-speed@bench.invalid"
@@ -97,6 +97,7 @@ class Row:
     deep: Timing = field(default_factory=Timing)
     offset: Timing = field(default_factory=Timing)
     ratios: list[float] = field(default_factory=list)  # deep/first server time, per round
+    cpu_ratios: list[float] = field(default_factory=list)  # deep/first CPU time, per round
     note: str = ""
 
 
@@ -138,9 +139,10 @@ def measure(client: TestClient, timer: ServerTimer, row: Row, params: dict[str, 
     for _ in range(reps):
         timed(client, timer, row.url, params, row.counted)
         timed(client, timer, row.url, params | {"with_total": "false"}, row.first)
-        first = timer.last
+        first, first_cpu = timer.last, row.first.cpu_ms[-1]
         timed(client, timer, row.url, deep, row.deep)
         row.ratios.append(timer.last / first if first else 0.0)
+        row.cpu_ratios.append(row.deep.cpu_ms[-1] / first_cpu if first_cpu else 0.0)
         timed(client, timer, row.url, old, row.offset)
 
 
@@ -176,22 +178,24 @@ def load_average() -> str:
 def report(rows: list[Row], depth: int, dialect: str) -> bool:
     print(f"\n{dialect}: median server ms (CPU ms) per request; ratio = page {depth} / page 1 in the same round")
     print(
-        f"{'list':<36} {'page 1 +total':>14} {'page 1':>14} {f'page {depth}':>14} {'ratio':>6}"
+        f"{'list':<36} {'page 1 +total':>14} {'page 1':>14} {f'page {depth}':>14} {'ratio':>6} {'cpu':>5}"
         f"  {f'?page={depth} (before)':>22} {'offset/keyset':>13}"
     )
     ok = True
     for row in rows:
         ratio = statistics.median(row.ratios)
-        ok &= ratio <= TARGET_RATIO or bool(row.note)
-        verdict = "ok" if ratio <= TARGET_RATIO else "FAIL"
+        cpu_ratio = statistics.median(row.cpu_ratios)
+        # Judged on CPU time: on a shared 2-core machine wall time moves with other processes.
+        ok &= cpu_ratio <= TARGET_RATIO or bool(row.note)
+        verdict = "ok" if cpu_ratio <= TARGET_RATIO else "FAIL"
         print(
             f"{row.label:<36} {row.counted.server:7.1f} ({row.counted.cpu:4.1f})"
             f" {row.first.server:7.1f} ({row.first.cpu:4.1f})"
-            f" {row.deep.server:7.1f} ({row.deep.cpu:4.1f}) {ratio:6.2f}"
+            f" {row.deep.server:7.1f} ({row.deep.cpu:4.1f}) {ratio:6.2f} {cpu_ratio:5.2f}"
             f"  {row.offset.server:13.1f} ({row.offset.cpu:5.1f}) {row.offset.server / row.deep.server:12.1f}x"
             f"  {verdict} {row.note}"
         )
-    print(f"target: ratio <= {TARGET_RATIO}; load average {load_average()}")
+    print(f"target: ratio <= {TARGET_RATIO} (judged on the CPU ratio); load average {load_average()}")
     return ok
 
 
@@ -227,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with database_for(args) as url:
         reuse = bool(args.keep and args.db)
-        database = generate.open_database(url, replace=not reuse and not args.pg)
+        database = Database(make_engine(url)) if reuse else generate.open_database(url, replace=not args.pg)
         try:
             if not reuse:
                 started = time.perf_counter()
