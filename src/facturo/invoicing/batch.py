@@ -36,6 +36,7 @@ from facturo.invoicing.models import Invoice, InvoiceLine
 from facturo.invoicing.numbering import check_series_kind, default_series, get_series, take_numbers
 from facturo.kit import clock
 from facturo.kit.actor import Actor
+from facturo.kit.bulk import bulk_insert
 from facturo.kit.db import table_of
 from facturo.kit.errors import FieldProblem, Msg, ValidationFailed
 from facturo.kit.money import DEFAULT_TAX_RATE, MAX_AMOUNT, ZERO
@@ -80,7 +81,7 @@ _IN_CHUNK = 1_000  # ids per IN list: far under SQLite's 32,766 and PostgreSQL's
 _LIMIT_12_DIGITS = Decimal(10) ** 12  # the API's max_digits=18 with 6 decimals (kit.schemas.UnitPrice, Quantity)
 
 _invoices, _lines = table_of(Invoice), table_of(InvoiceLine)
-# Bulk inserts (audit.bulk_insert: values in their stored form, an executemany on SQLite, COPY on
+# Bulk inserts (kit.bulk.bulk_insert: values in their stored form, an executemany on SQLite, COPY on
 # PostgreSQL), then the new ids read back by natural key (series number; invoice and line number).
 # RETURNING measured slower on both databases: SQLite does not promise its order (and
 # sort_by_parameter_order makes SQLAlchemy insert one row per statement there), and psycopg re-parses
@@ -274,7 +275,7 @@ def _insert(session: Session, table: Any, rows: list[Row]) -> None:
     """One bulk insert of rows that all have the same keys (values converted once per column type)."""
     if rows:
         columns = list(rows[0])
-        audit.bulk_insert(session, table, columns, [[row[name] for name in columns] for row in rows])
+        bulk_insert(session, table, columns, [[row[name] for name in columns] for row in rows])
 
 
 def _rows(document: SimpleNamespace) -> tuple[Row, list[Row]]:

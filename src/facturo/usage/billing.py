@@ -34,6 +34,7 @@ from facturo.invoicing import service as invoicing
 from facturo.invoicing.batch import BatchInvoice, BatchLine
 from facturo.kit import clock
 from facturo.kit.actor import Actor
+from facturo.kit.bulk import bulk_insert
 from facturo.kit.db import table_of
 from facturo.kit.errors import Conflict, Msg
 from facturo.kit.money import ZERO, format_money, quantize
@@ -194,7 +195,7 @@ def run_billing(session: Session, actor: Actor, date_from: date, date_to: date, 
                 }
     if snapshots:
         columns = list(snapshots[0])
-        audit.bulk_insert(session, table_of(LineSnapshot), columns, [[r[c] for c in columns] for r in snapshots])
+        bulk_insert(session, table_of(LineSnapshot), columns, [[r[c] for c in columns] for r in snapshots])
     close_periods(session, list(periods.values()))
     run.invoice_count = len(invoices)
     run.consumption_count = result.consumption_count
@@ -230,7 +231,7 @@ def close_periods(session: Session, periods: list[dict[str, Any]]) -> None:
     already closed: a mistake here rolls the whole run back rather than bill anything twice."""
     columns = ("instance_id", "date_from", "date_to", "billing_run_id", "invoice_id")
     try:
-        audit.bulk_insert(session, table_of(BilledPeriod), columns, [[p[c] for c in columns] for p in periods])
+        bulk_insert(session, table_of(BilledPeriod), columns, [[p[c] for c in columns] for p in periods])
     except DBAPIError as exc:
         raise Conflict(
             Msg(
