@@ -90,8 +90,8 @@ def test_the_list_pages_by_fifty(admin: Browser, db: RollbackDatabase) -> None:
             make_customer(session, name=f"Paginado {n:03d}")
     first = admin.get("/customers?q=Paginado")
     assert first.text.count("Paginado 0") == 50
-    assert "Página 1 de 2" in first.text and 'href="/customers?page=2&amp;q=Paginado"' in first.text
-    second = admin.get("/customers?page=2&q=Paginado")
+    assert "Página 1 de 2" in first.text and 'href="/customers?cursor=' in first.text
+    second = admin.get("/customers?page=2&q=Paginado")  # an old ?page=N link still opens its page
     assert "Paginado 052" in second.text and "Paginado 000" not in second.text
     assert admin.get("/customers?page=abc").status_code == 200  # a silly page number is the first page
 
@@ -192,3 +192,24 @@ def test_hostile_values_never_break_the_customer_forms(admin: Browser) -> None:
             response = admin.post(url, dict.fromkeys(fields, value))
             assert response.status_code in {303, 409, 422}, (url, value[:20], response.status_code)
         assert admin.get("/customers", params={"q": value, "page": value, "status": value}).status_code == 200
+
+
+NEXT_LINK = re.compile(r'href="(/customers\?cursor=[^"]+)" rel="next"')
+
+
+def test_the_next_link_walks_on_by_name_without_repeats(admin: Browser, db: RollbackDatabase) -> None:
+    order = [(n * 37) % 60 for n in range(60)]  # created out of order: the list is by name
+    with db.unit_of_work() as session:
+        for n in order:
+            make_customer(session, name=f"Cursorado {n:02d}")
+    names = re.compile(r">(Cursorado \d\d)</a>")
+    first = admin.get("/customers?q=Cursorado&status=active")
+    assert "Página 1 de 2" in first.text and 'rel="first"' not in first.text
+    link = NEXT_LINK.search(first.text)
+    assert link is not None
+    second = admin.get(link.group(1).replace("&amp;", "&"))
+    assert second.status_code == 200
+    assert names.findall(first.text) + names.findall(second.text) == [f"Cursorado {n:02d}" for n in range(60)]
+    assert 'href="/customers?q=Cursorado&amp;status=active" rel="first">Primera página' in second.text
+    assert NEXT_LINK.search(second.text) is None  # the last page
+    assert admin.get("/customers?cursor=bm90LWEtY3Vyc29y").status_code == 422  # a tampered cursor

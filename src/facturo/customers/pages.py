@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from pydantic import ValidationError
 
 from facturo.customers import screens, service
 from facturo.customers.schemas import CustomerIn, CustomerPatch
 from facturo.kit.access import Permission
 from facturo.kit.errors import FacturoError
-from facturo.kit.pagination import PageParams
+from facturo.kit.pagination import MAX_CURSOR_LENGTH, KeysetParams
 from facturo.surface.web.forms import (
     MAX_QUERY,
     PAGE_SIZE,
@@ -37,13 +37,23 @@ FIELDS = ("nit", "name", "address", "email", "phone", "payment_terms_days")
 
 
 @router.get("/customers", dependencies=[page_requires(Permission.CUSTOMERS_READ)])
-def customer_list(request: Request, q: str = "", status: str = "all", page: str = "1") -> Response:
+def customer_list(
+    request: Request,
+    q: str = "",
+    status: str = "all",
+    page: str = "1",
+    cursor: Annotated[str, Query(max_length=MAX_CURSOR_LENGTH)] = "",
+) -> Response:
     request.state.menu_key = "customers"
     query = q.strip()[:MAX_QUERY]
     status = status if status in STATUSES else "all"
     active = {"active": True, "inactive": False}.get(status)
-    found = service.search_customers(
-        request.state.session, PageParams(page_number(page), PAGE_SIZE), query or None, active
+    # Keyset pages by name ("Siguiente" follows the cursor); an old ?page=N link still opens its page.
+    after = cursor.replace("\x00", "").strip() or None
+    number = page_number(page)
+    offset_page = number if number > 1 and after is None else None
+    found = service.list_customers(
+        request.state.session, KeysetParams(PAGE_SIZE, after, offset_page=offset_page), query or None, active
     )
     keep = urlencode({k: v for k, v in (("q", query), ("status", status)) if v and v != "all"})
     return render(
@@ -53,7 +63,9 @@ def customer_list(request: Request, q: str = "", status: str = "all", page: str 
             "found": found,
             "q": query,
             "status": status,
+            "first_page": after is None and offset_page is None,
             "pager_query": f"&{keep}" if keep else "",
+            "first_query": f"?{keep}" if keep else "",
             "can_write": current(request).can(Permission.CUSTOMERS_WRITE),
         },
     )
