@@ -248,6 +248,22 @@ def test_customers_list(cli: Run) -> None:
     assert [c["name"] for c in found["items"]] == ["Ferretería El Martillo, S.A."]
 
 
+def test_customers_list_walks_on_with_the_cursor_it_prints(cli: Run) -> None:
+    everyone = [c["name"] for c in as_json(cli("customers", "list", "--json"))["items"]]
+    first = as_json(cli("customers", "list", "--limit", "4", "--json"))
+    assert first["total"] == 9 and first["next_cursor"]
+    shown = [c["name"] for c in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        text = cli("customers", "list", "--limit", "4", "--cursor", cursor)
+        assert text.exit_code == 0 and f"--cursor {cursor}" not in text.output
+        nxt = as_json(cli("customers", "list", "--limit", "4", "--cursor", cursor, "--json"))
+        shown += [c["name"] for c in nxt["items"]]
+        cursor = nxt["next_cursor"]
+    assert shown == everyone and len(shown) == 9
+    assert "siguiente: --cursor" in cli("customers", "list", "--limit", "4").output
+
+
 def test_customers_create_with_a_wrong_nit_exits_2_with_the_reason(cli: Run) -> None:
     result = cli("customers", "create", "--nit", "576937-0", "--name", "Comercial La Paz")
     assert result.exit_code == 2

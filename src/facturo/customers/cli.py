@@ -4,8 +4,8 @@ import typer
 
 from facturo.customers import service
 from facturo.customers.schemas import CustomerIn, CustomerOut
-from facturo.kit.pagination import PageParams
-from facturo.surface.console.context import JsonOption, answer, emit_json, emit_page, local_actor, table, unit_of_work
+from facturo.kit.pagination import KeysetParams
+from facturo.surface.console.context import JsonOption, answer, emit_json, local_actor, table, unit_of_work
 
 app = typer.Typer(help="Customers (clientes).", no_args_is_help=True)
 
@@ -13,18 +13,36 @@ app = typer.Typer(help="Customers (clientes).", no_args_is_help=True)
 @app.command("list")
 def list_customers(
     q: str = typer.Option(None, "--search", "-q", help="Search in name and NIT."),
-    page: int = typer.Option(1, min=1, max=1_000_000),
-    size: int = typer.Option(50, min=1, max=500),
+    cursor: str = typer.Option(None, help="Continue after a page: the next_cursor it printed."),
+    page: int = typer.Option(None, min=1, max=1_000_000, help="Old offset paging (slow on deep pages)."),
+    size: int = typer.Option(50, "--size", "--limit", min=1, max=500),
     as_json: bool = JsonOption,
 ) -> None:
-    """List customers."""
+    """List customers by name, a keyset page at a time (--cursor continues)."""
+    try:
+        params = KeysetParams(limit=size, cursor=cursor, offset_page=page)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     with unit_of_work(write=False) as session:
-        found = service.search_customers(session, PageParams(page, size), q).map(CustomerOut.model_validate)
+        found = service.list_customers(session, params, q).map(CustomerOut.model_validate)
+    pages = -(-found.total // size) if found.total is not None and found.page is not None else None
     if as_json:
-        emit_page(found)
+        emit_json(
+            {
+                "items": [c.model_dump(mode="json") for c in found.items],
+                "size": found.limit,
+                "next_cursor": found.next_cursor,
+                "total": found.total,
+                "page": found.page,
+                "pages": pages,
+            }
+        )
         return
+    where = f"página {found.page} de {max(pages or 1, 1)}, " if found.page is not None and pages else ""
+    counted = f"{found.total} en total" if found.total is not None else f"{len(found.items)} en esta página"
+    more = f" · siguiente: --cursor {found.next_cursor}" if found.next_cursor else ""
     table(
-        f"Clientes (página {found.page} de {max(found.pages, 1)}, {found.total} en total)",
+        f"Clientes ({where}{counted}){more}",
         ["Id", "NIT", "Nombre", "Correo", "Activo"],
         [(c.id, c.nit, c.name, c.email, "sí" if c.active else "no") for c in found.items],
     )
