@@ -60,7 +60,7 @@ def get_document(
 
 
 _invoices, _lines, _series = table_of(Invoice), table_of(InvoiceLine), table_of(Series)
-_HEAD_COLUMNS = (
+HEAD_COLUMNS = (
     "id", "document_type", "status", "number", "customer_id", "customer_nit", "customer_name",
     "customer_address", "currency", "issue_date", "due_date", "notes", "credited_invoice_id", "reason",
     "subtotal", "tax_total", "total", "credited_total", "paid_total", "issued_at", "voided_at",
@@ -74,7 +74,7 @@ LINE_COLUMNS = (
 # per line (an outer join: a draft may have none yet), lines in order. No ORM objects are built.
 _READ_ROWS = (
     select(
-        *(_invoices.c[name] for name in _HEAD_COLUMNS),
+        *(_invoices.c[name] for name in HEAD_COLUMNS),
         _series.c.code.label("series_code"),
         _series.c.prefix.label("series_prefix"),
         _lines.c.id.label("line_id"),

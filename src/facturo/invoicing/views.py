@@ -9,15 +9,15 @@ proves the views equal the validated ones, field for field and byte for byte in 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Literal, cast
+from typing import Any
 
-from facturo.invoicing.drafts import LINE_COLUMNS, DocumentRead
+from facturo.invoicing.drafts import HEAD_COLUMNS, LINE_COLUMNS, DocumentRead
 from facturo.invoicing.lifecycle import is_overdue
 from facturo.invoicing.models import Invoice, InvoiceLine, balance_of, full_number_of
 from facturo.invoicing.schemas import InvoiceOut, InvoiceSummaryOut, LineOut
 
-DocumentType = Literal["invoice", "credit_note"]
 _construct_invoice = InvoiceOut.model_construct
 _construct_line = LineOut.model_construct
 
@@ -27,75 +27,32 @@ def _line_of(line: InvoiceLine) -> LineOut:
 
 
 def invoice_out(doc: Invoice, today: date) -> InvoiceOut:
-    balance = doc.balance
-    return _construct_invoice(
-        id=doc.id,
-        document_type=cast(DocumentType, doc.document_type),
-        status=doc.status,
-        series_code=doc.series.code if doc.series else None,
-        number=doc.number,
-        full_number=doc.full_number,
-        customer_id=doc.customer_id,
-        customer_nit=doc.customer_nit,
-        customer_name=doc.customer_name,
-        customer_address=doc.customer_address,
-        currency=doc.currency,
-        issue_date=doc.issue_date,
-        due_date=doc.due_date,
-        notes=doc.notes,
-        credited_invoice_id=doc.credited_invoice_id,
-        reason=doc.reason,
-        subtotal=doc.subtotal,
-        tax_total=doc.tax_total,
-        total=doc.total,
-        credited_total=doc.credited_total,
-        paid_total=doc.paid_total,
-        balance=balance,
-        overdue=is_overdue(doc.status, doc.due_date, balance, today),
-        issued_at=doc.issued_at,
-        voided_at=doc.voided_at,
-        void_reason=doc.void_reason,
-        content_hash=doc.content_hash,
-        lines=[_line_of(line) for line in doc.lines],
-    )
+    head = {name: getattr(doc, name) for name in HEAD_COLUMNS}
+    head["series_code"] = doc.series.code if doc.series is not None else None
+    head["series_prefix"] = doc.series.prefix if doc.series is not None else None
+    return _view(head, [_line_of(line) for line in doc.lines], today)
 
 
 def invoice_read_out(read: DocumentRead, today: date) -> InvoiceOut:
     """``invoice_out`` of a document read as plain columns (``drafts.read_document``)."""
-    head = read.head
+    return _view(read.head, [_construct_line(**line) for line in read.lines], today)
+
+
+def _view(head: Mapping[str, Any], lines: list[LineOut], today: date) -> InvoiceOut:
+    """The view of one document from its columns (``HEAD_COLUMNS`` plus its series' code and prefix),
+    with the derived figures computed by the same rules as the model's properties."""
     status, due_date = head["status"], head["due_date"]
     balance = balance_of(
         head["document_type"], status, head["currency"], head["total"], head["credited_total"], head["paid_total"]
     )
+    copied = {name: head[name] for name in HEAD_COLUMNS}
     return _construct_invoice(
-        id=head["id"],
-        document_type=head["document_type"],
-        status=status,
+        **copied,
         series_code=head["series_code"],
-        number=head["number"],
         full_number=full_number_of(head["series_prefix"], head["number"]),
-        customer_id=head["customer_id"],
-        customer_nit=head["customer_nit"],
-        customer_name=head["customer_name"],
-        customer_address=head["customer_address"],
-        currency=head["currency"],
-        issue_date=head["issue_date"],
-        due_date=due_date,
-        notes=head["notes"],
-        credited_invoice_id=head["credited_invoice_id"],
-        reason=head["reason"],
-        subtotal=head["subtotal"],
-        tax_total=head["tax_total"],
-        total=head["total"],
-        credited_total=head["credited_total"],
-        paid_total=head["paid_total"],
         balance=balance,
         overdue=is_overdue(status, due_date, balance, today),
-        issued_at=head["issued_at"],
-        voided_at=head["voided_at"],
-        void_reason=head["void_reason"],
-        content_hash=head["content_hash"],
-        lines=[_construct_line(**line) for line in read.lines],
+        lines=lines,
     )
 
 
