@@ -238,25 +238,9 @@ def _checked_plaintext(plaintext: str) -> str:
     return hash_token(plaintext)
 
 
-def authenticate_api_token(session: Session, plaintext: str, now: datetime | None = None) -> ApiToken:
-    now = now or clock.now()
-    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _checked_plaintext(plaintext))).one_or_none()
-    if token is None:
-        raise Unauthenticated(_INVALID)
-    if token.revoked_at is not None:
-        raise Unauthenticated(_REVOKED)
-    if token.expires_at is not None and now >= token.expires_at:
-        raise Unauthenticated(_EXPIRED)
-    if token.created_by_user_id is not None:
-        creator = session.get(User, token.created_by_user_id)
-        if creator is None or not creator.active:
-            raise Unauthenticated(_SUSPENDED)
-    return token
-
-
-def principal_for_api_token(session: Session, plaintext: str, now: datetime | None = None) -> Principal:
-    """``authenticate_api_token`` then ``principal_for_token``, for every API request: the same checks
-    in the same order with the same messages, read in one query of plain columns."""
+def _usable_row(session: Session, plaintext: str, now: datetime | None) -> Any:
+    """The token's row (``_RESOLVE``) after every check, in order: known, not revoked, not expired,
+    its creator (if any) still active. Each refusal has its own message."""
     now = now or clock.now()
     row = session.connection().execute(_RESOLVE, {"token_hash": _checked_plaintext(plaintext)}).one_or_none()
     if row is None:
@@ -265,11 +249,22 @@ def principal_for_api_token(session: Session, plaintext: str, now: datetime | No
         raise Unauthenticated(_REVOKED)
     if row.expires_at is not None and now >= row.expires_at:
         raise Unauthenticated(_EXPIRED)
-    creator_role = None
-    if row.created_by_user_id is not None:
-        if not row.creator_active:  # NULL too: the creator no longer exists
-            raise Unauthenticated(_SUSPENDED)
-        creator_role = Role(row.creator_role)
+    if row.created_by_user_id is not None and not row.creator_active:  # NULL too: the creator is gone
+        raise Unauthenticated(_SUSPENDED)
+    return row
+
+
+def authenticate_api_token(session: Session, plaintext: str, now: datetime | None = None) -> ApiToken:
+    token = session.get(ApiToken, _usable_row(session, plaintext, now).id)
+    assert token is not None  # the row was just read in this transaction
+    return token
+
+
+def principal_for_api_token(session: Session, plaintext: str, now: datetime | None = None) -> Principal:
+    """``authenticate_api_token`` then ``principal_for_token``, for every API request: the same checks,
+    read in one query of plain columns."""
+    row = _usable_row(session, plaintext, now)
+    creator_role = Role(row.creator_role) if row.created_by_user_id is not None else None
     return token_principal(row.id, row.name, row.permissions, row.customer_id, creator_role)
 
 
