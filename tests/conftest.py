@@ -38,6 +38,8 @@ DATA = REPO_ROOT / "tests" / "data"
 # when absent, and required under CI=true. FACTURO_TEST_SAMPLES points elsewhere (an empty value
 # counts as unset).
 SAMPLES = Path(os.environ.get("FACTURO_TEST_SAMPLES") or REPO_ROOT.parent / "shared" / "samples")
+# The official artefacts (EN 16931 XSLT, SAT's FEL schemas) used as test oracles, beside the corpus.
+REFERENCE = Path(os.environ.get("FACTURO_TEST_REFERENCE") or SAMPLES.parent / "reference")
 ADMIN_EMAIL = "admin@facturo.test"
 ADMIN_PASSWORD = "clave-de-prueba-segura"
 PG_URL = os.environ.get("FACTURO_TEST_DATABASE_URL")
@@ -65,6 +67,23 @@ def corpus_path(*parts: str) -> Path:
     if not path.exists():
         # The folder is there but a file it should hold is not: that is a broken corpus, never a skip.
         pytest.fail(f"the sample corpus at {SAMPLES} has no {Path(*parts)}", pytrace=False)
+    return path
+
+
+def reference_path(*parts: str) -> Path:
+    """A path inside the official reference artefacts (../shared/reference or FACTURO_TEST_REFERENCE),
+    with the same rules as :func:`corpus_path`: skipped when absent, a failure under CI=true."""
+    if not REFERENCE.is_dir():
+        reason = (
+            f"reference artefacts not found: {REFERENCE} is missing "
+            "(place ../shared/reference beside the repository or set FACTURO_TEST_REFERENCE)"
+        )
+        if corpus_required():
+            pytest.fail(f"CI=true requires the reference artefacts, but {reason}", pytrace=False)
+        pytest.skip(reason)
+    path = REFERENCE.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(f"the reference folder {REFERENCE} has no {Path(*parts)}", pytrace=False)
     return path
 
 
