@@ -9,6 +9,7 @@ from facturo.invoicing.payment_models import Payment, PaymentSplit
 from facturo.kit.db import Base
 from facturo.kit.idempotency import IdempotentResponse
 from facturo.organisation.models import Issuer
+from facturo.reception.models import DocumentFinding, ReceivedDocument, Submission
 from facturo.usage.models import (
     BilledPeriod,
     BillingRun,
@@ -42,6 +43,7 @@ __all__ = [
     "ConfigurationVersion",
     "Consumption",
     "Customer",
+    "DocumentFinding",
     "HistoryRecord",
     "IdempotentResponse",
     "Instance",
@@ -54,10 +56,12 @@ __all__ = [
     "PaymentSplit",
     "Product",
     "ProductPrice",
+    "ReceivedDocument",
     "RefreshToken",
     "Resource",
     "ResourcePrice",
     "Series",
+    "Submission",
     "UsageCategory",
     "UsageLock",
     "UsageMessage",

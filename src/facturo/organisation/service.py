@@ -137,3 +137,23 @@ def save_profile(session: Session, actor: Actor, data: IssuerIn) -> Issuer:
     session.flush()
     audit.record_changes(session, actor, "issuer", issuer.id, before, audit.snapshot(issuer))
     return issuer
+
+
+def ensure_issuers(session: Session, names_by_nit: dict[str, str]) -> dict[str, int]:
+    """The issuer row id of each NIT (as written in ``issuers.nit``), creating the other issuers
+    that received documents name: reception indexes them in the same table as our own issuer."""
+    if not names_by_nit:
+        return {}
+    found: dict[str, int] = {}
+    nits = list(names_by_nit)
+    for start in range(0, len(nits), 500):
+        chunk = nits[start : start + 500]
+        rows = session.execute(select(_issuers.c.nit, _issuers.c.id).where(_issuers.c.nit.in_(chunk)))
+        found.update({str(nit): int(issuer_id) for nit, issuer_id in rows})
+    for nit in nits:
+        if nit not in found:
+            issuer = Issuer(is_own=False, nit=nit, name=(names_by_nit[nit] or nit)[:200])
+            session.add(issuer)
+            session.flush()
+            found[nit] = issuer.id
+    return found

@@ -1,0 +1,345 @@
+"""The reception worker: claim ``received`` documents, read them, index them, decide.
+
+Two short transactions per batch. The claim marks a batch of documents with this worker's name
+and a lease; the result writes every document's index fields, findings and status at once, only
+where the claim still holds. A worker that dies between the two leaves its documents
+``received``: once the lease runs out another worker claims them again, and since the result
+replaces nothing (it fills a row still ``received``) no document is ever indexed twice.
+
+A document that kills its worker every time would be claimed forever; after ``MAX_ATTEMPTS``
+claims it is rejected with a reason instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from stdnum.gt import nit as gt_nit
+
+from facturo.kit import clock
+from facturo.kit.bulk import bulk_insert
+from facturo.kit.db import Units, table_of
+from facturo.kit.errors import Msg
+from facturo.organisation import service as organisation
+from facturo.reception.archive import Archive
+from facturo.reception.formats.detect import ReadingOptions, read_document
+from facturo.reception.formats.reading import Finding, ReadDocument, Severity
+from facturo.reception.models import AMOUNT_SCALE, DocumentFinding, ReceivedDocument, Submission
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+BATCH = 200
+# The index keeps amounts as scaled integers (6 decimals) in a 64-bit column.
+_AMOUNT_LIMIT = Decimal(9) * Decimal(10) ** 12
+
+_documents = table_of(ReceivedDocument)
+_findings = table_of(DocumentFinding)
+_submissions = table_of(Submission)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    claimed: int
+    accepted: int
+    rejected: int
+
+
+def claim(session: Session, worker: str, now: datetime, limit: int = BATCH) -> list[int]:
+    """Mark up to ``limit`` waiting documents as this worker's for one lease; their ids."""
+    waiting = (
+        select(_documents.c.id)
+        .where(
+            _documents.c.status == "received",
+            or_(_documents.c.claimed_until.is_(None), _documents.c.claimed_until < now),
+        )
+        .order_by(_documents.c.status, _documents.c.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        waiting = waiting.with_for_update(skip_locked=True)
+    ids = [int(i) for i in session.scalars(waiting)]
+    if ids:
+        session.execute(
+            update(_documents)
+            .where(_documents.c.id.in_(ids))
+            .values(claimed_by=worker, claimed_until=now + LEASE, attempts=_documents.c.attempts + 1)
+        )
+    return ids
+
+
+def process_batch(
+    units: Units, archive: Archive, worker: str, *, options: ReadingOptions | None = None, limit: int = BATCH
+) -> BatchResult:
+    """Claim, read and decide one batch; 0 claimed means the queue is empty."""
+    with units.unit_of_work() as session:
+        ids = claim(session, worker, clock.now(), limit)
+    if not ids:
+        return BatchResult(0, 0, 0)
+    with units.unit_of_work(write=False) as session:
+        rows = session.execute(
+            select(
+                _documents.c.id,
+                _documents.c.sha256,
+                _documents.c.attempts,
+                _submissions.c.allowed_issuer_nits,
+            )
+            .join(_submissions, _submissions.c.id == _documents.c.submission_id)
+            .where(_documents.c.id.in_(ids), _documents.c.claimed_by == worker)
+            .order_by(_documents.c.id)
+        ).all()
+    readings = [(int(r.id), _read(archive, r.sha256, int(r.attempts), r.allowed_issuer_nits, options)) for r in rows]
+    for attempt in range(2):
+        try:
+            with units.unit_of_work() as session:
+                return _decide(session, worker, readings)
+        except IntegrityError:
+            # Another worker accepted the same issuer number in the same instant: decide again,
+            # now seeing its document, so this one is rejected as a duplicate number.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _read(
+    archive: Archive, sha256: str, attempts: int, allowed: list[str] | None, options: ReadingOptions | None
+) -> ReadDocument:
+    if attempts > MAX_ATTEMPTS:
+        return _failed(
+            "PROCESSING-FAILED",
+            f"El documento no pudo procesarse tras {MAX_ATTEMPTS} intentos; un operador debe revisarlo.",
+            f"The document could not be processed after {MAX_ATTEMPTS} attempts; an operator must look at it.",
+        )
+    try:
+        data = archive.read(sha256)
+    except FileNotFoundError:
+        return _failed(
+            "ARCHIVE-MISSING",
+            "El original no está en el archivo; no se puede validar.",
+            "The original is missing from the archive; it cannot be validated.",
+        )
+    read = read_document(data, options)
+    _check_scope(read, allowed)
+    _check_index_limits(read)
+    return read
+
+
+def _failed(rule: str, es: str, en: str) -> ReadDocument:
+    from facturo.reception.formats.reading import DocumentFormat
+
+    return ReadDocument(DocumentFormat.UNKNOWN, findings=[Finding(rule, Severity.FATAL, "/", Msg(es, en))])
+
+
+def _check_scope(read: ReadDocument, allowed: list[str] | None) -> None:
+    if allowed is None:
+        return
+    if read.issuer_nit is None or compact_nit(read.issuer_nit) not in allowed:
+        shown = read.issuer_nit or "?"
+        read.findings.append(
+            Finding(
+                "ACCESS-ISSUER",
+                Severity.FATAL,
+                "/",
+                Msg(
+                    f"La credencial que envió el documento no puede enviar documentos del emisor {shown}.",
+                    f"The credential that submitted the document may not submit for issuer {shown}.",
+                ),
+            )
+        )
+        # Not stored as that issuer's: the index keeps no issuer for it.
+        read.issuer_nit = None
+        read.issuer_name = None
+
+
+def _check_index_limits(read: ReadDocument) -> None:
+    for name in ("taxable_total", "tax_total", "total"):
+        value: Decimal | None = getattr(read, name)
+        if value is None:
+            continue
+        scaled = value.scaleb(AMOUNT_SCALE)
+        if abs(value) >= _AMOUNT_LIMIT or scaled != scaled.to_integral_value():
+            setattr(read, name, None)
+            read.findings.append(
+                Finding(
+                    "AMOUNT-OUT-OF-RANGE",
+                    Severity.ERROR,
+                    "/",
+                    Msg(
+                        f"El importe {value} no cabe en el índice (hasta 9 billones, 6 decimales).",
+                        f"Amount {value} does not fit the index (below 9 trillion, 6 decimals).",
+                    ),
+                )
+            )
+
+
+def compact_nit(value: str) -> str:
+    try:
+        return str(gt_nit.compact(value))
+    except Exception:
+        return value.replace("-", "").replace(" ", "").upper()
+
+
+def issuer_row_nit(value: str) -> str:
+    """The NIT as the issuers table writes it (``1234567-8``, like our own profile), so a document
+    of ours received back finds our own row."""
+    compact = compact_nit(value)
+    try:
+        return str(gt_nit.format(gt_nit.validate(compact)))
+    except Exception:
+        return compact[:20]
+
+
+def _clip(value: str | None, size: int) -> str | None:
+    return None if value is None else value[:size]
+
+
+def _decide(session: Session, worker: str, readings: Sequence[tuple[int, ReadDocument]]) -> BatchResult:
+    accepted_keys = _accepted_numbers(session, [r for _, r in readings])
+    issuer_names = {issuer_row_nit(r.issuer_nit): r.issuer_name or "" for _, r in readings if r.valid and r.issuer_nit}
+    issuer_ids = organisation.ensure_issuers(session, issuer_names)
+    now = clock.now()
+    findings: list[tuple[Any, ...]] = []
+    accepted = rejected = 0
+    for document_id, read in readings:
+        duplicate_of = None
+        if read.valid:
+            duplicate_of = _duplicate_of(read, accepted_keys)
+            if duplicate_of is not None:
+                read.findings.append(_duplicate_finding(read, duplicate_of))
+        status = "accepted" if read.valid else "rejected"
+        accepted_now = status == "accepted"
+        values = _index_values(read)
+        values.update(
+            status=status,
+            processed_at=now,
+            claimed_by=None,
+            claimed_until=None,
+            duplicate_of_id=duplicate_of,
+            finding_count=len(read.findings),
+            issuer_id=issuer_ids.get(issuer_row_nit(read.issuer_nit)) if accepted_now and read.issuer_nit else None,
+        )
+        done = session.execute(
+            update(_documents)
+            .where(
+                and_(
+                    _documents.c.id == document_id,
+                    _documents.c.status == "received",
+                    _documents.c.claimed_by == worker,
+                )
+            )
+            .values(**values)
+        )
+        if not getattr(done, "rowcount", 0):
+            continue  # the lease ran out and another worker took it over
+        if status == "accepted":
+            accepted += 1
+            for key in _keys(read):
+                accepted_keys.setdefault(key, document_id)
+        else:
+            rejected += 1
+        findings.extend(
+            (document_id, position, f.rule[:60], f.severity.value, f.location, f.message.es, f.message.en)
+            for position, f in enumerate(read.findings, start=1)
+        )
+    bulk_insert(
+        session,
+        _findings,
+        ("document_id", "position", "rule", "severity", "location", "message_es", "message_en"),
+        findings,
+    )
+    return BatchResult(len(readings), accepted, rejected)
+
+
+def _index_values(read: ReadDocument) -> dict[str, Any]:
+    reference = read.reference
+    return {
+        "format": read.format.value,
+        "document_type": _clip(read.document_type, 20),
+        "issuer_nit": _clip(compact_nit(read.issuer_nit), 20) if read.issuer_nit else None,
+        "issuer_name": _clip(read.issuer_name, 300),
+        "receiver_id": _clip(read.receiver_id, 20),
+        "receiver_name": _clip(read.receiver_name, 300),
+        "series": _clip(read.series, 40),
+        "number": _clip(read.number, 40),
+        "correlative": read.correlative if read.correlative is not None and 0 <= read.correlative < 2**63 else None,
+        "issue_date": read.issue_date,
+        "currency": _clip(read.currency, 3),
+        "taxable_total": read.taxable_total,
+        "tax_total": read.tax_total,
+        "total": read.total,
+        "authorization_uuid": _clip(read.authorization_uuid.upper(), 36) if read.authorization_uuid else None,
+        "certifier_nit": _clip(read.certifier_nit, 20),
+        "reference_series": _clip(reference.series, 40) if reference else None,
+        "reference_number": _clip(reference.number, 40) if reference else None,
+        "reference_uuid": _clip(reference.authorization_uuid, 36) if reference else None,
+    }
+
+
+Key = tuple[str, ...]
+
+
+def _keys(read: ReadDocument) -> list[Key]:
+    keys: list[Key] = []
+    if read.issuer_nit and read.number is not None:
+        keys.append(("number", compact_nit(read.issuer_nit), read.document_type or "", read.series or "", read.number))
+    if read.authorization_uuid:
+        keys.append(("uuid", read.authorization_uuid.upper()))
+    return keys
+
+
+def _accepted_numbers(session: Session, reads: Sequence[ReadDocument]) -> dict[Key, int]:
+    """The accepted documents that already hold any number the batch would take."""
+    found: dict[Key, int] = {}
+    wanted = {k for r in reads if r.valid for k in _keys(r)}
+    c = _documents.c
+    numbers = sorted({k for k in wanted if k[0] == "number"})
+    for start in range(0, len(numbers), 500):
+        part = numbers[start : start + 500]
+        rows = session.execute(
+            select(c.issuer_nit, c.document_type, c.series, c.number, c.id).where(
+                c.status == "accepted",
+                c.issuer_nit.in_({k[1] for k in part}),
+                c.number.in_({k[4] for k in part}),
+            )
+        )
+        for nit, doc_type, series, number, document_id in rows:
+            key = ("number", str(nit), doc_type or "", series or "", str(number))
+            if key in wanted:
+                found[key] = int(document_id)
+    uuids = sorted(k[1] for k in wanted if k[0] == "uuid")
+    for start in range(0, len(uuids), 500):
+        chunk = uuids[start : start + 500]
+        for uuid, document_id in session.execute(
+            select(c.authorization_uuid, c.id).where(c.status == "accepted", c.authorization_uuid.in_(chunk))
+        ):
+            found[("uuid", str(uuid))] = int(document_id)
+    return found
+
+
+def _duplicate_of(read: ReadDocument, accepted: dict[Key, int]) -> int | None:
+    for key in _keys(read):
+        if key in accepted:
+            return accepted[key]
+    return None
+
+
+def _duplicate_finding(read: ReadDocument, first: int) -> Finding:
+    what_es = f"la autorización {read.authorization_uuid}" if read.authorization_uuid else f"el número {read.number}"
+    what_en = f"authorization {read.authorization_uuid}" if read.authorization_uuid else f"number {read.number}"
+    return Finding(
+        "DUPLICATE-NUMBER",
+        Severity.FATAL,
+        "/",
+        Msg(
+            f"Ya se aceptó otro documento del emisor {read.issuer_nit} con {what_es} "
+            f"(serie {read.series or '-'}): el documento {first}.",
+            f"Another document of issuer {read.issuer_nit} with {what_en} "
+            f"(series {read.series or '-'}) was already accepted: document {first}.",
+        ),
+    )
