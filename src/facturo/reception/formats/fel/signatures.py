@@ -36,7 +36,6 @@ INVALID = "FEL-SIGNATURE-INVALID"
 UNTRUSTED = "FEL-SIGNATURE-UNTRUSTED"
 CERT_DATES = "FEL-SIGNATURE-CERT-DATES"
 XADES_NS = "http://uri.etsi.org/01903/v1.3.2#"
-_ID_ATTRIBUTES = ("Id", "ID", "id")
 _DER = Encoding.DER
 
 
@@ -45,14 +44,7 @@ def _signatures(root: etree._Element) -> list[etree._Element]:
 
 
 def _ids(root: etree._Element) -> set[str]:
-    found: set[str] = set()
-    for el in root.iter():
-        if isinstance(el.tag, str):
-            for name in _ID_ATTRIBUTES:
-                value = el.get(name)
-                if value:
-                    found.add(value)
-    return found
+    return {str(value) for value in root.xpath("//@Id | //@ID | //@id")}
 
 
 def _base64(text: str | None) -> bytes | None:
