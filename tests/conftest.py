@@ -30,6 +30,8 @@ from facturo.organisation.models import Issuer
 
 # A fixed signing key for the suite, so tests never write one into ./var.
 os.environ.setdefault("FACTURO_JWT_SECRET", "facturo-test-signing-key-" + "0" * 40)
+# Tests drive the reception workers themselves (service.drain), never background threads.
+os.environ.setdefault("FACTURO_RECEPTION_WORKERS", "0")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Fixture files written for the suite: it passes on a plain clone with nothing beside it.

@@ -25,6 +25,8 @@ from facturo.invoicing.api.organisation import router as organisation_router
 from facturo.invoicing.api.payments import router as payments_router
 from facturo.kit.config import Settings, get_settings
 from facturo.kit.db import Database, make_engine
+from facturo.reception.service import archive_of
+from facturo.reception.workers import start_workers as reception_workers
 from facturo.reports.api import router as reports_router
 from facturo.reports.pages.dashboard import warm_dashboard
 from facturo.surface.rest import errors, openapi_responses, security_headers
@@ -80,7 +82,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             # The first dashboard view would otherwise read a whole year of lines (about a second
             # on 100,000 invoices); reading it here, in the background, keeps every view fast.
             threading.Thread(target=warm_dashboard, args=(app,), name="facturo-warm", daemon=True).start()
+        workers = None
+        if settings.reception_workers:
+            workers = reception_workers(database, app.state.reception_archive, settings)
+            app.state.reception_workers = workers
         yield
+        if workers is not None:
+            workers.shutdown()
         database.dispose()
 
     # Docs are served from a packaged Swagger UI: no CDN, so /docs works offline.
@@ -109,6 +117,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.authenticator = auth_service
     app.state.unit_of_work_slots = asyncio.Semaphore(database.max_connections)
     app.state.settings = settings
+    app.state.reception_archive = archive_of(settings)
     errors.install(app, html_error=browser_error)
     for router in (
         access_router,

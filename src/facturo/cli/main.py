@@ -24,6 +24,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     "organisation": ("facturo.invoicing.cli.organisation", "app", {}),
     "catalog": ("facturo.catalog.cli", "app", {}),
     "usage": ("facturo.usage.cli", "app", {"report": ("facturo.reports.cli", "app")}),
+    "reception": ("facturo.reception.cli", "app", {}),
 }
 
 

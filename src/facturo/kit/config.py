@@ -44,11 +44,29 @@ class Settings(BaseSettings):
         "milliseconds; 0 means none. The command line and jobs never have one.",
     )
 
+    reception_workers: int = Field(
+        default=2,
+        ge=0,
+        le=64,
+        description="Worker threads inside `facturo serve` that validate and index received documents; 0 leaves "
+        "them to `facturo reception work` processes.",
+    )
+    fel_trusted_certificates: Path | None = Field(
+        default=None,
+        description="A PEM file (or a folder of .pem/.crt/.cer files) with the FEL certifiers' certificates: when set, "
+        "received DTE signatures are verified cryptographically and a failure rejects the document.",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'facturo.sqlite3').resolve()}"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Where received originals are archived, content-addressed (kit.archive)."""
+        return self.data_dir / "archive"
 
     def ensure_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

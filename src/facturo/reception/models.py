@@ -49,6 +49,7 @@ class ReceivedDocument(Base):
         Index("ix_reception_documents_submission", "submission_id", "status"),
         Index("ix_reception_documents_issuer_date", "issuer_nit", "issue_date", "id"),
         Index("ix_reception_documents_date", "issue_date", "id"),
+        Index("ix_reception_documents_status_date", "status", "issue_date", "id"),
         Index("ix_reception_documents_receiver", "receiver_id", "issue_date", "id"),
         # One accepted document per issuer number and per FEL authorization (a second is a duplicate).
         Index(

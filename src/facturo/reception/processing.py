@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from stdnum.gt import nit as gt_nit
 
 from facturo.kit import clock
+from facturo.kit.archive import Archive
 from facturo.kit.bulk import bulk_insert
 from facturo.kit.db import Units, table_of
 from facturo.kit.errors import Msg
 from facturo.organisation import service as organisation
-from facturo.reception.archive import Archive
 from facturo.reception.formats.detect import ReadingOptions, read_document
 from facturo.reception.formats.reading import Finding, ReadDocument, Severity
 from facturo.reception.models import AMOUNT_SCALE, DocumentFinding, ReceivedDocument, Submission

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from facturo.kit.archive import Archive, ArchiveProblem
 from facturo.kit.config import Settings
 from facturo.kit.db import Units, table_of
 from facturo.kit.errors import not_found
-from facturo.reception.archive import Archive, ArchiveProblem
 from facturo.reception.formats.detect import ReadingOptions, read_document
 from facturo.reception.formats.reading import ReadDocument
 from facturo.reception.models import DocumentFinding, ReceivedDocument, Submission
-from facturo.reception.processing import BATCH, BatchResult, process_batch
+from facturo.reception.processing import BATCH, BatchResult, compact_nit, process_batch
 from facturo.reception.submission import IncomingFile, Receipt, RefusedItem, submit
 
 __all__ = [
@@ -33,10 +32,12 @@ __all__ = [
     "Receipt",
     "RefusedItem",
     "archive_of",
+    "compact_nit",
     "document",
     "drain",
     "findings_of",
     "original",
+    "statuses",
     "submission_progress",
     "submit",
     "validate",
@@ -49,7 +50,7 @@ _documents = table_of(ReceivedDocument)
 
 def archive_of(settings: Settings) -> Archive:
     """The archive under the data directory (``<data_dir>/archive``)."""
-    return Archive(Path(settings.data_dir) / "archive")
+    return Archive(settings.archive_dir)
 
 
 def validate(data: bytes, options: ReadingOptions | None = None) -> ReadDocument:
@@ -133,6 +134,15 @@ def submission_progress(session: Session, submission_id: int) -> Progress:
     counts = {"received": 0, "accepted": 0, "rejected": 0}
     counts.update({str(status): int(count) for status, count in rows})
     return Progress(found, counts)
+
+
+def statuses(session: Session, document_ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for start in range(0, len(document_ids), 500):
+        part = document_ids[start : start + 500]
+        rows = session.execute(select(_documents.c.id, _documents.c.status).where(_documents.c.id.in_(part)))
+        found.update({int(i): str(s) for i, s in rows})
+    return found
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from facturo.kit import clock
 from facturo.kit.actor import Actor
+from facturo.kit.archive import Archive, sha256_of
 from facturo.kit.db import table_of
 from facturo.kit.errors import Msg
-from facturo.reception.archive import Archive, sha256_of
 from facturo.reception.formats.detect import sniff
 from facturo.reception.formats.facturo_json import split_array
 from facturo.reception.formats.reading import DocumentFormat
@@ -67,7 +67,7 @@ class Receipt:
         return sum(1 for d in self.documents if not d.duplicate)
 
 
-def _documents_of(item: IncomingFile) -> Iterator[tuple[str, bytes]]:
+def documents_of(item: IncomingFile) -> Iterator[tuple[str, bytes]]:
     """The documents one file holds: itself, or each element of a JSON array (``name#3``)."""
     if sniff(item.data) is DocumentFormat.JSON and item.data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
         elements = split_array(item.data)
@@ -115,7 +115,7 @@ def submit(
                 receipt.refused.append(item)
                 continue
             file_count += 1
-            for name, data in _documents_of(item):
+            for name, data in documents_of(item):
                 position += 1
                 pending.append((position, name, data, sha256_of(data)))
         _record(session, archive, submission, pending, receipt, seen, actor, channel)

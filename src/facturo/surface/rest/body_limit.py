@@ -33,8 +33,15 @@ log = logging.getLogger("facturo.api")
 MB = 1024 * 1024
 CODE = "payload_too_large"
 RULE = "body.too_large"
-# Where files are uploaded: the IPC2 message import of the API and the upload form of the usage page.
-UPLOAD_ROUTES = frozenset({("POST", "/api/v1/usage/messages"), ("POST", "/usage/messages")})
+# Where files are uploaded: the IPC2 message import (API and usage page) and e-invoice reception (API and portal).
+UPLOAD_ROUTES = frozenset(
+    {
+        ("POST", "/api/v1/usage/messages"),
+        ("POST", "/usage/messages"),
+        ("POST", "/api/v1/reception/documents"),
+        ("POST", "/reception/upload"),
+    }
+)
 
 
 def size_text(limit: int, lang: str) -> str:

@@ -1,4 +1,4 @@
-"""The archive of original bytes, content-addressed by sha256.
+"""An archive of original bytes, content-addressed by sha256 (received e-invoices live here).
 
 ``<root>/ab/cd/abcd…`` holds the exact bytes whose sha256 is ``abcd…``. A file is written to a
 temporary name in the same directory, flushed to disk and renamed into place, so a reader never
@@ -39,8 +39,7 @@ class Archive:
 
     def put(self, data: bytes) -> str:
         """Store ``data`` (once), durably, and return its sha256."""
-        digest = self._write(data, sync=True)
-        return digest
+        return self._write(data, sync=True)
 
     def put_many(self, items: Sequence[bytes]) -> list[str]:
         """Store many originals with one flush to disk at the end instead of one per file: a batch
