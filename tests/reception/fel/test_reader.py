@@ -252,3 +252,28 @@ def test_series_and_number_from_the_uuid() -> None:
 )
 def test_tolerance(declared: str, computed: str, operations: int, ok: bool) -> None:
     assert matches(Decimal(declared), declared, Decimal(computed), operations) is ok
+
+
+HOSTILE = (
+    '<dte:GTDocumento xmlns:dte="http://www.sat.gob.gt/dte/fel/0.2.0" Version="0.1"><dte:SAT ClaseDocumento="dte">'
+    '<dte:DTE ID="DatosCertificados"><dte:DatosEmision ID="DatosEmision"><dte:Items><dte:Item BienOServicio="B" '
+    'NumeroLinea="{big}"><dte:Cantidad>{big}</dte:Cantidad><dte:PrecioUnitario>{big}.5</dte:PrecioUnitario>'
+    "<dte:Precio>0</dte:Precio><dte:Total>{big}</dte:Total></dte:Item></dte:Items><dte:Totales>"
+    "<dte:GranTotal>{big}</dte:GranTotal></dte:Totales></dte:DatosEmision></dte:DTE></dte:SAT></dte:GTDocumento>"
+)
+
+
+def test_hostile_numbers_become_findings_not_errors() -> None:
+    raw = HOSTILE.format(big="9" * 1_000_001).encode()
+    doc = read(raw)
+    found = rules(doc)
+    assert "FEL-READ-ERROR" not in found
+    assert set(found) == {"FEL_GEN102", "FEL-NOT-CERTIFIED", "FEL-SIGNATURE-MISSING"}
+    assert doc.total is None
+
+
+def test_a_document_that_is_not_a_gtdocumento() -> None:
+    raw = b'<dte:GTAnulacionDocumento xmlns:dte="http://www.sat.gob.gt/dte/fel/0.2.0"/>'
+    doc = read(raw)
+    assert rules(doc) == ["FEL-NOT-CERTIFIED", "FEL_GEN102"]
+    assert "dte:GTDocumento" in doc.findings[0].message.en or "dte:GTDocumento" in doc.findings[1].message.en

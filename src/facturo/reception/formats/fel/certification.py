@@ -19,9 +19,8 @@ def check_certification(root: etree._Element) -> list[Finding]:
     """A rejecting finding when the DTE was not certified (or its certification is incomplete)."""
     certification = find_certification(root)
     if certification is None:
-        where = location(
-            root.find(f"{dte('SAT')}/{dte('DTE')}") if root.find(f"{dte('SAT')}/{dte('DTE')}") is not None else root
-        )
+        dte_el = root.find(f"{dte('SAT')}/{dte('DTE')}")
+        where = location(dte_el if dte_el is not None else root)
         return [
             finding(
                 RULE,

@@ -57,3 +57,15 @@ def text_of(el: etree._Element | None) -> str | None:
     if el is None:
         return None
     return "".join(el.itertext()).strip()
+
+
+# Longer figures already break the schema (22 digits at most); refusing them keeps hostile numbers
+# out of Decimal arithmetic, where a huge magnitude would overflow the context.
+LONGEST_AMOUNT = 64
+
+
+def parse_amount(text: str | None) -> Decimal | None:
+    """An amount to compute with: an xs:decimal of at most LONGEST_AMOUNT characters, else None."""
+    if text is None or len(text) > LONGEST_AMOUNT:
+        return None
+    return parse_decimal(text)

@@ -15,7 +15,7 @@ from lxml import etree
 
 from facturo.reception.formats.fel import rules
 from facturo.reception.formats.fel.certification import check_certification, find_certification
-from facturo.reception.formats.fel.common import dte, finding, location, parse_decimal, text_of
+from facturo.reception.formats.fel.common import dte, finding, location, parse_amount, text_of
 from facturo.reception.formats.fel.complements import note_references
 from facturo.reception.formats.fel.signatures import check_signatures
 from facturo.reception.formats.fel.structure import check_structure
@@ -72,7 +72,7 @@ def _correlative(root: etree._Element) -> tuple[int | None, list[Finding]]:
 
 def _taxable_total(emission: etree._Element) -> Decimal | None:
     values = [
-        parse_decimal(text_of(el))
+        parse_amount(text_of(el))
         for el in emission.iterfind(
             f"{dte('Items')}/{dte('Item')}/{dte('Impuestos')}/{dte('Impuesto')}/{dte('MontoGravable')}"
         )
@@ -84,7 +84,7 @@ def _taxable_total(emission: etree._Element) -> Decimal | None:
 
 def _tax_total(emission: etree._Element) -> Decimal | None:
     values = [
-        parse_decimal(el.get("TotalMontoImpuesto"))
+        parse_amount(el.get("TotalMontoImpuesto"))
         for el in emission.iterfind(f"{dte('Totales')}/{dte('TotalImpuestos')}/{dte('TotalImpuesto')}")
     ]
     if any(v is None for v in values):
@@ -136,7 +136,7 @@ def _read(doc: ReadDocument, root: etree._Element, raw: bytes, trusted: Sequence
     doc.receiver_name = _attr(receiver, "NombreReceptor")
     doc.taxable_total = _taxable_total(emission)
     doc.tax_total = _tax_total(emission)
-    doc.total = parse_decimal(text_of(emission.find(f"{dte('Totales')}/{dte('GranTotal')}")))
+    doc.total = parse_amount(text_of(emission.find(f"{dte('Totales')}/{dte('GranTotal')}")))
     references = note_references(emission)
     if references:
         doc.reference = references[0].reference

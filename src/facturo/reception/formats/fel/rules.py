@@ -16,7 +16,7 @@ from decimal import Decimal
 from lxml import etree
 from stdnum.gt import nit as gt_nit
 
-from facturo.reception.formats.fel.common import dte, finding, location, parse_decimal, text_of
+from facturo.reception.formats.fel.common import dte, finding, location, parse_amount, text_of
 from facturo.reception.formats.fel.complements import NoteReference
 from facturo.reception.formats.fel.tolerance import matches
 from facturo.reception.formats.reading import Finding, Severity
@@ -48,7 +48,7 @@ class Amount:
 
 def amount(el: etree._Element | None) -> Amount | None:
     text = text_of(el)
-    value = parse_decimal(text)
+    value = parse_amount(text)
     if el is None or value is None or text is None:
         return None
     return Amount(value, text, location(el))
@@ -113,7 +113,7 @@ def item_rules(item: etree._Element) -> Iterator[Finding]:
     for tax in item.iterfind(f"{dte('Impuestos')}/{dte('Impuesto')}"):
         name = (text_of(tax.find(dte("NombreCorto"))) or "").strip()
         unit_text = text_of(tax.find(dte("CodigoUnidadGravable"))) or ""
-        unit = int(unit_text) if unit_text.isdigit() else None
+        unit = int(unit_text) if unit_text.isdigit() and len(unit_text) <= 7 else None
         taxable = amount(tax.find(dte("MontoGravable")))
         tax_amount = amount(tax.find(dte("MontoImpuesto")))
         if name != "IVA":
@@ -186,7 +186,7 @@ def totals_rules(emission: etree._Element) -> Iterator[Finding]:
         computed = sums.get(name, Decimal(0))
         el = declared.get(name)
         text = el.get("TotalMontoImpuesto") if el is not None else None
-        declared_value = parse_decimal(text)
+        declared_value = parse_amount(text)
         if el is None:
             if computed != 0:
                 yield finding(

@@ -24,6 +24,7 @@ from facturo.reception.formats.fel.common import (
     XSI_NS,
     finding,
     location,
+    parse_decimal,
 )
 from facturo.reception.formats.reading import Finding, Severity
 
@@ -58,8 +59,15 @@ class Element:
         return f"{{{self.ns}}}{self.name}"
 
 
-def _s(lo: int = 0, hi: int | None = None, **kw: object) -> t.SimpleType:
-    return t.string(lo, hi, **kw)  # type: ignore[arg-type]
+def _s(
+    lo: int = 0,
+    hi: int | None = None,
+    *,
+    pattern: str | None = None,
+    enum: frozenset[str] | set[str] | None = None,
+    collapse_ws: bool = True,
+) -> t.SimpleType:
+    return t.string(lo, hi, pattern=pattern, enum=enum, collapse_ws=collapse_ws)
 
 
 N = t.NUMBER_N_DECIMALS
@@ -499,8 +507,6 @@ def _same_fixed(attr: Attr, value: str) -> bool:
     if attr.type is None:
         return value == attr.fixed
     # A typed fixed value is compared in the value space (Version="0.10" is 0.1).
-    from facturo.reception.formats.fel.common import parse_decimal
-
     return parse_decimal(value) == parse_decimal(attr.fixed)
 
 

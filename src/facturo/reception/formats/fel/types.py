@@ -21,6 +21,8 @@ from decimal import Decimal
 from facturo.reception.formats.fel.common import parse_decimal
 
 _WS = re.compile(r"[ \t\r\n]+")
+# Python refuses to convert integers past 4300 digits; no bound in the schema comes near 40.
+_LONGEST_INTEGER = 40
 _INTEGER = re.compile(r"[+-]?\d+")
 _DATE_TIME = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})(?:\.\d+)?"
@@ -72,13 +74,13 @@ def string(
     return SimpleType(f"texto de {span} caracteres", f"text of {span} characters", valid, collapse_ws)
 
 
-def _digits(value: Decimal) -> tuple[int, int]:
-    """(total digits, fraction digits) in the value space: trailing zeros do not count."""
-    _sign, digits, exponent = value.normalize().as_tuple()
-    assert isinstance(exponent, int)
-    if exponent >= 0:
-        return len(digits) + exponent if digits != (0,) else 1, 0
-    return len(digits), -exponent
+def _digits(literal: str) -> tuple[int, int]:
+    """(total digits, fraction digits) of an xs:decimal literal in the value space: leading zeros
+    and trailing fraction zeros do not count. Read from the text, so no Decimal context (and no
+    overflow) is involved, whatever the length."""
+    whole, _, fraction = literal.lstrip("+-").partition(".")
+    whole, fraction = whole.lstrip("0"), fraction.rstrip("0")
+    return max(len(whole) + len(fraction), 1), len(fraction)
 
 
 def decimal(
@@ -93,7 +95,7 @@ def decimal(
             return False
         if minimum is not None and number < minimum:
             return False
-        total, fraction = _digits(number)
+        total, fraction = _digits(value)
         if fraction_digits is not None and fraction > fraction_digits:
             return False
         return total_digits is None or total <= total_digits
@@ -113,12 +115,18 @@ def integer(
     def valid(value: str) -> bool:
         if not _INTEGER.fullmatch(value):
             return False
+        digits = value.lstrip("+-").lstrip("0") or "0"
+        if len(digits) > _LONGEST_INTEGER:
+            # Too long to convert (and above any bound the schema sets): only an unbounded
+            # xs:integer accepts it, by its sign.
+            bounded = maximum is not None or total_digits is not None or enum is not None
+            return not bounded and (minimum is None or not value.startswith("-"))
         number = int(value)
         if minimum is not None and number < minimum:
             return False
         if maximum is not None and number > maximum:
             return False
-        if total_digits is not None and len(str(abs(number))) > total_digits:
+        if total_digits is not None and len(digits) > total_digits:
             return False
         return enum is None or number in enum
 
