@@ -51,6 +51,12 @@ class Settings(BaseSettings):
         description="Worker threads inside `facturo serve` that validate and index received documents; 0 leaves "
         "them to `facturo reception work` processes.",
     )
+    reception_lease_seconds: int = Field(
+        default=120,
+        ge=1,
+        le=3600,
+        description="How long a worker holds the documents it claimed; a worker that died is taken over after this.",
+    )
     fel_trusted_certificates: Path | None = Field(
         default=None,
         description="A PEM file (or a folder of .pem/.crt/.cer files) with the FEL certifiers' certificates: when set, "

@@ -51,7 +51,7 @@ class BatchResult:
     rejected: int
 
 
-def claim(session: Session, worker: str, now: datetime, limit: int = BATCH) -> list[int]:
+def claim(session: Session, worker: str, now: datetime, limit: int = BATCH, lease: timedelta = LEASE) -> list[int]:
     """Mark up to ``limit`` waiting documents as this worker's for one lease; their ids."""
     waiting = (
         select(_documents.c.id)
@@ -69,17 +69,23 @@ def claim(session: Session, worker: str, now: datetime, limit: int = BATCH) -> l
         session.execute(
             update(_documents)
             .where(_documents.c.id.in_(ids))
-            .values(claimed_by=worker, claimed_until=now + LEASE, attempts=_documents.c.attempts + 1)
+            .values(claimed_by=worker, claimed_until=now + lease, attempts=_documents.c.attempts + 1)
         )
     return ids
 
 
 def process_batch(
-    units: Units, archive: Archive, worker: str, *, options: ReadingOptions | None = None, limit: int = BATCH
+    units: Units,
+    archive: Archive,
+    worker: str,
+    *,
+    options: ReadingOptions | None = None,
+    limit: int = BATCH,
+    lease: timedelta = LEASE,
 ) -> BatchResult:
     """Claim, read and decide one batch; 0 claimed means the queue is empty."""
     with units.unit_of_work() as session:
-        ids = claim(session, worker, clock.now(), limit)
+        ids = claim(session, worker, clock.now(), limit, lease)
     if not ids:
         return BatchResult(0, 0, 0)
     with units.unit_of_work(write=False) as session:

@@ -12,13 +12,14 @@ import os
 import socket
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from facturo.kit.archive import Archive
 from facturo.kit.config import Settings
 from facturo.kit.db import Units
 from facturo.reception.formats.detect import ReadingOptions
-from facturo.reception.processing import BatchResult, process_batch
+from facturo.reception.processing import LEASE, BatchResult, process_batch
 
 log = logging.getLogger("facturo.reception")
 
@@ -51,12 +52,13 @@ def run_loop(
     stop: threading.Event,
     wake: threading.Event,
     on_batch: Callable[[BatchResult], None] | None = None,
+    lease: timedelta = LEASE,
 ) -> None:
     """Process batches until ``stop`` is set; an error is logged and the loop goes on (the
     documents of a failed batch stay ``received`` and are claimed again after their lease)."""
     while not stop.is_set():
         try:
-            batch = process_batch(units, archive, name, options=options)
+            batch = process_batch(units, archive, name, options=options, lease=lease)
         except Exception:
             log.exception("reception worker %s: batch failed", name)
             stop.wait(IDLE_POLL_SECONDS)
@@ -72,13 +74,15 @@ def run_loop(
 class WorkerThreads:
     """N worker threads for the life of the API process."""
 
-    def __init__(self, units: Units, archive: Archive, options: ReadingOptions, count: int) -> None:
+    def __init__(
+        self, units: Units, archive: Archive, options: ReadingOptions, count: int, lease: timedelta = LEASE
+    ) -> None:
         self.stop = threading.Event()
         self.wake = threading.Event()
         self._threads = [
             threading.Thread(
                 target=run_loop,
-                args=(units, archive, worker_name(i), options, self.stop, self.wake),
+                args=(units, archive, worker_name(i), options, self.stop, self.wake, None, lease),
                 name=f"facturo-reception-{i}",
                 daemon=True,
             )
@@ -102,7 +106,8 @@ class WorkerThreads:
 
 def start_workers(units: Units, archive: Archive, settings: Settings) -> WorkerThreads:
     """Start ``settings.reception_workers`` threads (the embedded default inside `facturo serve`)."""
-    workers = WorkerThreads(units, archive, reading_options(settings), settings.reception_workers)
+    lease = timedelta(seconds=settings.reception_lease_seconds)
+    workers = WorkerThreads(units, archive, reading_options(settings), settings.reception_workers, lease)
     workers.start()
     return workers
 
@@ -111,16 +116,19 @@ def work_here(units: Units, settings: Settings, threads: int, *, once: bool, sto
     """`facturo reception work`: drain the queue once, or run ``threads`` loops until ``stop``.
     Returns what a single drain did (zeros when looping)."""
     archive, options = Archive(settings.archive_dir), reading_options(settings)
+    lease = timedelta(seconds=settings.reception_lease_seconds)
     if once:
         claimed = accepted = rejected = 0
         while True:
-            batch = process_batch(units, archive, worker_name(0), options=options)
+            batch = process_batch(units, archive, worker_name(0), options=options, lease=lease)
             if not batch.claimed:
                 return BatchResult(claimed, accepted, rejected)
             claimed, accepted, rejected = claimed + batch.claimed, accepted + batch.accepted, rejected + batch.rejected
     wake = threading.Event()
     loops = [
-        threading.Thread(target=run_loop, args=(units, archive, worker_name(i), options, stop, wake), daemon=True)
+        threading.Thread(
+            target=run_loop, args=(units, archive, worker_name(i), options, stop, wake, None, lease), daemon=True
+        )
         for i in range(threads)
     ]
     for loop in loops:
