@@ -76,6 +76,7 @@ def upgrade() -> None:
     op.create_index("ix_reception_documents_submission", "reception_documents", ["submission_id", "status"])
     op.create_index("ix_reception_documents_issuer_date", "reception_documents", ["issuer_nit", "issue_date", "id"])
     op.create_index("ix_reception_documents_date", "reception_documents", ["issue_date", "id"])
+    op.create_index("ix_reception_documents_status_date", "reception_documents", ["status", "issue_date", "id"])
     op.create_index("ix_reception_documents_receiver", "reception_documents", ["receiver_id", "issue_date", "id"])
     op.create_index(
         "uq_reception_documents_number",
