@@ -60,6 +60,9 @@ class Permission(StrEnum):
     ORGANISATION_WRITE = "organisation:write"
     USERS_ADMIN = "users:admin"
     TOKENS_ADMIN = "tokens:admin"
+    RECEPTION_SUBMIT = "reception:submit"
+    RECEPTION_READ = "reception:read"
+    RECEPTION_SUMMARY_READ = "reception_summary:read"
 
 
 class Role(StrEnum):
