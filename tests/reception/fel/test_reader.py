@@ -277,3 +277,53 @@ def test_a_document_that_is_not_a_gtdocumento() -> None:
     doc = read(raw)
     assert rules(doc) == ["FEL-NOT-CERTIFIED", "FEL_GEN102"]
     assert "dte:GTDocumento" in doc.findings[0].message.en or "dte:GTDocumento" in doc.findings[1].message.en
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        ("fel-fesp.xml", 'IDReceptor="2546738050101"', 'IDReceptor="25467380501AB"', ["FEL_RCP307"]),
+        ("fel-fcam.xml", "<dte:Cantidad>", "<dte:CodigoProducto>GALSUPER</dte:CodigoProducto><dte:Cantidad>", []),
+        (
+            "fel-fpeq.xml",
+            "<dte:Cantidad>",
+            "<dte:CodigoProducto>GALSUPER</dte:CodigoProducto><dte:Cantidad>",
+            ["FEL_RCP106"],
+        ),
+        ("fel-fesp.xml", 'Tipo="FESP"', 'EmisionUbicacionTemporal="SI" Tipo="FESP"', ["FEL_RCP420"]),
+        ("fel-fpeq.xml", 'Tipo="FPEQ"', 'Tipo="NEV"', ["FEL_RCP436"]),
+        (
+            "fel-fact-certificada.xml",
+            '<dte:Frase CodigoEscenario="1" TipoFrase="1"/>',
+            '<dte:Frase CodigoEscenario="1" TipoFrase="1"/><dte:Frase CodigoEscenario="2" TipoFrase="1"/>',
+            ["FEL_RCP487"],
+        ),
+        (
+            "fel-fact-certificada.xml",
+            "<dte:MontoGravable>66.964286</dte:MontoGravable>",
+            "<dte:MontoGravable>66.964286</dte:MontoGravable><dte:CantidadUnidadesGravables>3</dte:CantidadUnidadesGravables>",
+            ["FEL_SEC502"],
+        ),
+    ],
+)
+def test_document_type_rules(
+    name: str, old: str, new: str, expected: list[str], issuer_signer: Signer, certifier_signer: Signer
+) -> None:
+    assert rules(read(signed(name, issuer_signer, certifier_signer, (old, new)))) == expected
+
+
+def test_informative_messages_are_warnings(issuer_signer: Signer, certifier_signer: Signer) -> None:
+    raw = signed(
+        "fel-fesp.xml",
+        issuer_signer,
+        certifier_signer,
+        ('IDReceptor="2546738050101"', 'IDReceptor="CF"'),
+        ('TipoEspecial="CUI"', ""),
+        ("<dte:FechaHoraCertificacion>2024-07-01T10:00:03", "<dte:FechaHoraCertificacion>2024-07-08T10:00:03"),
+    )
+    doc = read(raw)
+    assert [(f.rule, f.severity) for f in doc.findings] == [
+        ("FEL_INF300", Severity.WARNING),
+        ("FEL_INF381", Severity.WARNING),
+    ]
+    assert doc.valid

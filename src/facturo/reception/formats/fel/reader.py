@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from facturo.reception.formats.fel import rules
+from facturo.reception.formats.fel import rules, type_rules
 from facturo.reception.formats.fel.certification import check_certification, find_certification
 from facturo.reception.formats.fel.common import dte, finding, location, parse_amount, text_of
 from facturo.reception.formats.fel.complements import note_references
@@ -153,6 +153,7 @@ def _read(doc: ReadDocument, root: etree._Element, raw: bytes, trusted: Sequence
         certified = _datetime(text_of(certification.find(dte("FechaHoraCertificacion"))))
         doc.findings.extend(rules.series_number_rules(certification))
         doc.findings.extend(rules.dates_rules(issued, certified, location(certification)))
+        doc.findings.extend(type_rules.delay_rules(issued, certified, location(certification)))
 
     doc.findings.extend(check_certification(root))
     for item in emission.iterfind(f"{dte('Items')}/{dte('Item')}"):
@@ -160,6 +161,7 @@ def _read(doc: ReadDocument, root: etree._Element, raw: bytes, trusted: Sequence
     doc.findings.extend(rules.totals_rules(emission))
     doc.findings.extend(rules.nit_rules(emission, certification))
     doc.findings.extend(rules.note_rules(doc.document_type, emission, references, issued))
+    doc.findings.extend(type_rules.type_rules(doc.document_type, emission))
     if general is not None:
         doc.findings.extend(rules.export_rules(doc.document_type, general, doc.receiver_id))
     doc.findings.extend(check_signatures(root, raw, trusted, certified=certification is not None))

@@ -252,7 +252,8 @@ def nit_rules(emission: etree._Element, certification: etree._Element | None) ->
         special = (receiver.get("TipoEspecial") or "").strip()
         where = location(receiver, "IDReceptor")
         if special == "CUI":
-            if not cui_is_valid(value):
+            # A CUI that is not numeric at all is FEL_RCP307 (type_rules).
+            if value.isdigit() and not cui_is_valid(value):
                 yield finding(
                     "FEL_RCP308",
                     where,
