@@ -327,3 +327,17 @@ def test_informative_messages_are_warnings(issuer_signer: Signer, certifier_sign
         ("FEL_INF381", Severity.WARNING),
     ]
     assert doc.valid
+
+
+def test_detection_reads_fel_and_passes_the_trusted_certificates(
+    signed_fact: bytes, issuer_signer: Signer, certifier_signer: Signer
+) -> None:
+    from facturo.reception.formats.detect import ReadingOptions, read_document
+    from facturo.reception.formats.reading import DocumentFormat
+
+    assert read_document(signed_fact).format is DocumentFormat.FEL
+    assert read_document(signed_fact).valid
+    altered = signed_fact.replace(b"Cemento gris", b"Cemento gros")
+    assert read_document(altered).valid  # structure only by default
+    options = ReadingOptions(trusted_certificates=(issuer_signer.pem, certifier_signer.pem))
+    assert rules(read_document(altered, options)) == ["FEL-SIGNATURE-INVALID", "FEL-SIGNATURE-INVALID"]
