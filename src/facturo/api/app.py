@@ -25,6 +25,7 @@ from facturo.invoicing.api.organisation import router as organisation_router
 from facturo.invoicing.api.payments import router as payments_router
 from facturo.kit.config import Settings, get_settings
 from facturo.kit.db import Database, make_engine
+from facturo.reception.api import router as reception_router
 from facturo.reception.service import archive_of
 from facturo.reception.workers import start_workers as reception_workers
 from facturo.reports.api import router as reports_router
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         payments_router,
         usage_router,
         reports_router,
+        reception_router,
         *PAGE_ROUTERS,
     ):
         app.include_router(router)

@@ -47,7 +47,9 @@ async def _uploads(request: Request, stack: AsyncExitStack) -> list[tuple[str, I
         form = await request.form(max_files=_MAX_FILES, max_fields=10)
         stack.push_async_callback(form.close)
         uploads: list[tuple[str, IO[bytes]]] = [
-            (v.filename or f"archivo-{i}", v.file) for i, v in enumerate(form.values(), 1) if not isinstance(v, str)
+            (v.filename or f"archivo-{i}", v.file)
+            for i, (_, v) in enumerate(form.multi_items(), 1)
+            if not isinstance(v, str)
         ]
         if not uploads:
             raise ValidationFailed.on(

@@ -12,13 +12,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from facturo.kit.db import table_of
+from facturo.kit.db_types import ScaledDecimal
 from facturo.kit.pagination import KeyRange, Keyset, KeysetPage, KeysetParams, keyset_page
-from facturo.reception.models import DocumentFinding, ReceivedDocument
+from facturo.reception.models import AMOUNT_SCALE, DocumentFinding, ReceivedDocument
 from facturo.reception.processing import compact_nit
 
 DOCUMENT_ORDER = Keyset(
@@ -126,11 +128,9 @@ class IssuerSummary:
     totals: list[CurrencyTotals]
 
 
-_AMOUNT = ReceivedDocument.__table__.c.total.type
-
-
-def _amount(value: object) -> Decimal:
-    return _AMOUNT.process_result_value(value, None)  # type: ignore[attr-defined,no-any-return]
+def _summed(amount: ColumnElement[Any]) -> ColumnElement[Decimal]:
+    """An exact SUM of scaled integers, read back as a Decimal (0 over no rows)."""
+    return type_coerce(func.coalesce(func.sum(amount), 0), ScaledDecimal(AMOUNT_SCALE))
 
 
 def issuer_summary(session: Session, issuer_nit: str, date_from: date, date_to: date) -> IssuerSummary:
@@ -153,17 +153,17 @@ def issuer_summary(session: Session, issuer_nit: str, date_from: date, date_to: 
         select(
             c.currency,
             func.count(),
-            func.coalesce(func.sum(sign * c.taxable_total), 0),
-            func.coalesce(func.sum(sign * c.tax_total), 0),
-            func.coalesce(func.sum(sign * c.total), 0),
-            func.coalesce(func.sum(case((credit, c.total), else_=0)), 0),
+            _summed(sign * c.taxable_total),
+            _summed(sign * c.tax_total),
+            _summed(sign * c.total),
+            _summed(case((credit, c.total), else_=0)),
         )
         .where(*in_range, c.status == "accepted")
         .group_by(c.currency)
         .order_by(c.currency)
     )
     totals = [
-        CurrencyTotals(currency, int(n), _amount(taxable), _amount(tax), _amount(total), _amount(credits))
+        CurrencyTotals(currency, int(n), taxable, tax, total, credits)
         for currency, n, taxable, tax, total, credits in rows
     ]
     name = session.scalar(
