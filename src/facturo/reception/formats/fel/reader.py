@@ -152,8 +152,8 @@ def _read(doc: ReadDocument, root: etree._Element, raw: bytes, trusted: Sequence
         doc.number = _attr(authorization, "Numero")
         certified = _datetime(text_of(certification.find(dte("FechaHoraCertificacion"))))
         doc.findings.extend(rules.series_number_rules(certification))
-        doc.findings.extend(rules.dates_rules(issued, certified, location(certification)))
-        doc.findings.extend(type_rules.delay_rules(issued, certified, location(certification)))
+        doc.findings.extend(rules.dates_rules(issued, certified, certification))
+        doc.findings.extend(type_rules.delay_rules(issued, certified, certification))
 
     doc.findings.extend(check_certification(root))
     for item in emission.iterfind(f"{dte('Items')}/{dte('Item')}"):

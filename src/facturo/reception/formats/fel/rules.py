@@ -43,7 +43,13 @@ NOT_EXPORTABLE = frozenset({"NABN", "RDON", "RECI", "NCRE", "NDEB", "FESP"})
 class Amount:
     value: Decimal
     text: str
-    where: str
+    element: etree._Element
+    attribute: str | None = None
+
+    @property
+    def where(self) -> str:
+        # Computed only for a finding: an XPath costs more than the check itself.
+        return location(self.element, self.attribute)
 
 
 def amount(el: etree._Element | None) -> Amount | None:
@@ -51,7 +57,7 @@ def amount(el: etree._Element | None) -> Amount | None:
     value = parse_amount(text)
     if el is None or value is None or text is None:
         return None
-    return Amount(value, text, location(el))
+    return Amount(value, text, el)
 
 
 def _fmt(value: Decimal) -> str:
@@ -198,7 +204,7 @@ def totals_rules(emission: etree._Element) -> Iterator[Finding]:
             continue
         if declared_value is None or text is None:
             continue
-        declared_amount = Amount(declared_value, text, location(el, "TotalMontoImpuesto"))
+        declared_amount = Amount(declared_value, text, el, "TotalMontoImpuesto")
         if not matches(declared_value, text, computed, counts.get(name, 0)):
             yield _mismatch(
                 rule,
@@ -363,14 +369,14 @@ def export_rules(document_type: str | None, general: etree._Element, receiver_id
         )
 
 
-def dates_rules(issued: datetime | None, certified: datetime | None, where: str) -> Iterator[Finding]:
+def dates_rules(issued: datetime | None, certified: datetime | None, at: etree._Element) -> Iterator[Finding]:
     if issued is None or certified is None:
         return
     last_day = calendar.monthrange(certified.year, certified.month)[1]
     if issued.date() > certified.date().replace(day=last_day):
         yield finding(
             "FEL_RCP301",
-            where,
+            location(at),
             "La fecha de emisión es posterior al último día del mes de la fecha de certificación.",
             "The issue date is after the last day of the certification date's month.",
             Severity.ERROR,

@@ -132,16 +132,19 @@ class _Checker:
                 )
 
     def attribute_value(self, el: etree._Element, spec: Element, attr: Attr, value: str) -> None:
-        where = location(el, attr.name)
         if attr.type is not None and not attr.type.accepts(value):
             self.add(
-                where,
+                location(el, attr.name),
                 f"El valor «{value}» de {attr.name} no es válido: se espera {attr.type.label_es}.",
                 f"The value '{value}' of {attr.name} is not valid: expected {attr.type.label_en}.",
             )
             return
         if attr.fixed is not None and not _same_fixed(attr, value):
-            self.add(where, f"{attr.name} debe valer «{attr.fixed}».", f"{attr.name} must be '{attr.fixed}'.")
+            self.add(
+                location(el, attr.name),
+                f"{attr.name} debe valer «{attr.fixed}».",
+                f"{attr.name} must be '{attr.fixed}'.",
+            )
 
 
 def _same_fixed(attr: Attr, value: str) -> bool:

@@ -112,7 +112,7 @@ def _tax_presence_rules(emission: etree._Element) -> Iterator[Finding]:
             )
 
 
-def delay_rules(issued: datetime | None, certified: datetime | None, where: str) -> Iterator[Finding]:
+def delay_rules(issued: datetime | None, certified: datetime | None, at: etree._Element) -> Iterator[Finding]:
     if issued is None or certified is None:
         return
     try:
@@ -122,7 +122,7 @@ def delay_rules(issued: datetime | None, certified: datetime | None, where: str)
     if late:
         yield finding(
             "FEL_INF300",
-            where,
+            location(at),
             "La diferencia entre la fecha de emisión y de certificación excede los cinco días.",
             "More than five days passed between issue and certification.",
             Severity.WARNING,
