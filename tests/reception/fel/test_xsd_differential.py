@@ -14,6 +14,7 @@ from lxml import etree
 from facturo.reception.formats.fel.common import DS_NS, DTE_NS, REFERENCIA_NOTA_NS
 from facturo.reception.formats.fel.signatures import MISSING, STRUCTURE, check_signatures
 from facturo.reception.formats.fel.structure import check_structure
+from tests.conftest import corpus_path
 from tests.reception.fel.make_fixtures import FIXTURES, Signer, sign_dte
 from tests.reception.fel.xsd_oracle import load_schema
 
@@ -165,9 +166,7 @@ def test_fixtures_agree_with_the_xsd(schema: xmlschema.XMLSchema, documents: dic
     assert [name for name, (ours, _) in verdicts.items() if not ours] == ["fel-factura.xml (unsigned)"]
 
 
-def test_single_fault_mutations_agree_with_the_xsd(
-    schema: xmlschema.XMLSchema, documents: dict[str, etree._Element]
-) -> None:
+def _disagreements(schema: xmlschema.XMLSchema, documents: dict[str, etree._Element]) -> tuple[list[str], int, int]:
     disagreements: list[str] = []
     checked = invalid = 0
     for name, root in documents.items():
@@ -178,10 +177,26 @@ def test_single_fault_mutations_agree_with_the_xsd(
             checked += 1
             invalid += not official
             if ours != official:
-                disagreements.append(
-                    f"{name}: {label}: ours={'valid' if ours else 'invalid'}, xsd={'valid' if official else 'invalid'}"
-                )
+                verdicts = f"ours={'valid' if ours else 'invalid'}, xsd={'valid' if official else 'invalid'}"
+                disagreements.append(f"{name}: {label}: {verdicts}")
+    return disagreements, checked, invalid
+
+
+def test_single_fault_mutations_agree_with_the_xsd(
+    schema: xmlschema.XMLSchema, documents: dict[str, etree._Element]
+) -> None:
+    disagreements, checked, invalid = _disagreements(schema, documents)
     assert disagreements == []
     print(f"{checked} mutations, {invalid} invalid for the XSD")
     assert checked >= 100
     assert invalid >= 100
+
+
+@pytest.mark.corpus
+def test_the_sat_sample_and_its_mutations_agree_with_the_xsd(schema: xmlschema.XMLSchema) -> None:
+    raw = corpus_path("einvoice", "fel", "fel-FACT-certified-SAT-signed.xml").read_bytes()
+    root = etree.fromstring(raw)
+    assert ours_valid(root) and schema.is_valid(root)
+    disagreements, checked, _ = _disagreements(schema, {"SAT sample": root})
+    assert disagreements == []
+    assert checked >= 100
