@@ -2,8 +2,9 @@
 
 Nothing secret is committed: each run makes fresh RSA keys and self-signed certificates with
 ``cryptography`` and signs with signxml (enveloped, RSA-SHA256, inclusive C14N 1.0, like the
-SAT-certified sample): the issuer over ``#DatosEmision``, then the certifier over
-``#DatosCertificados``. Both signatures end up as children of ``dte:GTDocumento``.
+SAT-certified sample): the issuer with an XAdES signature over ``#DatosEmision`` (as in the
+sample), then the certifier with a plain XMLDSig one over ``#DatosCertificados`` (so that both
+verification paths run). Both signatures end up as children of ``dte:GTDocumento``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml.algorithms import CanonicalizationMethod
 from signxml.signer import XMLSigner
+from signxml.xades.xades import XAdESSigner
 
 from facturo.kit.xml import parse_untrusted
 
@@ -57,8 +59,9 @@ def make_signer(common_name: str) -> Signer:
     return Signer(key, certificate)
 
 
-def _sign(root: etree._Element, signer: Signer, uri: str) -> etree._Element:
-    xml_signer = XMLSigner(
+def _sign(root: etree._Element, signer: Signer, uri: str, *, xades: bool) -> etree._Element:
+    kind = XAdESSigner if xades else XMLSigner
+    xml_signer = kind(
         signature_algorithm="rsa-sha256",
         digest_algorithm="sha256",
         c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_0,
@@ -78,9 +81,9 @@ def _sign(root: etree._Element, signer: Signer, uri: str) -> etree._Element:
 def sign_dte(unsigned: bytes, issuer: Signer, certifier: Signer | None) -> bytes:
     """The DTE with the issuer's signature and, when a certifier is given, the certifier's."""
     root = parse_untrusted(unsigned)
-    signed = _sign(root, issuer, "#DatosEmision")
+    signed = _sign(root, issuer, "#DatosEmision", xades=True)
     if certifier is not None:
-        signed = _sign(signed, certifier, "#DatosCertificados")
+        signed = _sign(signed, certifier, "#DatosCertificados", xades=False)
     return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
 
 

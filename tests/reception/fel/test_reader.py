@@ -61,6 +61,8 @@ def test_certified_fact_index_fields(signed_fact: bytes) -> None:
 def test_verification_accepts_when_both_certificates_are_trusted(
     signed_fact: bytes, issuer_signer: Signer, certifier_signer: Signer
 ) -> None:
+    # The issuer's signature is XAdES (like SAT's sample), the certifier's plain XMLDSig: both paths run.
+    assert signed_fact.count(b"QualifyingProperties ") == 1
     doc = read(signed_fact, [issuer_signer.pem, certifier_signer.der])
     assert doc.findings == []
 

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from signxml.exceptions import InvalidInput, InvalidSignature
 from signxml.verifier import SignatureConfiguration, XMLVerifier
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from facturo.kit.xml import UnsafeXmlError, parse_untrusted
 from facturo.reception.formats.fel.common import ds, finding, location, text_of
@@ -134,6 +135,18 @@ class _DteVerifier(XMLVerifier):
         return None
 
 
+class _DteXAdESVerifier(XAdESVerifier):
+    """The same for XAdES signatures, which also have their SignedProperties checked (the signing
+    certificate's digest must be the embedded certificate's)."""
+
+    def _check_cert_validity(self, cert: x509.Certificate, cert_source: str) -> None:
+        return None
+
+
+def _is_xades(signature: etree._Element) -> bool:
+    return signature.find(f"{ds('Object')}/{{{XADES_NS}}}QualifyingProperties") is not None
+
+
 def _verify(raw: bytes, index: int, certificate: x509.Certificate, references: int) -> str | None:
     """None when signature ``index`` verifies over the bytes as received; otherwise the reason."""
     try:
@@ -145,9 +158,14 @@ def _verify(raw: bytes, index: int, certificate: x509.Certificate, references: i
     for position, other in enumerate(_signatures(root)):
         if position != index:
             root.remove(other)
-    config = SignatureConfiguration(location="./", expect_references=references)
+    signature = _signatures(root)[0]
     try:
-        _DteVerifier().verify(root, x509_cert=certificate, expect_config=config)
+        if _is_xades(signature):
+            xades_config = XAdESSignatureConfiguration(location="./", expect_references=references)
+            _DteXAdESVerifier().verify(root, x509_cert=certificate, expect_config=xades_config)
+        else:
+            config = SignatureConfiguration(location="./", expect_references=references)
+            _DteVerifier().verify(root, x509_cert=certificate, expect_config=config)
     except (InvalidSignature, InvalidInput) as exc:  # InvalidDigest is an InvalidSignature
         return f"{type(exc).__name__}: {exc}"
     except Exception as exc:
