@@ -256,6 +256,25 @@ def test_tolerance(declared: str, computed: str, operations: int, ok: bool) -> N
     assert matches(Decimal(declared), declared, Decimal(computed), operations) is ok
 
 
+def test_two_decimal_figures_rounded_at_the_edge(issuer_signer: Signer, certifier_signer: Signer) -> None:
+    # 0.14 / 1.12 = 0.125 exactly: MontoGravable 0.13 (half up), MontoImpuesto 0.14 - 0.13 = 0.01,
+    # while 0.13 x 12 % = 0.0156. The taxable amount's own rounding carries 12 % x 0.005 into the
+    # tax, so this is accepted (a 0.005 tolerance alone would refuse it).
+    replacements = (
+        ("<dte:Cantidad>2<", "<dte:Cantidad>1<"),
+        ("<dte:PrecioUnitario>56.00<", "<dte:PrecioUnitario>0.14<"),
+        ("<dte:Precio>112.000000<", "<dte:Precio>0.14<"),
+        ("<dte:MontoGravable>100.000000<", "<dte:MontoGravable>0.13<"),
+        ("<dte:MontoImpuesto>12.000000<", "<dte:MontoImpuesto>0.01<"),
+        ('TotalMontoImpuesto="12.000000"', 'TotalMontoImpuesto="0.01"'),
+        ("<dte:Total>112.000000<", "<dte:Total>0.14<"),
+        ("<dte:GranTotal>112.000000<", "<dte:GranTotal>0.14<"),
+    )
+    doc = read(signed("fel-fcam.xml", issuer_signer, certifier_signer, *replacements))
+    assert doc.findings == []
+    assert (doc.total, doc.tax_total, doc.taxable_total) == (Decimal("0.14"), Decimal("0.01"), Decimal("0.13"))
+
+
 HOSTILE = (
     '<dte:GTDocumento xmlns:dte="http://www.sat.gob.gt/dte/fel/0.2.0" Version="0.1"><dte:SAT ClaseDocumento="dte">'
     '<dte:DTE ID="DatosCertificados"><dte:DatosEmision ID="DatosEmision"><dte:Items><dte:Item BienOServicio="B" '

@@ -18,7 +18,7 @@ from stdnum.gt import nit as gt_nit
 
 from facturo.reception.formats.fel.common import dte, finding, location, parse_amount, text_of
 from facturo.reception.formats.fel.complements import NoteReference
-from facturo.reception.formats.fel.tolerance import matches
+from facturo.reception.formats.fel.tolerance import half_unit, matches
 from facturo.reception.formats.reading import Finding, Severity
 
 IVA_FACTOR = Decimal("1.12")
@@ -136,7 +136,9 @@ def item_rules(item: etree._Element) -> Iterator[Finding]:
             continue
         if unit == 1 and net is not None:
             computed = net / IVA_FACTOR
-            if not matches(taxable.value, taxable.text, computed, 3):
+            inputs = [a.text for a in (price, discount, other_discount) if a is not None]
+            carried = sum((half_unit(text) for text in inputs), Decimal(0)) / IVA_FACTOR
+            if not matches(taxable.value, taxable.text, computed, 3, carried):
                 yield _mismatch(
                     "FEL_RCP226",
                     taxable,
@@ -149,7 +151,7 @@ def item_rules(item: etree._Element) -> Iterator[Finding]:
         rate = IVA_RATES.get(unit) if unit is not None else None
         if rate is not None and tax_amount is not None:
             computed = taxable.value * rate
-            if not matches(tax_amount.value, tax_amount.text, computed, 1):
+            if not matches(tax_amount.value, tax_amount.text, computed, 1, rate * half_unit(taxable.text)):
                 yield _mismatch(
                     "FEL_RCP331",
                     tax_amount,
