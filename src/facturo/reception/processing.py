@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from stdnum.gt import nit as gt_nit
@@ -205,12 +205,64 @@ def _clip(value: str | None, size: int) -> str | None:
     return None if value is None else value[:size]
 
 
+def _still_claimed(session: Session, worker: str, ids: list[int]) -> set[int]:
+    """The documents whose claim this worker still holds, locked for this transaction (PostgreSQL;
+    SQLite's write unit holds the database lock already): only those are decided."""
+    held = select(_documents.c.id).where(
+        _documents.c.id.in_(ids), _documents.c.status == "received", _documents.c.claimed_by == worker
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        held = held.with_for_update()
+    return {int(i) for i in session.scalars(held)}
+
+
+_INDEX_COLUMNS = (
+    "format",
+    "document_type",
+    "issuer_nit",
+    "issuer_name",
+    "receiver_id",
+    "receiver_name",
+    "series",
+    "number",
+    "correlative",
+    "issue_date",
+    "currency",
+    "taxable_total",
+    "tax_total",
+    "total",
+    "authorization_uuid",
+    "certifier_nit",
+    "reference_series",
+    "reference_number",
+    "reference_uuid",
+    "status",
+    "processed_at",
+    "claimed_by",
+    "claimed_until",
+    "duplicate_of_id",
+    "finding_count",
+    "issuer_id",
+)
+# One statement for the whole batch (executemany): building an UPDATE per document was a fifth of
+# the worker's time.
+_DECIDE = (
+    update(_documents)
+    .where(_documents.c.id == bindparam("document_id"))
+    .values({name: bindparam(name, type_=_documents.c[name].type) for name in _INDEX_COLUMNS})
+)
+
+
 def _decide(session: Session, worker: str, readings: Sequence[tuple[int, ReadDocument]]) -> BatchResult:
+    held = _still_claimed(session, worker, [document_id for document_id, _ in readings])
+    # A document whose lease ran out was taken over by another worker: that one decides it.
+    readings = [(document_id, read) for document_id, read in readings if document_id in held]
     accepted_keys = _accepted_numbers(session, [r for _, r in readings])
     issuer_names = {issuer_row_nit(r.issuer_nit): r.issuer_name or "" for _, r in readings if r.valid and r.issuer_nit}
     issuer_ids = organisation.ensure_issuers(session, issuer_names)
     now = clock.now()
     findings: list[tuple[Any, ...]] = []
+    rows: list[dict[str, Any]] = []
     accepted = rejected = 0
     for document_id, read in readings:
         duplicate_of = None
@@ -218,32 +270,20 @@ def _decide(session: Session, worker: str, readings: Sequence[tuple[int, ReadDoc
             duplicate_of = _duplicate_of(read, accepted_keys)
             if duplicate_of is not None:
                 read.findings.append(_duplicate_finding(read, duplicate_of))
-        status = "accepted" if read.valid else "rejected"
-        accepted_now = status == "accepted"
+        is_accepted = read.valid
         values = _index_values(read)
         values.update(
-            status=status,
+            document_id=document_id,
+            status="accepted" if is_accepted else "rejected",
             processed_at=now,
             claimed_by=None,
             claimed_until=None,
             duplicate_of_id=duplicate_of,
             finding_count=len(read.findings),
-            issuer_id=issuer_ids.get(issuer_row_nit(read.issuer_nit)) if accepted_now and read.issuer_nit else None,
+            issuer_id=issuer_ids.get(issuer_row_nit(read.issuer_nit)) if is_accepted and read.issuer_nit else None,
         )
-        done = session.execute(
-            update(_documents)
-            .where(
-                and_(
-                    _documents.c.id == document_id,
-                    _documents.c.status == "received",
-                    _documents.c.claimed_by == worker,
-                )
-            )
-            .values(**values)
-        )
-        if not getattr(done, "rowcount", 0):
-            continue  # the lease ran out and another worker took it over
-        if status == "accepted":
+        rows.append(values)
+        if is_accepted:
             accepted += 1
             for key in _keys(read):
                 accepted_keys.setdefault(key, document_id)
@@ -253,6 +293,8 @@ def _decide(session: Session, worker: str, readings: Sequence[tuple[int, ReadDoc
             (document_id, position, f.rule[:60], f.severity.value, f.location, f.message.es, f.message.en)
             for position, f in enumerate(read.findings, start=1)
         )
+    if rows:
+        session.execute(_DECIDE, rows)
     bulk_insert(
         session,
         _findings,

@@ -104,7 +104,7 @@ def submit(
     session.add(submission)
     session.flush()
     receipt = Receipt(submission.id)
-    seen: set[str] = set()
+    seen: dict[str, tuple[int, str, int]] = {}  # sha256 -> (id, status, submission) of this submission
     file_count = 0
     position = 0
     stream = iter(files)
@@ -133,7 +133,7 @@ def _record(
     submission: Submission,
     pending: list[tuple[int, str, bytes, str]],
     receipt: Receipt,
-    seen: set[str],
+    seen: dict[str, tuple[int, str, int]],
     actor: Actor,
     channel: str,
 ) -> None:
@@ -173,9 +173,10 @@ def _record(
         session.execute(insert(_documents).on_conflict_do_nothing(index_elements=["sha256"]), rows)
     known.update(_existing(session, list(fresh)))
     for _, name, _, sha in pending:
-        document_id, status, submission_id = known[sha]
-        duplicate = sha in seen or submission_id != submission.id
-        seen.add(sha)
+        duplicate = sha in seen
+        document_id, status, submission_id = seen[sha] if duplicate else known[sha]
+        duplicate = duplicate or submission_id != submission.id
+        seen[sha] = (document_id, status, submission_id)
         receipt.documents.append(ReceivedItem(document_id, name, sha, status, duplicate))
 
 
