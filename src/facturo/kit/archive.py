@@ -9,8 +9,10 @@ there is a no-op, which makes a retried submission free.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
-import tempfile
+import re
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +30,17 @@ class ArchiveProblem:
     problem: str  # "missing" or "altered"
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 class Archive:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._folders: set[Path] = set()  # folders known to exist: one mkdir per folder, not per file
+        self._written = itertools.count()
 
     def path_of(self, sha256: str) -> Path:
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        if not _SHA256.fullmatch(sha256):
             raise ValueError(f"not a sha256: {sha256!r}")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
@@ -54,8 +61,16 @@ class Archive:
         target = self.path_of(digest)
         if target.exists() and target.stat().st_size == len(data):
             return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        # A name of this process alone (pid, counter): O_EXCL makes a clash an error, not a mix-up.
+        temporary = target.parent / f".incoming-{os.getpid()}-{threading.get_ident()}-{next(self._written)}"
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileNotFoundError:  # the folder was removed since: make it again
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
