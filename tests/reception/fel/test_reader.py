@@ -362,3 +362,17 @@ def test_detection_reads_fel_and_passes_the_trusted_certificates(
     assert read_document(altered).valid  # structure only by default
     options = ReadingOptions(trusted_certificates=(issuer_signer.pem, certifier_signer.pem))
     assert rules(read_document(altered, options)) == ["FEL-SIGNATURE-INVALID", "FEL-SIGNATURE-INVALID"]
+
+
+def test_index_fields_stay_bounded(issuer_signer: Signer, certifier_signer: Signer) -> None:
+    raw = signed(
+        "fel-fact-certificada.xml",
+        issuer_signer,
+        certifier_signer,
+        ('NITEmisor="50123459"', f'NITEmisor="{"5" * 500}"'),
+        ('NombreEmisor="DISTRIBUIDORA EL QUETZAL"', f'NombreEmisor="{"Q" * 5000}"'),
+    )
+    doc = read(raw)
+    assert doc.issuer_nit is None  # never a cut identifier
+    assert doc.issuer_name == "Q" * 400
+    assert "FEL_GEN102" in rules(doc) and not doc.valid

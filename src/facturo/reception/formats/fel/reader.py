@@ -40,11 +40,29 @@ def _date(text: str | None) -> date | None:
     return moment.date() if moment else None
 
 
-def _attr(el: etree._Element | None, name: str) -> str | None:
+# Index fields are bounded whatever a hostile document holds: an identifier longer than the schema
+# allows is not indexed at all (a cut NIT could name another issuer), a name is cut.
+IDENTIFIER_MAX = 40
+NAME_MAX = 400
+
+
+def _attr(el: etree._Element | None, name: str, limit: int = IDENTIFIER_MAX) -> str | None:
     if el is None:
         return None
-    value = el.get(name)
-    return value.strip() if value is not None and value.strip() else None
+    value = (el.get(name) or "").strip()
+    if not value or len(value) > limit:
+        return None
+    return value
+
+
+def _name_attr(el: etree._Element | None, name: str) -> str | None:
+    value = (el.get(name) or "").strip() if el is not None else ""
+    return value[:NAME_MAX] or None
+
+
+def _identifier(el: etree._Element | None) -> str | None:
+    value = text_of(el) or ""
+    return value if value and len(value) <= IDENTIFIER_MAX else None
 
 
 def _correlative(root: etree._Element) -> tuple[int | None, list[Finding]]:
@@ -131,9 +149,9 @@ def _read(doc: ReadDocument, root: etree._Element, raw: bytes, trusted: Sequence
     issued = _datetime(_attr(general, "FechaHoraEmision"))
     doc.issue_date = issued.date() if issued else None
     doc.issuer_nit = _attr(issuer, "NITEmisor")
-    doc.issuer_name = _attr(issuer, "NombreEmisor")
+    doc.issuer_name = _name_attr(issuer, "NombreEmisor")
     doc.receiver_id = _attr(receiver, "IDReceptor")
-    doc.receiver_name = _attr(receiver, "NombreReceptor")
+    doc.receiver_name = _name_attr(receiver, "NombreReceptor")
     doc.taxable_total = _taxable_total(emission)
     doc.tax_total = _tax_total(emission)
     doc.total = parse_amount(text_of(emission.find(f"{dte('Totales')}/{dte('GranTotal')}")))
@@ -145,9 +163,9 @@ def _read(doc: ReadDocument, root: etree._Element, raw: bytes, trusted: Sequence
 
     certified: datetime | None = None
     if certification is not None:
-        doc.certifier_nit = text_of(certification.find(dte("NITCertificador"))) or None
+        doc.certifier_nit = _identifier(certification.find(dte("NITCertificador")))
         authorization = certification.find(dte("NumeroAutorizacion"))
-        doc.authorization_uuid = text_of(authorization) or None
+        doc.authorization_uuid = _identifier(authorization)
         doc.series = _attr(authorization, "Serie")
         doc.number = _attr(authorization, "Numero")
         certified = _datetime(text_of(certification.find(dte("FechaHoraCertificacion"))))
