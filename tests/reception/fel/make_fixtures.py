@@ -41,20 +41,22 @@ class Signer:
         return self.certificate.public_bytes(serialization.Encoding.DER)
 
 
-def make_signer(common_name: str) -> Signer:
+def make_signer(common_name: str, *, issued_by: Signer | None = None, authority: bool = False) -> Signer:
+    """A fresh key and certificate: self-signed, or issued by ``issued_by`` (a CA made with
+    ``authority=True``, like SAT's, which issues the issuers' certificates)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.now(UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
-        .issuer_name(name)
+        .issuer_name(issued_by.certificate.subject if issued_by else name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
+        .add_extension(x509.BasicConstraints(ca=authority, path_length=None), critical=True)
+        .sign(issued_by.key if issued_by else key, hashes.SHA256())
     )
     return Signer(key, certificate)
 

@@ -376,3 +376,15 @@ def test_index_fields_stay_bounded(issuer_signer: Signer, certifier_signer: Sign
     assert doc.issuer_nit is None  # never a cut identifier
     assert doc.issuer_name == "Q" * 400
     assert "FEL_GEN102" in rules(doc) and not doc.valid
+
+
+def test_a_certificate_issued_by_a_trusted_authority_is_trusted(certifier_signer: Signer) -> None:
+    authority = make_signer("SAT CA de prueba", authority=True)
+    issuer = make_signer("50123459", issued_by=authority)
+    raw = sign_dte(fixture_bytes("fel-fact-certificada.xml"), issuer, certifier_signer)
+    assert read(raw, [authority.pem, certifier_signer.pem]).findings == []
+    # Another authority with the same name does not vouch for it.
+    impostor = make_signer("SAT CA de prueba", authority=True)
+    doc = read(raw, [impostor.pem, certifier_signer.pem])
+    assert rules(doc) == ["FEL-SIGNATURE-UNTRUSTED"]
+    assert doc.findings[0].location == "/dte:GTDocumento/ds:Signature[1]"

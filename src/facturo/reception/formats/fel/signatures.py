@@ -17,9 +17,11 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature as InvalidSignatureError
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from signxml.exceptions import InvalidInput, InvalidSignature
@@ -101,18 +103,42 @@ def _structure(signature: etree._Element, ids: set[str]) -> Iterator[str]:
         yield "KeyInfo/X509Data/X509Certificate"
 
 
-def _load_trusted(certificates: Sequence[bytes]) -> set[bytes]:
-    """The DER bytes of each trusted certificate (given as PEM or DER); unreadable ones are skipped."""
-    trusted: set[bytes] = set()
-    for data in certificates:
-        try:
-            cert = (
-                x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
-            )
-        except ValueError:
-            continue
-        trusted.add(cert.public_bytes(_DER))
-    return trusted
+@dataclass(frozen=True)
+class TrustedSet:
+    """The operator's trusted certificates. A signature's certificate is trusted when it is one of
+    them (pinned) or was issued directly by one of them (a CA such as SAT's, which issues the
+    issuers' certificates): one level, no intermediate chains."""
+
+    pinned: frozenset[bytes]
+    authorities: tuple[x509.Certificate, ...]
+
+    @classmethod
+    def load(cls, certificates: Sequence[bytes]) -> TrustedSet:
+        """From PEM or DER bytes; unreadable entries are skipped."""
+        loaded: list[x509.Certificate] = []
+        for data in certificates:
+            try:
+                loaded.append(
+                    x509.load_pem_x509_certificate(data)
+                    if b"-----BEGIN" in data
+                    else x509.load_der_x509_certificate(data)
+                )
+            except ValueError:
+                continue
+        return cls(frozenset(c.public_bytes(_DER) for c in loaded), tuple(loaded))
+
+    def trusts(self, certificate: x509.Certificate) -> bool:
+        if certificate.public_bytes(_DER) in self.pinned:
+            return True
+        for authority in self.authorities:
+            if authority.subject != certificate.issuer:
+                continue
+            try:
+                certificate.verify_directly_issued_by(authority)
+            except (ValueError, TypeError, InvalidSignatureError):
+                continue
+            return True
+        return False
 
 
 def _signing_time(signature: etree._Element) -> datetime | None:
@@ -220,14 +246,14 @@ def check_signatures(
     if trusted_certificates is None or any(f.rule == STRUCTURE for f in findings):
         return findings
 
-    trusted = _load_trusted(trusted_certificates)
+    trusted = TrustedSet.load(trusted_certificates)
     for index, signature in enumerate(signatures):
         certificate = embedded_certificate(signature)
         if certificate is None:  # pragma: no cover - reported as a structure problem above
             continue
         where = location(signature)
         subject = certificate.subject.rfc4514_string()
-        if certificate.public_bytes(_DER) not in trusted:
+        if not trusted.trusts(certificate):
             findings.append(
                 finding(
                     UNTRUSTED,
