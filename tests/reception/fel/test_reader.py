@@ -388,3 +388,29 @@ def test_a_certificate_issued_by_a_trusted_authority_is_trusted(certifier_signer
     doc = read(raw, [impostor.pem, certifier_signer.pem])
     assert rules(doc) == ["FEL-SIGNATURE-UNTRUSTED"]
     assert doc.findings[0].location == "/dte:GTDocumento/ds:Signature[1]"
+
+
+def test_an_old_regime_original_is_named_by_its_resolution(issuer_signer: Signer, certifier_signer: Signer) -> None:
+    raw = signed(
+        "fel-ncre.xml",
+        issuer_signer,
+        certifier_signer,
+        (
+            'NumeroAutorizacionDocumentoOrigen="7A3C91E2-4B5D-4E6F-8A90-1B2C3D4E5F60"',
+            'NumeroAutorizacionDocumentoOrigen="2018-1-123-4567" RegimenAntiguo="Antiguo"',
+        ),
+        ('NumeroDocumentoOrigen="1264406127"', 'NumeroDocumentoOrigen="889"'),
+        ('SerieDocumentoOrigen="7A3C91E2"', 'SerieDocumentoOrigen="A"'),
+    )
+    doc = read(raw)
+    assert doc.findings == []
+    assert doc.reference == DocumentReference("A", "889", "2018-1-123-4567", date(2024, 5, 10))
+
+
+def test_a_missing_tax_total(issuer_signer: Signer, certifier_signer: Signer) -> None:
+    text = fixture_bytes("fel-fact-certificada.xml").decode()
+    start, end = text.index("          <dte:TotalImpuestos>"), text.index("</dte:TotalImpuestos>\n") + 22
+    doc = read(sign_dte((text[:start] + text[end:]).encode(), issuer_signer, certifier_signer))
+    assert rules(doc) == ["FEL_RCP332"]
+    assert "23.035714" in doc.findings[0].message.en
+    assert doc.tax_total == Decimal(0)
