@@ -180,3 +180,21 @@ def test_verify_archive_finds_a_missing_and_an_altered_original(
         report = reception.verify_archive(session, archive)
     assert report.checked == 3
     assert sorted((p.sha256, p.problem) for p in report.problems) == sorted([(gone, "missing"), (altered, "altered")])
+
+
+def test_the_first_received_keeps_its_number_whatever_order_the_workers_decide_in(
+    db: RollbackDatabase, archive: reception.Archive
+) -> None:
+    first = submit(db, archive, ("a.json", as_bytes(invoice(61))))
+    later = submit(db, archive, ("b.json", as_bytes(invoice(61, issue_date="2026-12-01"))))
+    with db.unit_of_work() as session:  # a slow worker holds the first document
+        assert claim(session, "slow-worker", clock.now(), limit=1) == [first.documents[0].id]
+    reception.drain(db, archive, "fast-worker")
+    assert statuses(db, later) == ["accepted"]  # for now it is the only one with that number
+    with clock.frozen(clock.now() + LEASE + timedelta(seconds=1)):
+        reception.drain(db, archive, "fast-worker")
+    assert statuses(db, first) + statuses(db, later) == ["accepted", "rejected"]
+    with db.unit_of_work(write=False) as session:
+        demoted = reception.document(session, later.documents[0].id)
+        assert demoted.duplicate_of_id == first.documents[0].id and demoted.issuer_id is None
+        assert [f.rule for f in reception.findings_of(session, demoted.id)] == ["DUPLICATE-NUMBER"]

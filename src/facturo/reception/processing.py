@@ -267,8 +267,15 @@ def _decide(session: Session, worker: str, readings: Sequence[tuple[int, ReadDoc
     for document_id, read in readings:
         duplicate_of = None
         if read.valid:
-            duplicate_of = _duplicate_of(read, accepted_keys)
-            if duplicate_of is not None:
+            holder = _duplicate_of(read, accepted_keys)
+            if holder is not None and holder > document_id:
+                # A document received later won the race to a worker: the first received keeps
+                # the number, so the later one becomes the duplicate (in this same transaction).
+                _demote(session, holder, document_id, read, now)
+                for key in _keys(read):
+                    accepted_keys[key] = document_id
+            elif holder is not None:
+                duplicate_of = holder
                 read.findings.append(_duplicate_finding(read, duplicate_of))
         is_accepted = read.valid
         values = _index_values(read)
@@ -375,6 +382,36 @@ def _duplicate_of(read: ReadDocument, accepted: dict[Key, int]) -> int | None:
         if key in accepted:
             return accepted[key]
     return None
+
+
+def _demote(session: Session, later: int, first: int, read: ReadDocument, now: datetime) -> None:
+    """Turn the accepted ``later`` document into the duplicate of ``first`` (received before it)."""
+    c = _documents.c
+    count = session.scalar(select(c.finding_count).where(c.id == later).with_for_update())
+    finding = _duplicate_finding(read, first)
+    session.execute(
+        update(_documents)
+        .where(c.id == later)
+        .values(
+            status="rejected", duplicate_of_id=first, finding_count=(count or 0) + 1, issuer_id=None, processed_at=now
+        )
+    )
+    bulk_insert(
+        session,
+        _findings,
+        ("document_id", "position", "rule", "severity", "location", "message_es", "message_en"),
+        [
+            (
+                later,
+                (count or 0) + 1,
+                finding.rule,
+                finding.severity.value,
+                finding.location,
+                finding.message.es,
+                finding.message.en,
+            )
+        ],
+    )
 
 
 def _duplicate_finding(read: ReadDocument, first: int) -> Finding:

@@ -1,0 +1,218 @@
+"""E-invoice reception end to end: documents submitted -> archived -> validated -> indexed, against
+parsing the same bytes with lxml (and json) alone, on SQLite and PostgreSQL; and the native
+EN 16931 validator against the official XSLT on saxonche.
+
+The batch is ``tests/reception/mixed.py``: FEL DTEs, UBL invoices and facturo JSON, with broken
+documents (wrong totals, truncated XML, binary junk), exact repeats and reused numbers, every one
+with the verdict it must get, and the run checks those verdicts. Each database is brand new.
+
+1. baseline: parse every document once (lxml for XML, json for JSON), best of three: documents/s;
+2. end to end: one submission of the whole batch (archive + rows), then ``--workers`` worker
+   processes (``facturo reception work --once``) until every document is decided; documents/s from
+   the start of the submission to the last decision, and the ratio to the baseline;
+3. EN 16931: the native UBL validation per document against the official XSLT
+   (``--en16931-xslt``, default ../shared/reference/en16931/EN16931-UBL-validation.xslt) on saxonche.
+
+    python bench/reception_speed.py                          # 10,000 documents, 2 workers
+    python bench/reception_speed.py --documents 2000 --skip-pg
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from lxml import etree
+from sqlalchemy import text
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import generate  # noqa: E402
+from facturo.kit.actor import Actor  # noqa: E402
+from facturo.kit.archive import Archive  # noqa: E402
+from facturo.kit.db import Database, make_engine  # noqa: E402
+from facturo.kit.migrate import upgrade  # noqa: E402
+from facturo.reception import service as reception  # noqa: E402
+from tests.reception.mixed import Mixed, mixed_documents  # noqa: E402
+
+TARGET = 1_000.0  # documents/s end to end (issue 13)
+EN16931_TARGET = 5.0  # native validation at least 5x faster than the official XSLT
+_CLI = "import sys; from facturo.cli.main import app; sys.argv[0] = 'facturo'; app()"
+
+
+def _best(runs: int, work: Callable[[], None]) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def parse_only(documents: list[Mixed]) -> float:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+    def parse() -> None:
+        for document in documents:
+            if document.data.lstrip()[:1] in (b"{", b"["):
+                json.loads(document.data)
+            else:
+                try:
+                    etree.fromstring(document.data, parser)
+                except etree.XMLSyntaxError:
+                    pass
+
+    return len(documents) / _best(3, parse)
+
+
+def end_to_end(url: str, documents: list[Mixed], workers: int) -> tuple[float, float, Counter[str]]:
+    """(documents/s end to end, seconds of the submission alone, statuses)."""
+    data_dir = Path(tempfile.mkdtemp(prefix="facturo-reception-bench-"))
+    database = Database(make_engine(url))
+    upgrade(database.engine)
+    archive = Archive(data_dir / "archive")
+    files = [reception.IncomingFile(d.name, d.data) for d in documents]
+    env = {
+        **os.environ,
+        "FACTURO_DATABASE_URL": url,
+        "FACTURO_DATA_DIR": str(data_dir),
+        "FACTURO_AUTO_MIGRATE": "false",
+    }
+    start = time.perf_counter()
+    with database.unit_of_work() as session:
+        receipt = reception.submit(session, archive, files, actor=Actor("system", "bench", "bench"), channel="api")
+    submitted = time.perf_counter() - start
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CLI, "reception", "work", "--once"], env=env, stdout=subprocess.DEVNULL
+        )
+        for _ in range(workers)
+    ]
+    for process in processes:
+        if process.wait() != 0:
+            raise SystemExit("a worker failed")
+    elapsed = time.perf_counter() - start
+    with database.engine.connect() as connection:
+        statuses = Counter(
+            {
+                str(s): int(n)
+                for s, n in connection.execute(text("SELECT status, count(*) FROM reception_documents GROUP BY status"))
+            }
+        )
+    _check(database, receipt, documents)
+    database.dispose()
+    return len(documents) / elapsed, submitted, statuses
+
+
+def _check(database: Database, receipt: reception.Receipt, documents: list[Mixed]) -> None:
+    ids = [item.id for item in receipt.documents]
+    with database.unit_of_work(write=False) as session:
+        statuses = reception.statuses(session, ids)
+    wrong = []
+    for item, document in zip(receipt.documents, documents, strict=True):
+        want = document.expected
+        if want == "duplicate":
+            if not item.duplicate:
+                wrong.append((document.name, "not reported as a duplicate"))
+        elif statuses[item.id] != want:
+            wrong.append((document.name, f"{statuses[item.id]} instead of {want}"))
+    if wrong:
+        raise SystemExit(f"{len(wrong)} wrong verdicts, first: {wrong[:5]}")
+
+
+def en16931(documents: list[Mixed], xslt: Path) -> None:
+    ubl = [d.data for d in documents if d.kind == "ubl"][:200]
+    if not ubl:
+        print("EN 16931: no UBL documents in the batch")
+        return
+    try:
+        from saxonche import PySaxonProcessor
+    except ImportError:
+        print("EN 16931: saxonche is not installed (./dev setup installs it)")
+        return
+    if not xslt.is_file():
+        print(f"EN 16931: {xslt} not found, official comparison skipped")
+        return
+    from facturo.kit.xml import parse_untrusted
+    from facturo.reception.formats.ubl.reader import read_ubl
+
+    processor = PySaxonProcessor(license=False)
+    executable = processor.new_xslt30_processor().compile_stylesheet(stylesheet_text=xslt.read_text(encoding="utf-8"))
+    texts = [d.decode("utf-8") for d in ubl]
+
+    def official() -> None:
+        for document in texts:
+            executable.transform_to_string(xdm_node=processor.parse_xml(xml_text=document))
+
+    def native() -> None:
+        for document in ubl:
+            read_ubl(parse_untrusted(document))
+
+    official_s, native_s = _best(3, official), _best(3, native)
+    ratio = official_s / native_s
+    print(
+        f"EN 16931, {len(ubl)} UBL documents: official XSLT {1000 * official_s / len(ubl):.2f} ms/document, "
+        f"native {1000 * native_s / len(ubl):.2f} ms/document: native is {ratio:.1f}x faster "
+        f"(target >= {EN16931_TARGET:.0f}x: {'met' if ratio >= EN16931_TARGET else 'NOT met'})"
+    )
+
+
+def _has_ubl_reader() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("facturo.reception.formats.ubl.reader") is not None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--documents", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--pg-admin-url", default=generate.DEFAULT_PG_ADMIN_URL)
+    parser.add_argument(
+        "--en16931-xslt",
+        type=Path,
+        default=REPO.parent / "shared" / "reference" / "en16931" / "EN16931-UBL-validation.xslt",
+    )
+    args = parser.parse_args()
+
+    formats = ("json", "fel", "ubl") if _has_ubl_reader() else ("json", "fel")
+    documents = mixed_documents(args.documents, formats=formats)
+    kinds = Counter(d.kind for d in documents)
+    print(f"{len(documents):,} documents: " + ", ".join(f"{k} {n:,}" for k, n in sorted(kinds.items())))
+    baseline = parse_only(documents)
+    print(f"parse only (lxml / json), best of 3: {baseline:,.0f} documents/s")
+
+    targets = [("SQLite", f"sqlite:///{tempfile.mkdtemp(prefix='facturo-reception-')}/bench.sqlite3", None)]
+    if not args.skip_pg:
+        reason = generate.pg_unreachable_reason(args.pg_admin_url)
+        if reason:
+            print(f"PostgreSQL skipped: {reason}")
+        else:
+            targets.append(("PostgreSQL", "", args.pg_admin_url))
+    for name, url, admin in targets:
+        if admin is None:
+            rate, submitted, statuses = end_to_end(url, documents, args.workers)
+        else:
+            with generate.throwaway_pg_database(admin) as pg_url:
+                rate, submitted, statuses = end_to_end(pg_url, documents, args.workers)
+        print(
+            f"{name}, end to end with {args.workers} worker processes: {rate:,.0f} documents/s "
+            f"(submission alone {len(documents) / submitted:,.0f}/s), {rate / baseline:.3f} of parse-only; "
+            f"target >= {TARGET:,.0f}/s: {'met' if rate >= TARGET else 'NOT met'}; "
+            + ", ".join(f"{s} {n:,}" for s, n in sorted(statuses.items()))
+        )
+    en16931(documents, args.en16931_xslt)
+
+
+if __name__ == "__main__":
+    main()
