@@ -4,7 +4,8 @@ Each database is brand new (a temporary SQLite file; a throwaway ``facturo_bench
 PostgreSQL database when the server answers). The generator writes, in bulk, the rows a monthly
 billing run writes for a year of usage (deterministic, seeded): per month one issued invoice per
 customer, one invoice line and one line snapshot per instance (instance, configuration, category,
-hours, hourly rate, line total rounded once, the resources frozen as JSON), and the run itself.
+hours, hourly rate, line total rounded once, the resources frozen as JSON) with its per-resource
+parts (``usage.billing.write_resource_parts``, as a run writes them), and the run itself.
 Rates change on April 1st and October 1st, so each configuration has three resource lists.
 Defaults: 5,000 customers with 1-6 instances (about 16,000), 12 months: about 195,000 lines.
 
@@ -65,6 +66,7 @@ from facturo.reports.allocation import percentages, resource_shares
 from facturo.reports.invoice_detail import Described, resource_totals
 from facturo.reports.queries import _sold_in
 from facturo.reports.schemas import ReportFormat, SalesReport
+from facturo.usage.billing import write_resource_parts
 from facturo.usage.models import BillingRun, LineSnapshot
 from facturo.usage.rates import RatedResource
 
@@ -189,6 +191,8 @@ def generate_year(db: Database, customer_count: int, seed: int, chunk: int = 5_0
             session.execute(insert(InvoiceLine), line_rows)
         if snapshot_rows:
             session.execute(insert(LineSnapshot), snapshot_rows)
+            # Each line's per-resource parts, as a billing run writes them with its lines.
+            write_resource_parts(session, snapshot_rows, "GTQ")
         invoice_rows.clear()
         line_rows.clear()
         snapshot_rows.clear()

@@ -5,35 +5,55 @@ the first name seen; resources described as the last line seen describes them), 
 
 The lines are drawn so that the hard cases come up: tiny totals (the leftover cents decide),
 equal and zero weights, resources renamed between snapshots, configurations renamed, and several
-lines sharing a resource list and a total (the report allocates them once)."""
+lines sharing a resource list and a total. The lines' per-resource parts are written as billing
+writes them (``billing.write_resource_parts``); the report sums them in SQL, the walk splits each
+line again from its snapshot."""
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
+import facturo.migrations
 from facturo.invoicing import service as invoicing
 from facturo.invoicing.schemas import LineIn
 from facturo.kit import clock
 from facturo.kit.money import ZERO
 from facturo.organisation.models import Issuer
 from facturo.reports import service
-from facturo.reports.allocation import ResourceSplit, percentages, plain, resource_shares, shares
+from facturo.reports.allocation import percentages, plain, resource_shares, shares
 from facturo.reports.invoice_detail import Described, resource_totals
 from facturo.reports.schemas import CategorySales, ConfigurationSales
-from facturo.usage.models import BillingRun, LineSnapshot
+from facturo.usage.billing import write_resource_parts
+from facturo.usage.line_split import line_parts
+from facturo.usage.models import BillingRun, LineResourcePart, LineSnapshot
 from facturo.usage.rates import RatedResource
 from tests.factories import ACTOR, make_customer, make_draft
 
 GT = ZoneInfo("America/Guatemala")
+_MIGRATION = Path(facturo.migrations.__file__).parent / "versions" / "0010_line_resource_split.py"
+
+
+def _backfill(connection: Connection) -> int:
+    """Migration 0010's backfill (the module's name starts with a digit: loaded from its file)."""
+    spec = importlib.util.spec_from_file_location("migration_0010", _MIGRATION)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return int(module.backfill(connection))
+
+
 _days = itertools.count()
 
 
@@ -84,7 +104,8 @@ invoices_specs = st.lists(st.lists(line_specs, min_size=1, max_size=6), min_size
 
 
 def _bill(session: Session, day: date, invoices: list[list[LineSpec]]) -> None:
-    """Issue the invoices on ``day`` and freeze a usage snapshot per line, as a billing run does."""
+    """Issue the invoices on ``day`` and freeze a usage snapshot per line with its per-resource parts, as a
+    billing run does."""
     moment = datetime.combine(day, datetime.min.time(), GT).replace(hour=12)
     with clock.frozen(moment):
         run = BillingRun(
@@ -92,6 +113,7 @@ def _bill(session: Session, day: date, invoices: list[list[LineSpec]]) -> None:
         )
         session.add(run)
         session.flush()
+        frozen: list[dict[str, Any]] = []
         for specs in invoices:
             lines = [
                 LineIn(description=f"Uso {n}", quantity=Decimal(1), unit_price=Decimal(spec.cents).scaleb(-2))
@@ -104,6 +126,14 @@ def _bill(session: Session, day: date, invoices: list[list[LineSpec]]) -> None:
                 configuration = f"CFG-{spec.category}-{spec.configuration}"
                 suffix = " (nuevo)" if spec.renamed else ""
                 rated = RESOURCE_LISTS[spec.resources]
+                frozen.append(
+                    {
+                        "invoice_line_id": line.id,
+                        "invoice_id": invoice.id,
+                        "total": line.total_amount,
+                        "resources": [r.as_json() for r in rated],
+                    }
+                )
                 session.add(
                     LineSnapshot(
                         invoice_line_id=line.id,
@@ -128,6 +158,8 @@ def _bill(session: Session, day: date, invoices: list[list[LineSpec]]) -> None:
                     )
                 )
         session.flush()
+        # The per-resource parts, written as a billing run writes them with its lines.
+        write_resource_parts(session, frozen, "GTQ")
 
 
 @dataclass
@@ -226,6 +258,12 @@ def test_sql_report_equals_the_line_by_line_walk(
     with_resources = sum((s.total for s in snapshots if s.resources), ZERO)
     assert sum((r.amount for r in report.resources), ZERO) == with_resources
 
+    # Migration 0010's backfill writes the same parts: the report does not move by a cent.
+    lines = [s.invoice_line_id for s in snapshots]
+    deleted = session.execute(delete(LineResourcePart).where(LineResourcePart.invoice_line_id.in_(lines))).rowcount
+    assert _backfill(session.connection()) == deleted
+    assert service.sales_report(session, day, day) == report
+
 
 weights = st.lists(
     st.one_of(
@@ -238,17 +276,16 @@ weights = st.lists(
 
 
 @settings(max_examples=3000, deadline=None, database=None)
-@given(
-    rates=weights,
-    totals=st.lists(st.one_of(st.integers(0, 12), st.integers(0, 10**9)), min_size=1, max_size=8),
-)
-def test_integer_split_equals_shares(rates: list[Decimal], totals: list[int]) -> None:
-    """The integer split of the sales analysis gives exactly the Decimal ``shares`` of each total."""
+@given(rates=weights, totals=st.lists(st.one_of(st.integers(0, 12), st.integers(0, 10**9)), min_size=1, max_size=8))
+def test_the_stored_split_equals_the_report_split(rates: list[Decimal], totals: list[int]) -> None:
+    """What billing stores per line (``line_parts`` over the frozen JSON list) is exactly what the
+    invoice detail splits (``resource_shares`` over the resources read back from the snapshot)."""
     rated = [RatedResource(f"R{i}", "r", "r", "u", "k", Decimal(1), rate) for i, rate in enumerate(rates)]
-    split = ResourceSplit(rated, "GTQ")
-    expected = [0] * len(rated)
+    frozen = [r.as_json() for r in rated]
+    back = [RatedResource.from_snapshot(item) for item in frozen]
     for cents in totals:
-        split.add(cents)
-        parts = shares(Decimal(cents).scaleb(-2), rates, "GTQ")
-        expected = [e + int(p.scaleb(2)) for e, p in zip(expected, parts, strict=True)]
-    assert split.sums == expected
+        total = Decimal(cents).scaleb(-2)
+        parts = line_parts(total, frozen, "GTQ")
+        assert parts == [amount for _, amount in resource_shares(total, back, "GTQ")]
+        assert parts == shares(total, rates, "GTQ")
+        assert sum(parts, ZERO) == total

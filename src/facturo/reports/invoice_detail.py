@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -158,7 +159,22 @@ def resource_totals(parts: Sequence[tuple[Described, Decimal]]) -> list[Resource
     return summed_resource_totals(sums, about)
 
 
-def summed_resource_totals(sums: Mapping[str, Decimal], about: Mapping[str, Described]) -> list[ResourceTotal]:
+class ResourceDescription(Protocol):
+    """How a resource is named in a report's totals."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def abbreviation(self) -> str: ...
+    @property
+    def metric(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+def summed_resource_totals(
+    sums: Mapping[str, Decimal], about: Mapping[str, ResourceDescription]
+) -> list[ResourceTotal]:
     """Per resource code its summed amount, highest first (ties by code), described by ``about``."""
     ordered = sorted(sums, key=lambda code: (-sums[code], code))
     percents = percentages([sums[code] for code in ordered])

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, Text, and_, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from facturo.invoicing import service as invoicing
@@ -20,7 +20,7 @@ from facturo.invoicing.models import Invoice
 from facturo.kit.money import ZERO
 from facturo.kit.schemas import MAX_ID
 from facturo.organisation import service as organisation
-from facturo.usage.models import BilledPeriod, Consumption, LineSnapshot
+from facturo.usage.models import BilledPeriod, Consumption, LineResourcePart, LineSnapshot
 
 _IN_CHUNK = 1_000  # ids per IN list, far below both databases' bind-parameter limits
 # Issued and not void: what counts as a sale.
@@ -190,64 +190,51 @@ def first_names(
     return str(category_name), str(configuration_name)
 
 
-def _resources_text() -> ColumnElement[str]:
-    return cast(LineSnapshot.resources, Text)
+def resource_sums(session: Session, date_from: date, date_to: date) -> dict[str, tuple[Decimal, int]]:
+    """Per resource code: Σ of the parts billing stored with each sold line (the largest-remainder
+    split of each line, ``usage_line_resource_parts``) and the last sold invoice that has it. One
+    exact SQL SUM over the scaled integers, read from the covering index (invoice, code, amount)."""
+    stmt = (
+        select(LineResourcePart.resource_code, func.sum(LineResourcePart.amount), func.max(LineResourcePart.invoice_id))
+        .join(Invoice, Invoice.id == LineResourcePart.invoice_id)
+        .where(_sold_in("invoice", date_from, date_to))
+        .group_by(LineResourcePart.resource_code)
+    )
+    return {str(code): (amount, int(last)) for code, amount, last in session.execute(stmt)}
 
 
 @dataclass(frozen=True, slots=True)
-class ResourceKey:
-    """The sold lines of one configuration at one hourly rate: normally one frozen resource list
-    (``resources`` the least and the greatest JSON text seen, equal then)."""
+class PartDescription:
+    """How one stored part describes its resource, and where it sits (line, place in the list)."""
 
-    configuration_code: str
-    hour_rate: int  # as stored (10^-6 units)
-    resources: tuple[str, str]
-    last_invoice_id: int
-
-
-def resource_keys(session: Session, date_from: date, date_to: date) -> list[ResourceKey]:
-    rate = type_coerce(LineSnapshot.hour_rate, BigInteger)
-    text = _resources_text()
-    stmt = (
-        _sold_lines(
-            LineSnapshot.configuration_code, rate, func.min(text), func.max(text), func.max(LineSnapshot.invoice_id)
-        )
-        .where(_sold_in("invoice", date_from, date_to))
-        .group_by(LineSnapshot.configuration_code, rate)
-    )
-    return [ResourceKey(str(c), int(r), (str(lo), str(hi)), int(last)) for c, r, lo, hi, last in session.execute(stmt)]
+    invoice_id: int
+    invoice_line_id: int
+    position: int
+    code: str
+    name: str
+    abbreviation: str
+    metric: str
+    kind: str
 
 
-def sold_line_cents(session: Session, date_from: date, date_to: date) -> Sequence[tuple[str, int, int]]:
-    """Per sold line: (configuration code, hourly rate as stored, total as stored in hundredths)."""
-    stmt = _sold_lines(
-        LineSnapshot.configuration_code,
-        type_coerce(LineSnapshot.hour_rate, BigInteger),
-        type_coerce(LineSnapshot.total, BigInteger),
-    ).where(_sold_in("invoice", date_from, date_to))
-    return [(str(c), int(r), int(t)) for c, r, t in session.execute(stmt)]
-
-
-def sold_line_splits(session: Session, date_from: date, date_to: date) -> Iterator[tuple[str, int, int]]:
-    """Per sold line: its frozen resource list (the JSON text as stored), its total as the stored
-    integer (hundredths) and its invoice id; raw values, no object per line."""
-    stmt = _sold_lines(_resources_text(), type_coerce(LineSnapshot.total, BigInteger), LineSnapshot.invoice_id).where(
-        _sold_in("invoice", date_from, date_to)
-    )
-    result = session.execute(stmt)
-    while rows := result.fetchmany(10_000):
-        yield from rows
-
-
-def last_lines(session: Session, invoice_id: int) -> dict[str, int]:
-    """The last line id of ``invoice_id`` per resource list (JSON text as stored)."""
-    resources = _resources_text()
-    stmt = (
-        select(resources, func.max(LineSnapshot.invoice_line_id))
-        .where(LineSnapshot.invoice_id == invoice_id)
-        .group_by(resources)
-    )
-    return {str(text): int(line) for text, line in session.execute(stmt)}
+def part_descriptions(session: Session, invoice_ids: Sequence[int]) -> list[PartDescription]:
+    """Every stored part of the given invoices, with its resource description (a handful of invoices:
+    the last sold invoice of each resource code)."""
+    found: list[PartDescription] = []
+    ids = sorted(set(invoice_ids))
+    for start in range(0, len(ids), _IN_CHUNK):
+        stmt = select(
+            LineResourcePart.invoice_id,
+            LineResourcePart.invoice_line_id,
+            LineResourcePart.position,
+            LineResourcePart.resource_code,
+            LineResourcePart.resource_name,
+            LineResourcePart.abbreviation,
+            LineResourcePart.metric,
+            LineResourcePart.kind,
+        ).where(LineResourcePart.invoice_id.in_(ids[start : start + _IN_CHUNK]))
+        found.extend(PartDescription(*row) for row in session.execute(stmt))
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,15 +11,14 @@ invoices are totalled apart, with the net figure next to the gross one (docs/rep
 
 The groups come from aggregate queries (``queries.configuration_sums``, ``invoice_counts``):
 exact SQL SUMs of the scaled integers, never one object per line. The per-resource split stays
-the per-line rule (docs/reports.md): each line's total is split over its frozen resource list by
-largest remainder, so the lines are read as raw (resource list, cents) pairs and split in integer
-arithmetic (``allocation.ResourceSplit``, identical to ``shares``). The figures are the per-line
-figures, to the cent (tests/reports/test_sales_differential.py checks it on random data).
+the per-line rule (docs/reports.md): billing stores each line's largest-remainder parts of its
+total (``usage_line_resource_parts``, ``usage.line_split``), and the report sums them in SQL
+(``queries.resource_sums``). The figures are the per-line figures, to the cent
+(tests/reports/test_sales_differential.py checks it on random data).
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,10 +31,9 @@ from facturo.kit.clock import check_range
 from facturo.kit.money import ZERO, quantize
 from facturo.organisation import service as organisation
 from facturo.reports import queries
-from facturo.reports.allocation import ResourceSplit, percentages, plain
-from facturo.reports.invoice_detail import Described, summed_resource_totals
+from facturo.reports.allocation import percentages, plain
+from facturo.reports.invoice_detail import summed_resource_totals
 from facturo.reports.schemas import CategorySales, ConfigurationSales, ResourceTotal, SalesReport, SalesTotals
-from facturo.usage.rates import RatedResource
 
 
 @dataclass
@@ -70,7 +68,7 @@ def sales_report(session: Session, date_from: date, date_to: date) -> SalesRepor
             _category(group, percent, _ranked(list(configurations[group.code].values())))
             for group, percent in zip(ranked, category_percents, strict=True)
         ],
-        resources=_resources(session, date_from, date_to, currency),
+        resources=_resources(session, date_from, date_to),
         totals=SalesTotals(
             invoice_count=invoices.count,
             line_count=sum(r.lines for r in rows),
@@ -121,84 +119,24 @@ def _groups(
     return categories, configurations
 
 
-def _resources(session: Session, date_from: date, date_to: date, currency: str) -> list[ResourceTotal]:
+def _resources(session: Session, date_from: date, date_to: date) -> list[ResourceTotal]:
     """Per resource: Σ over the sold lines of each line's largest-remainder part of its total.
 
-    The split is per line (docs/reports.md), so every line is read, but as three small integers and
-    a code (its configuration, hourly rate and total in cents) and split in integer arithmetic by the
-    ``ResourceSplit`` of its frozen resource list, built once per (configuration, rate). Should one
-    (configuration, rate) have been frozen with two different resource lists, the lines are read
-    with their lists instead."""
-    keys = queries.resource_keys(session, date_from, date_to)
-    if any(key.resources[0] != key.resources[1] for key in keys):
-        return _resources_by_list(session, date_from, date_to, currency)
-    splits: dict[str, ResourceSplit] = {}
-    last_invoice: dict[str, int] = {}
-    by_key: dict[tuple[str, int], list[int]] = {}
-    for key in keys:
-        text = key.resources[0]
-        if text not in splits:
-            rated = [RatedResource.from_snapshot(item) for item in json.loads(text)]
-            splits[text] = ResourceSplit(rated, currency)
-        last_invoice[text] = max(last_invoice.get(text, 0), key.last_invoice_id)
-        by_key[(key.configuration_code, key.hour_rate)] = []
-    for configuration, rate, cents in queries.sold_line_cents(session, date_from, date_to):
-        by_key[(configuration, rate)].append(cents)
-    for key in keys:
-        splits[key.resources[0]].add_all(by_key[(key.configuration_code, key.hour_rate)])
-    return _totals(session, splits, last_invoice)
-
-
-def _resources_by_list(session: Session, date_from: date, date_to: date, currency: str) -> list[ResourceTotal]:
-    splits: dict[str, ResourceSplit] = {}
-    last_invoice: dict[str, int] = {}
-    for text, cents, invoice_id in queries.sold_line_splits(session, date_from, date_to):
-        split = splits.get(text)
-        if split is None:
-            rated = [RatedResource.from_snapshot(item) for item in json.loads(text)]
-            split = splits[text] = ResourceSplit(rated, currency)
-            last_invoice[text] = invoice_id
-        elif invoice_id > last_invoice[text]:
-            last_invoice[text] = invoice_id
-        split.add(cents)
-    return _totals(session, splits, last_invoice)
-
-
-def _totals(session: Session, splits: dict[str, ResourceSplit], last_invoice: dict[str, int]) -> list[ResourceTotal]:
-    sums: dict[str, int] = {}
-    for split in splits.values():
-        for resource, part in zip(split.rated, split.sums, strict=True):
-            sums[resource.code] = sums.get(resource.code, 0) + part
-    rated_of = {text: split.rated for text, split in splits.items()}
-    amounts = {code: Decimal(cents).scaleb(-2) for code, cents in sums.items()}
-    return summed_resource_totals(amounts, _descriptions(session, rated_of, last_invoice))
-
-
-def _descriptions(
-    session: Session, rated_of: dict[str, list[RatedResource]], last_invoice: dict[str, int]
-) -> dict[str, Described]:
-    """Each resource code as the last sold line that has it describes it (in invoice, line order)."""
-    seen: dict[str, list[tuple[int, str, RatedResource]]] = defaultdict(list)
-    for text, rated in rated_of.items():
-        described = {r.code: r for r in rated}  # a code twice in one list: the later one
-        for code, resource in described.items():
-            seen[code].append((last_invoice[text], text, resource))
-    about: dict[str, Described] = {}
-    lines_of: dict[int, dict[str, int]] = {}
-    for code, candidates in seen.items():
-        last = max(invoice for invoice, _, _ in candidates)
-        latest = [(text, resource) for invoice, text, resource in candidates if invoice == last]
-        if len({_about(resource) for _, resource in latest}) > 1:
-            # Differently described in one invoice: the list on its last line wins.
-            if last not in lines_of:
-                lines_of[last] = queries.last_lines(session, last)
-            latest.sort(key=lambda item: lines_of[last].get(item[0], 0))
-        about[code] = latest[-1][1]
-    return about
-
-
-def _about(resource: RatedResource) -> tuple[str, str, str, str]:
-    return resource.name, resource.abbreviation, resource.metric, resource.kind
+    The split is per line (docs/reports.md) and billing stores each line's parts when it bills the
+    line (``usage.line_split``), so this is one SQL SUM of those parts over the sold invoices. A
+    resource is described as the last sold line that has it describes it, in (invoice, line, place
+    in the list) order: read from the parts of each code's last sold invoice.
+    """
+    sums = queries.resource_sums(session, date_from, date_to)
+    last_of = {code: last for code, (_, last) in sums.items()}
+    latest: dict[str, queries.PartDescription] = {}
+    for part in queries.part_descriptions(session, list(last_of.values())):
+        if last_of.get(part.code) != part.invoice_id:
+            continue
+        kept = latest.get(part.code)
+        if kept is None or (part.invoice_line_id, part.position) > (kept.invoice_line_id, kept.position):
+            latest[part.code] = part
+    return summed_resource_totals({code: amount for code, (amount, _) in sums.items()}, latest)
 
 
 def _category(group: _Group, percent: Decimal, configurations: list[_Group]) -> CategorySales:

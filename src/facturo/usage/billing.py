@@ -9,7 +9,8 @@ A run (docs/usage.md):
 4. closes, for every instance it billed, the days of the range no earlier run had closed
    (``usage_billed_periods``). The database keeps those periods from overlapping and refuses any
    consumption dated inside one, so each consumption is billed exactly once;
-5. stores a snapshot per line (instance, rate period, rate, resources) and records the run.
+5. stores a snapshot per line (instance, rate period, rate, resources) with each resource's part of
+   the line total (``line_split``, largest remainder), and records the run.
 
 A dry run does steps 2 and 3's arithmetic only and writes nothing.
 """
@@ -39,6 +40,7 @@ from facturo.kit.db import table_of
 from facturo.kit.errors import Conflict, Msg
 from facturo.kit.money import ZERO, format_money, quantize
 from facturo.organisation import service as organisation
+from facturo.usage.line_split import line_parts
 from facturo.usage.models import (
     BilledPeriod,
     BillingRun,
@@ -46,6 +48,7 @@ from facturo.usage.models import (
     Configuration,
     Consumption,
     Instance,
+    LineResourcePart,
     LineSnapshot,
     Lock,
     Resource,
@@ -196,6 +199,7 @@ def run_billing(session: Session, actor: Actor, date_from: date, date_to: date, 
     if snapshots:
         columns = list(snapshots[0])
         bulk_insert(session, table_of(LineSnapshot), columns, [[r[c] for c in columns] for r in snapshots])
+        write_resource_parts(session, snapshots, issuer.currency)
     close_periods(session, list(periods.values()))
     run.invoice_count = len(invoices)
     run.consumption_count = result.consumption_count
@@ -239,6 +243,43 @@ def close_periods(session: Session, periods: list[dict[str, Any]]) -> None:
                 "Billing was cancelled: another run already closed part of that range. Please try again.",
             )
         ) from exc
+
+
+_PART_COLUMNS = (
+    "invoice_line_id",
+    "position",
+    "invoice_id",
+    "resource_code",
+    "resource_name",
+    "abbreviation",
+    "metric",
+    "kind",
+    "amount",
+)
+
+
+def write_resource_parts(session: Session, snapshots: list[dict[str, Any]], currency: str) -> None:
+    """Store each line's per-resource parts of its total (``line_split.line_parts``), computed from
+    the very resource list the snapshot freezes, so a report summing them gives what splitting the
+    snapshot gives. Zero parts are stored too: the resource was sold on that line."""
+    rows = [
+        (
+            snap["invoice_line_id"],
+            position,
+            snap["invoice_id"],
+            item["code"],
+            item["name"],
+            item["abbreviation"],
+            item["metric"],
+            item["kind"],
+            amount,
+        )
+        for snap in snapshots
+        for position, (item, amount) in enumerate(
+            zip(snap["resources"], line_parts(snap["total"], snap["resources"], currency), strict=True), 1
+        )
+    ]
+    bulk_insert(session, table_of(LineResourcePart), _PART_COLUMNS, rows)
 
 
 def _snapshot(line: PlannedLine, line_id: int, invoice_id: int, run_id: int) -> dict[str, Any]:

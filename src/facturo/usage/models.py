@@ -235,6 +235,29 @@ class LineSnapshot(Base):
     resources: Mapped[list[dict[str, str]]] = mapped_column(JSON)
 
 
+class LineResourcePart(Base):
+    """A usage invoice line's part of its total earned by one resource of its frozen list, written
+    with the line (``usage.line_split.line_parts``: largest remainder over the hourly rates), so the
+    sales analysis sums the parts in SQL instead of splitting every line again (docs/reports.md).
+    ``invoice_id`` is copied from the line so the sum joins the sold invoices directly."""
+
+    __tablename__ = "usage_line_resource_parts"
+    __table_args__ = (
+        # Covers the sales analysis' per-resource SUM over the sold invoices.
+        Index("ix_usage_line_resource_parts_invoice", "invoice_id", "resource_code", "amount"),
+    )
+
+    invoice_line_id: Mapped[int] = mapped_column(ForeignKey("usage_line_snapshots.invoice_line_id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1..n in the frozen list
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    resource_code: Mapped[str] = mapped_column(String(40))
+    resource_name: Mapped[str] = mapped_column(String(200))
+    abbreviation: Mapped[str] = mapped_column(String(40))
+    metric: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
+
+
 class Lock(Base):
     """Rows to serialise usage writers on PostgreSQL: a billing run holds ``billing`` exclusively,
     consumption imports share it, so a run never marks a consumption it did not rate."""
