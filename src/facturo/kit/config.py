@@ -63,6 +63,12 @@ class Settings(BaseSettings):
         "received DTE signatures are verified cryptographically and a failure rejects the document.",
     )
 
+    en16931_xslt: Path | None = Field(
+        default=None,
+        description="The official EN 16931 UBL rules (compiled Schematron XSLT) on this disk: received UBL documents are "
+        "also judged by it (needs saxonche), and its verdict replaces the native one on the EN 16931 rules.",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -18,6 +18,7 @@ from pathlib import Path
 from facturo.kit.archive import Archive
 from facturo.kit.config import Settings
 from facturo.kit.db import Units
+from facturo.kit.errors import Msg, NotConfigured
 from facturo.reception.formats.detect import ReadingOptions
 from facturo.reception.processing import LEASE, BatchResult, process_batch
 
@@ -29,6 +30,13 @@ _CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
 def reading_options(settings: Settings) -> ReadingOptions:
     """The operator's reading options: trusted FEL certificates from a file or a folder."""
+    if settings.en16931_xslt is not None and not settings.en16931_xslt.is_file():
+        raise NotConfigured(
+            Msg(
+                f"FACTURO_EN16931_XSLT apunta a {settings.en16931_xslt}, que no existe.",
+                f"FACTURO_EN16931_XSLT points at {settings.en16931_xslt}, which does not exist.",
+            )
+        )
     source = settings.fel_trusted_certificates
     if source is None:
         return ReadingOptions()
@@ -37,7 +45,7 @@ def reading_options(settings: Settings) -> ReadingOptions:
         if Path(source).is_dir()
         else [Path(source)]
     )
-    return ReadingOptions(trusted_certificates=tuple(p.read_bytes() for p in paths))
+    return ReadingOptions(trusted_certificates=tuple(p.read_bytes() for p in paths), en16931_xslt=settings.en16931_xslt)
 
 
 def worker_name(index: int) -> str:

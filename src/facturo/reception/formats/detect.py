@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from lxml import etree
 
@@ -36,9 +37,11 @@ _XML_RULES = {
 @dataclass(frozen=True)
 class ReadingOptions:
     """What an operator configured: trusted FEL certifier certificates (PEM or DER bytes) turn on
-    cryptographic signature verification."""
+    cryptographic signature verification; an official EN 16931 XSLT adds the official verdict."""
 
     trusted_certificates: Sequence[bytes] = field(default_factory=tuple)
+    # The official EN 16931 XSLT on the operator's disk: its verdict replaces the native one.
+    en16931_xslt: Path | None = None
 
 
 def _rejected(fmt: DocumentFormat, rule: str, es: str, en: str) -> ReadDocument:
@@ -96,7 +99,12 @@ def _read_xml(root: etree._Element, data: bytes, options: ReadingOptions) -> Rea
     if (qname.namespace, qname.localname) in UBL_ROOTS:
         from facturo.reception.formats.ubl.reader import read_ubl
 
-        return read_ubl(root)
+        read = read_ubl(root)
+        if options.en16931_xslt is not None:
+            from facturo.reception.formats.ubl.official import apply_official, official_rules
+
+            return apply_official(read, data, official_rules(options.en16931_xslt))
+        return read
     shown = f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
     return _rejected(
         DocumentFormat.UNKNOWN,
