@@ -28,6 +28,8 @@ PUBLIC_PATHS = frozenset(
         "/api/v1/auth/login",
         "/api/v1/auth/refresh",
         "/api/v1/auth/logout",
+        # The published JSON Schema of facturo JSON e-invoices: for issuers building an integration.
+        "/api/v1/reception/schemas/facturo.invoice-1.json",
     }
 )
 
