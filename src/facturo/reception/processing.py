@@ -12,6 +12,7 @@ claims it is rejected with a reason instead.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -184,6 +185,7 @@ def _check_index_limits(read: ReadDocument) -> None:
             )
 
 
+@functools.lru_cache(maxsize=65_536)
 def compact_nit(value: str) -> str:
     try:
         return str(gt_nit.compact(value))
@@ -191,6 +193,7 @@ def compact_nit(value: str) -> str:
         return value.replace("-", "").replace(" ", "").upper()
 
 
+@functools.lru_cache(maxsize=65_536)
 def issuer_row_nit(value: str) -> str:
     """The NIT as the issuers table writes it (``1234567-8``, like our own profile), so a document
     of ours received back finds our own row."""
