@@ -46,7 +46,8 @@ class ReceivedDocument(Base):
     __table_args__ = (
         Index("uq_reception_documents_sha256", "sha256", unique=True),
         Index("ix_reception_documents_queue", "status", "id"),
-        Index("ix_reception_documents_submission", "submission_id", "status"),
+        Index("ix_reception_documents_submission", "submission_id", "issue_date", "id"),
+        Index("ix_reception_documents_submission_status", "submission_id", "status"),
         Index("ix_reception_documents_issuer_date", "issuer_nit", "issue_date", "id"),
         Index("ix_reception_documents_date", "issue_date", "id"),
         Index("ix_reception_documents_status_date", "status", "issue_date", "id"),
