@@ -59,9 +59,10 @@ def _load(session: Session) -> None:
             }
         )
         if status == "rejected":
+            rule = rnd.choice(["BR-CO-10", "FEL_RCP313", "JSON-TOTAL"])
             findings.append(
-                {"document_id": document_id, "position": 1, "rule": rnd.choice(["BR-CO-10", "FEL_RCP313", "JSON-TOTAL"]),
-                 "severity": "fatal", "location": "/", "message_es": "x", "message_en": "x"}
+                {"document_id": document_id, "position": 1, "rule": rule, "severity": "fatal", "location": "/",
+                 "message_es": "x", "message_en": "x"}
             )  # fmt: skip
     session.execute(insert(ReceivedDocument), documents)
     session.execute(insert(DocumentFinding), findings)
