@@ -49,6 +49,18 @@ class ReceivedDocument(Base):
         Index("ix_reception_documents_submission", "submission_id", "issue_date", "id"),
         Index("ix_reception_documents_submission_status", "submission_id", "status"),
         Index("ix_reception_documents_issuer_date", "issuer_nit", "issue_date", "id"),
+        # Covers the per-issuer summary: its sums are read from the index alone, never the rows.
+        Index(
+            "ix_reception_documents_issuer_totals",
+            "issuer_nit",
+            "issue_date",
+            "status",
+            "document_type",
+            "currency",
+            "taxable_total",
+            "tax_total",
+            "total",
+        ),
         Index("ix_reception_documents_date", "issue_date", "id"),
         Index("ix_reception_documents_status_date", "status", "issue_date", "id"),
         Index("ix_reception_documents_receiver", "receiver_id", "issue_date", "id"),

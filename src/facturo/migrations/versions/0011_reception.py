@@ -76,6 +76,11 @@ def upgrade() -> None:
     op.create_index("ix_reception_documents_submission", "reception_documents", ["submission_id", "issue_date", "id"])
     op.create_index("ix_reception_documents_submission_status", "reception_documents", ["submission_id", "status"])
     op.create_index("ix_reception_documents_issuer_date", "reception_documents", ["issuer_nit", "issue_date", "id"])
+    op.create_index(
+        "ix_reception_documents_issuer_totals",
+        "reception_documents",
+        ["issuer_nit", "issue_date", "status", "document_type", "currency", "taxable_total", "tax_total", "total"],
+    )
     op.create_index("ix_reception_documents_date", "reception_documents", ["issue_date", "id"])
     op.create_index("ix_reception_documents_status_date", "reception_documents", ["status", "issue_date", "id"])
     op.create_index("ix_reception_documents_receiver", "reception_documents", ["receiver_id", "issue_date", "id"])
