@@ -132,7 +132,8 @@ def main() -> None:
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--pg-admin-url", default=generate.DEFAULT_PG_ADMIN_URL)
     args = parser.parse_args()
-    measure("SQLite", f"sqlite:///{tempfile.mkdtemp(prefix='facturo-rq-')}/bench.sqlite3", args.documents)
+    with tempfile.TemporaryDirectory(prefix="facturo-rq-") as folder:
+        measure("SQLite", f"sqlite:///{folder}/bench.sqlite3", args.documents)
     if not args.skip_pg:
         reason = generate.pg_unreachable_reason(args.pg_admin_url)
         if reason:

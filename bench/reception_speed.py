@@ -76,7 +76,11 @@ def parse_only(documents: list[Mixed]) -> float:
 
 def end_to_end(url: str, documents: list[Mixed], workers: int) -> tuple[float, float, Counter[str]]:
     """(documents/s end to end, seconds of the submission alone, statuses)."""
-    data_dir = Path(tempfile.mkdtemp(prefix="facturo-reception-bench-"))
+    with tempfile.TemporaryDirectory(prefix="facturo-reception-bench-") as folder:
+        return _end_to_end(url, documents, workers, Path(folder))
+
+
+def _end_to_end(url: str, documents: list[Mixed], workers: int, data_dir: Path) -> tuple[float, float, Counter[str]]:
     database = Database(make_engine(url))
     upgrade(database.engine)
     archive = Archive(data_dir / "archive")
@@ -193,7 +197,8 @@ def main() -> None:
     baseline = parse_only(documents)
     print(f"parse only (lxml / json), best of 3: {baseline:,.0f} documents/s")
 
-    targets = [("SQLite", f"sqlite:///{tempfile.mkdtemp(prefix='facturo-reception-')}/bench.sqlite3", None)]
+    sqlite_folder = tempfile.TemporaryDirectory(prefix="facturo-reception-")
+    targets = [("SQLite", f"sqlite:///{sqlite_folder.name}/bench.sqlite3", None)]
     if not args.skip_pg:
         reason = generate.pg_unreachable_reason(args.pg_admin_url)
         if reason:
@@ -212,6 +217,7 @@ def main() -> None:
             f"target >= {TARGET:,.0f}/s: {'met' if rate >= TARGET else 'NOT met'}; "
             + ", ".join(f"{s} {n:,}" for s, n in sorted(statuses.items()))
         )
+    sqlite_folder.cleanup()
     en16931(documents, args.en16931_xslt)
 
 
