@@ -235,6 +235,12 @@ class LineSnapshot(Base):
     resources: Mapped[list[dict[str, str]]] = mapped_column(JSON)
 
 
+# The sales analysis counts each category's distinct sold invoices (reports.queries): this index
+# answers it without reading the wide snapshot rows (their frozen JSON). Declared here, with the
+# parts table of migration 0010 that added it, rather than in LineSnapshot's own definition.
+Index("ix_usage_line_snapshots_invoice_category", LineSnapshot.invoice_id, LineSnapshot.category_code)
+
+
 class LineResourcePart(Base):
     """A usage invoice line's part of its total earned by one resource of its frozen list, written
     with the line (``usage.line_split.line_parts``: largest remainder over the hourly rates), so the
