@@ -223,6 +223,8 @@ def mutations(cat: Category) -> dict[str, Mutation]:
         "allowance rate removed": _first(ALLOWANCE_CAT, lambda n: _set_percent(n, None)),
         "charge rate 0": _first(CHARGE_CAT, lambda n: _set_percent(n, "0")),
         "charge rate 3": _first(CHARGE_CAT, lambda n: _set_percent(n, "3")),
+        "charge rate -1": _first(CHARGE_CAT, lambda n: _set_percent(n, "-1")),
+        "second breakdown of another code": lambda r: _second_breakdown(r, other_code),
         "taxable amount off by 2": _add(f"{BREAKDOWN}/cbc:TaxableAmount", "2"),
         "taxable amount off by 0.50": _add(f"{BREAKDOWN}/cbc:TaxableAmount", "0.50"),
         "tax amount off by 2": _add(f"{BREAKDOWN}/cbc:TaxAmount", "2"),
@@ -233,11 +235,11 @@ def mutations(cat: Category) -> dict[str, Mutation]:
             f"{BREAKDOWN}/cac:TaxCategory",
             lambda n: n.insert(len(n) - 1, _cbc("TaxExemptionReasonCode", "VATEX-EU-79-C")),
         ),
-        "line of another category": _first(LINE_CAT + "/cbc:ID", lambda n: setattr(n, "text", other_code)),
+        "line of another category": _first(f"({LINE_CAT})/cbc:ID", lambda n: setattr(n, "text", other_code)),
         "allowance of another category": _first(ALLOWANCE_CAT + "/cbc:ID", lambda n: setattr(n, "text", other_code)),
         "charge of another category": _first(CHARGE_CAT + "/cbc:ID", lambda n: setattr(n, "text", other_code)),
         "padded and lower-case codes": _both(
-            _set(LINE_CAT + "/cbc:ID", f" {cat.code} "),
+            _set(f"({LINE_CAT})/cbc:ID", f" {cat.code} "),
             _set("//cac:TaxScheme/cbc:ID", " vat "),
         ),
         "allowances dropped": _remove("/*/cac:AllowanceCharge"),
@@ -249,6 +251,13 @@ def mutations(cat: Category) -> dict[str, Mutation]:
         ),
     }
     return m
+
+
+def _second_breakdown(root: etree._Element, code: str) -> None:
+    subtotal = root.xpath(BREAKDOWN, namespaces=NS)[0]
+    copy = etree.fromstring(etree.tostring(subtotal))
+    copy.find(f"{{{CAC}}}TaxCategory/{{{CBC}}}ID").text = code
+    subtotal.addnext(copy)
 
 
 def _both(*steps: Mutation) -> Mutation:
