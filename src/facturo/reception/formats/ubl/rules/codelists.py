@@ -1,0 +1,144 @@
+"""EN 16931 code-list rules (BR-CL-*): a coded element or attribute must hold a code of its list.
+
+Each rule is one row of :data:`CODED`: which element (and, for some, which parent) carries the code,
+whether the code is the text or an attribute, and which list it belongs to. As in the official rules
+the value is compared after ``normalize-space``; an empty value is not a code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from facturo.reception.formats.ubl.codes import code_list
+from facturo.reception.formats.ubl.rules import vat_support as vs
+from facturo.reception.formats.ubl.rules.registry import UblContext, rule
+
+Hits = Iterator[tuple[str, str | None]]
+AMOUNTS = [
+    "Amount",
+    "BaseAmount",
+    "PriceAmount",
+    "TaxAmount",
+    "TaxableAmount",
+    "LineExtensionAmount",
+    "TaxExclusiveAmount",
+    "TaxInclusiveAmount",
+    "AllowanceTotalAmount",
+    "ChargeTotalAmount",
+    "PrepaidAmount",
+    "PayableRoundingAmount",
+    "PayableAmount",
+]
+
+
+@dataclass(frozen=True)
+class Coded:
+    rule_id: str
+    codes: str  # the list's file name in facturo.reception.formats.ubl.codes
+    elements: tuple[str, ...]  # local names (cbc:) of the coded element
+    parents: tuple[str, ...] = ()  # local names (cac:) of its parent, () for any
+    attribute: str | None = None  # the code is this attribute, else the element's text
+    attribute_required: bool = True  # the rule applies only where the attribute exists
+    parent_test: Callable[[etree._Element], bool] | None = None
+    es: str = ""
+    en: str = ""
+
+
+def _document_type_130(parent: etree._Element) -> bool:
+    return any((c.text or "") == "130" for c in parent.iterfind(f"{{{vs.CBC}}}DocumentTypeCode"))
+
+
+def _charge(value: bool) -> Callable[[etree._Element], bool]:
+    return lambda parent: vs.indicator(parent) is value
+
+
+ICD = "iso6523_icd_schemes"
+CODED: tuple[Coded, ...] = (
+    Coded("BR-CL-03", "iso4217_currencies", tuple(AMOUNTS), attribute="currencyID", attribute_required=False,
+          es="La moneda de un importe debe ser un código ISO 4217", en="An amount's currency must be an ISO 4217 code"),
+    Coded("BR-CL-04", "iso4217_currencies", ("DocumentCurrencyCode",),
+          es="La moneda de la factura debe ser un código ISO 4217", en="The invoice currency must be an ISO 4217 code"),
+    Coded("BR-CL-05", "iso4217_currencies", ("TaxCurrencyCode",),
+          es="La moneda de contabilización del IVA debe ser un código ISO 4217",
+          en="The VAT accounting currency must be an ISO 4217 code"),
+    Coded("BR-CL-06", "uncl2005_date_codes", ("DescriptionCode",), ("InvoicePeriod",),
+          es="El código de fecha del IVA debe ser de UNCL 2005 (3, 35, 432)",
+          en="The value added tax point date code must be from UNCL 2005 (3, 35, 432)"),
+    Coded("BR-CL-07", "uncl1153_reference_qualifiers", ("ID",), ("AdditionalDocumentReference", "DocumentReference"),
+          "schemeID", parent_test=_document_type_130,
+          es="El esquema del objeto facturado debe ser de UNCL 1153",
+          en="The invoiced object identifier scheme must be from UNCL 1153"),
+    Coded("BR-CL-10", ICD, ("ID",), ("PartyIdentification",), "schemeID",
+          es="El esquema de un identificador de parte debe ser de ISO 6523 ICD",
+          en="A party identifier scheme must be from ISO 6523 ICD"),
+    Coded("BR-CL-11", ICD, ("CompanyID",), ("PartyLegalEntity",), "schemeID",
+          es="El esquema del registro legal debe ser de ISO 6523 ICD",
+          en="A legal registration identifier scheme must be from ISO 6523 ICD"),
+    Coded("BR-CL-13", "uncl7143_item_classifications", ("ItemClassificationCode",), ("CommodityClassification",),
+          "listID", es="La clasificación del artículo debe ser de UNCL 7143",
+          en="An item classification scheme must be from UNCL 7143"),
+    Coded("BR-CL-14", "iso3166_countries", ("IdentificationCode",), ("Country",),
+          es="El país debe ser un código ISO 3166-1 alfa-2", en="A country code must be ISO 3166-1 alpha-2"),
+    Coded("BR-CL-15", "iso3166_countries", ("IdentificationCode",), ("OriginCountry",),
+          es="El país de origen debe ser un código ISO 3166-1 alfa-2",
+          en="The country of origin must be ISO 3166-1 alpha-2"),
+    Coded("BR-CL-16", "uncl4461_payment_means", ("PaymentMeansCode",), ("PaymentMeans",),
+          es="El medio de pago debe ser de UNCL 4461", en="The payment means code must be from UNCL 4461"),
+    Coded("BR-CL-17", "uncl5305_vat_categories", ("ID",), ("TaxCategory",),
+          es="La categoría de IVA debe ser de UNCL 5305", en="A VAT category code must be from UNCL 5305"),
+    Coded("BR-CL-18", "uncl5305_vat_categories", ("ID",), ("ClassifiedTaxCategory",),
+          es="La categoría de IVA de la línea debe ser de UNCL 5305",
+          en="An invoiced item VAT category code must be from UNCL 5305"),
+    Coded("BR-CL-19", "uncl5189_allowance_reasons", ("AllowanceChargeReasonCode",), ("AllowanceCharge",),
+          parent_test=_charge(False), es="El motivo del descuento debe ser de UNCL 5189",
+          en="An allowance reason code must be from UNCL 5189"),
+    Coded("BR-CL-20", "uncl7161_charge_reasons", ("AllowanceChargeReasonCode",), ("AllowanceCharge",),
+          parent_test=_charge(True), es="El motivo del cargo debe ser de UNCL 7161",
+          en="A charge reason code must be from UNCL 7161"),
+    Coded("BR-CL-21", ICD, ("ID",), ("StandardItemIdentification",), "schemeID",
+          es="El esquema del identificador estándar del artículo debe ser de ISO 6523 ICD",
+          en="An item standard identifier scheme must be from ISO 6523 ICD"),
+    Coded("BR-CL-22", "vatex_exemption_reasons", ("TaxExemptionReasonCode",),
+          es="El código de exención debe ser de la lista VATEX", en="An exemption reason code must be from VATEX"),
+    Coded("BR-CL-23", "unece_rec20_21_units", ("InvoicedQuantity", "BaseQuantity", "CreditedQuantity"), (),
+          "unitCode", es="La unidad de medida debe ser de UN/ECE Rec. 20/21",
+          en="A unit of measure must be from UN/ECE Recommendation 20 with Rec. 21"),
+    Coded("BR-CL-25", "eas_endpoint_schemes", ("EndpointID",), (), "schemeID",
+          es="El esquema de la dirección electrónica debe ser de la lista EAS",
+          en="An electronic address scheme must be from the EAS list"),
+    Coded("BR-CL-26", ICD, ("ID",), ("DeliveryLocation",), "schemeID",
+          es="El esquema del lugar de entrega debe ser de ISO 6523 ICD",
+          en="A delivery location identifier scheme must be from ISO 6523 ICD"),
+)  # fmt: skip
+
+
+def _check(spec: Coded) -> Callable[[UblContext], Hits]:
+    names = {f"{{{vs.CBC}}}{e}" for e in spec.elements}
+    parents = {f"{{{vs.CAC}}}{p}" for p in spec.parents}
+
+    def check(ctx: UblContext) -> Hits:
+        codes = code_list(spec.codes)
+        for node in ctx.root.iter(*names):
+            parent = node.getparent()
+            if parents and (parent is None or parent.tag not in parents):
+                continue
+            if spec.parent_test is not None and (parent is None or not spec.parent_test(parent)):
+                continue
+            if spec.attribute is None:
+                value = vs.normalized(node.text)
+            else:
+                raw = node.get(spec.attribute)
+                if raw is None and spec.attribute_required:
+                    continue
+                value = vs.normalized(raw)
+            if value not in codes:
+                yield ctx.location(node), value
+
+    return check
+
+
+for _spec in CODED:
+    rule(_spec.rule_id, _spec.es, _spec.en)(_check(_spec))
