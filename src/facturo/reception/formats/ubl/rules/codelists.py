@@ -142,3 +142,32 @@ def _check(spec: Coded) -> Callable[[UblContext], Hits]:
 
 for _spec in CODED:
     rule(_spec.rule_id, _spec.es, _spec.en)(_check(_spec))
+
+
+@rule(
+    "BR-CL-01",
+    "El tipo de factura o de nota de crédito debe ser de UNCL 1001",
+    "The invoice or credit note type code must be from UNCL 1001",
+)
+def _document_type_code(ctx: UblContext) -> Hits:
+    for name, codes in (
+        ("InvoiceTypeCode", "uncl1001_invoice_types"),
+        ("CreditNoteTypeCode", "uncl1001_credit_note_types"),
+    ):
+        for node in ctx.root.iter(f"{{{vs.CBC}}}{name}"):
+            value = vs.normalized(node.text)
+            if value not in code_list(codes):
+                yield ctx.location(node), value
+
+
+@rule(
+    "BR-CL-24",
+    "El tipo MIME de un adjunto debe ser PDF, PNG, JPEG, CSV, XLSX u ODS",
+    "An attachment's MIME code must be PDF, PNG, JPEG, CSV, XLSX or ODS",
+)
+def _attachment_mime_code(ctx: UblContext) -> Hits:
+    for node in ctx.root.iter(f"{{{vs.CBC}}}EmbeddedDocumentBinaryObject"):
+        mime = node.get("mimeCode")
+        # Compared as given: the official rule does not normalize this attribute.
+        if mime is not None and mime not in code_list("attachment_mime_codes"):
+            yield ctx.location(node), mime
