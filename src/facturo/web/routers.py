@@ -11,6 +11,7 @@ from facturo.customers.pages import router as customer_pages
 from facturo.invoicing.pages.invoices import router as invoice_pages
 from facturo.invoicing.pages.organisation import router as organisation_pages
 from facturo.portal.pages import router as portal_pages
+from facturo.reception.pages import router as reception_pages
 from facturo.reports.pages.dashboard import router as dashboard_pages
 from facturo.reports.pages.reports import router as report_pages
 from facturo.usage.pages import router as usage_pages
@@ -23,6 +24,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     invoice_pages,
     usage_pages,
     report_pages,
+    reception_pages,
     admin_pages,
     organisation_pages,
     portal_pages,

@@ -27,6 +27,12 @@ ENTRIES = (
     Entry("usage", N_("Cloud usage"), "/usage", (Permission.REPORTS_READ, Permission.USAGE_IMPORT)),
     Entry("reports", N_("Reports"), "/reports", (Permission.REPORTS_READ,)),
     Entry(
+        "reception",
+        N_("Reception"),
+        "/reception",
+        (Permission.RECEPTION_SUBMIT, Permission.RECEPTION_READ, Permission.RECEPTION_SUMMARY_READ),
+    ),
+    Entry(
         "admin",
         N_("Administration"),
         "/admin",
