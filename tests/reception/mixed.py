@@ -52,7 +52,9 @@ def fel_document(n: int, issuer_nit: str) -> bytes:
     hex_digits = uuid.replace("-", "")
     serie, numero = hex_digits[:8], str(int(hex_digits[8:16], 16))
     text = _signed_fel()
-    text = text.replace(f'Numero="1264406127" Serie="7A3C91E2">{_FEL_UUID}', f'Numero="{numero}" Serie="{serie}">{uuid}')
+    text = text.replace(
+        f'Numero="1264406127" Serie="7A3C91E2">{_FEL_UUID}', f'Numero="{numero}" Serie="{serie}">{uuid}'
+    )
     text = text.replace("<dte:Correlativo>1045</dte:Correlativo>", f"<dte:Correlativo>{n}</dte:Correlativo>")
     return text.replace(_FEL_ISSUER, f'NITEmisor="{issuer_nit}"').encode("utf-8")
 
@@ -92,13 +94,23 @@ def mixed_documents(count: int, seed: int = 2026, *, formats: tuple[str, ...] = 
             documents.append(Mixed(f"{n:05d}-mal.json", bad, "json-bad", "rejected", "JSON-TOTAL"))
         elif roll < 0.80:
             whole = as_bytes(invoice(n))
-            documents.append(Mixed(f"{n:05d}-cortado.xml", b"<?xml version='1.0'?><a><b>" + whole[:40], "truncated", "rejected", "XML-MALFORMED"))
+            documents.append(
+                Mixed(
+                    f"{n:05d}-cortado.xml",
+                    b"<?xml version='1.0'?><a><b>" + whole[:40],
+                    "truncated",
+                    "rejected",
+                    "XML-MALFORMED",
+                )
+            )
         elif roll < 0.83:
             documents.append(Mixed(f"{n:05d}.bin", rng.randbytes(64) + b"\x00", "junk", "rejected", "FORMAT-UNKNOWN"))
         elif roll < 0.93 and documents:
             first = next((d for d in reversed(documents) if d.expected != "duplicate"), None)
             if first is not None:
-                documents.append(Mixed(f"{n:05d}-repetido{Path(first.name).suffix}", first.data, "same-bytes", "duplicate"))
+                documents.append(
+                    Mixed(f"{n:05d}-repetido{Path(first.name).suffix}", first.data, "same-bytes", "duplicate")
+                )
         elif accepted_json:
             issuer, number = accepted_json[rng.randrange(len(accepted_json))]
             again = as_bytes(invoice(number, issuer_nit=issuer, issue_date="2026-12-01"))

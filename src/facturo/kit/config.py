@@ -65,8 +65,9 @@ class Settings(BaseSettings):
 
     en16931_xslt: Path | None = Field(
         default=None,
-        description="The official EN 16931 UBL rules (compiled Schematron XSLT) on this disk: received UBL documents are "
-        "also judged by it (needs saxonche), and its verdict replaces the native one on the EN 16931 rules.",
+        description="The official EN 16931 UBL rules (compiled Schematron XSLT) on this disk: received UBL "
+        "documents are also judged by it (needs saxonche), and its verdict replaces the native one on the "
+        "EN 16931 rules.",
     )
 
     @property
