@@ -80,6 +80,9 @@ def test_the_upload_form_in_spanish_and_english(admin: Browser) -> None:
     assert page.status_code == 200
     assert 'action="/reception/upload"' in page.text and 'enctype="multipart/form-data"' in page.text
     assert 'type="file" multiple' in page.text and "Enviar documentos" in page.text
+    # The drop zone is upload.js's; the plain multipart form above works without it.
+    assert "data-dropzone" in page.text and '<script src="/static/upload.js" defer>' in page.text
+    assert "O suelte aquí los archivos o el zip." in page.text
     assert 'href="/reception"' in page.text and "Recepción" in page.text  # the menu entry
     admin.post("/language", {"language": "en", "next": "/reception/upload"})
     page = admin.get("/reception/upload")
@@ -98,18 +101,22 @@ def test_a_zip_upload_shows_each_document_then_their_verdicts(
     assert sent.status_code == 303  # type: ignore[attr-defined]
     url = submission_of(sent)
     waiting = admin.get(url)
-    assert waiting.status_code == 200 and waiting.headers["refresh"] == "1"
+    assert waiting.status_code == 200
+    # Live: poll.js replaces the results with the fragment; without scripts the page reloads itself.
+    assert 'data-poll="' + url + '/rows"' in waiting.text and '<script src="/static/poll.js" defer>' in waiting.text
+    assert '<noscript><meta http-equiv="refresh" content="1"></noscript>' in waiting.text
+    assert 'data-done="false"' in waiting.text
     assert rows(waiting.text) == ["received", "received"]
     assert 'id="count-waiting">2<' in waiting.text and "../fuera.json" in waiting.text  # refused by name
 
     drain(app, db)
     done = admin.get(url)
-    assert "refresh" not in done.headers
+    assert 'http-equiv="refresh"' not in done.text and "poll.js" not in done.text  # the page stands still
     assert sorted(rows(done.text)) == ["accepted", "rejected"]
     assert 'id="count-accepted">1<' in done.text and 'id="count-rejected">1<' in done.text
     assert "Todos los documentos están decididos." in done.text
     fragment = admin.get(url + "/rows")
-    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert fragment.status_code == 200 and "<html" not in fragment.text and 'data-done="true"' in fragment.text
     assert sorted(rows(fragment.text)) == ["accepted", "rejected"]
     rejected_row = next(r for r in fragment.text.split("<tr ") if r.startswith('data-status="rejected"'))
     assert "b.json" in rejected_row and "<td>JSON-TOTAL</td>" in rejected_row  # the rule ids of its findings

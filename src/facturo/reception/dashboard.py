@@ -20,15 +20,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from facturo.kit.actor import Actor
 from facturo.kit.db import table_of
 from facturo.kit.db_types import ScaledDecimal
-from facturo.kit.pagination import KeysetPage, KeysetParams
 from facturo.organisation import service as organisation
-from facturo.reception import views
 from facturo.reception.models import AMOUNT_SCALE, DocumentFinding, ReceivedDocument
-from facturo.reception.queries import CREDIT_TYPES, STATUSES, DocumentFilters
-from facturo.reception.schemas import DocumentOut, SubmissionOut
+from facturo.reception.queries import CREDIT_TYPES, STATUSES
 
 DAYS = 30
 MONTHS = 12
@@ -185,31 +181,3 @@ def reception_dashboard(session: Session, today: date, visible: frozenset[str] |
 def dashboard_view(session: Session, visible: frozenset[str] | None) -> ReceptionDashboard:
     """The dashboard as of today in the organisation's time zone."""
     return reception_dashboard(session, organisation.business_today(session), visible)
-
-
-@dataclass(frozen=True)
-class SubmissionScreen:
-    submission: SubmissionOut
-    documents: KeysetPage[DocumentOut]  # the first ``limit`` documents, in the search's order
-    rules: dict[int, list[str]]  # document id -> the rule ids of its findings, in finding order
-
-
-def submission_screen(
-    session: Session, submission_id: int, actor: Actor, visible: frozenset[str] | None, limit: int
-) -> SubmissionScreen:
-    """A submission's progress and its first documents: what the upload results page shows.
-
-    Lives here only because views.py is the lead's: it belongs beside ``views.submission_view``."""
-    submission = views.submission_view(session, submission_id, actor, visible)
-    filters = DocumentFilters(submission_id=submission_id, visible_issuer_nits=visible)
-    documents = views.document_list(session, filters, KeysetParams(limit=limit, with_total=False))
-    rules: dict[int, list[str]] = defaultdict(list)
-    ids = [d.id for d in documents.items]
-    if ids:
-        f = _findings.c
-        for document_id, rule in session.execute(
-            select(f.document_id, f.rule).where(f.document_id.in_(ids)).order_by(f.document_id, f.position)
-        ):
-            if rule not in rules[document_id]:
-                rules[document_id].append(str(rule))
-    return SubmissionScreen(submission, documents, dict(rules))

@@ -1,6 +1,7 @@
-"""Reception pages (docs/web.md, "Reception pages"): the upload portal with each document's live
-result, the auditors' document search (filters, cursor pages, CSV), a document's findings and its
-original bytes, and the dashboard of aggregates (never a document: analysts see it).
+"""Reception pages (docs/web.md, "Reception pages"): the upload portal (drag and drop through
+static/upload.js) with each document's live result (static/poll.js), the auditors' document search
+(filters, cursor pages, CSV), a document's findings and its original bytes, and the dashboard of
+aggregates (never a document: analysts see it).
 
 Thin adapters: parse the input, call one reception function, render. The upload answers with a
 redirect to its results page, so reloading never sends the files twice. Scoped credentials (an
@@ -27,7 +28,7 @@ from facturo.kit.schemas import MAX_ID
 from facturo.reception import dashboard, views
 from facturo.reception.queries import STATUSES, DocumentFilters
 from facturo.surface.web import i18n
-from facturo.surface.web.charts import Bar
+from facturo.surface.web.charts import Bar, column_chart, count, horizontal_bars
 from facturo.surface.web.forms import parse_day
 from facturo.surface.web.i18n import N_
 from facturo.surface.web.i18n import gettext as _
@@ -142,7 +143,7 @@ async def upload(request: Request) -> Response:
 
 def _submission_context(request: Request, submission_id: int) -> dict[str, Any]:
     principal = current(request)
-    screen = dashboard.submission_screen(
+    screen = views.submission_screen(
         request.state.session, submission_id, principal.actor, scope_of(principal), SHOWN_DOCUMENTS
     )
     language = i18n.current_language()
@@ -158,26 +159,20 @@ def _submission_context(request: Request, submission_id: int) -> dict[str, Any]:
     }
 
 
-def _polled(response: Response, done: bool) -> Response:
-    # Until every document is decided the browser reloads the results each second (a Refresh
-    # header: no script, so nothing for the CSP to allow); the page then stands still.
-    if not done:
-        response.headers["Refresh"] = "1"
-    return response
-
-
 @router.get("/reception/submissions/{submission_id}", dependencies=SUBMIT)
 def submission_results(request: Request, submission_id: SubmissionId) -> Response:
     _area(request)
-    context = _submission_context(request, submission_id)
-    return _polled(render(request, "reception/submission.html", context), context["submission"].done)
+    # Live until every document is decided: static/poll.js replaces the results with the fragment
+    # below each second; without scripts a <noscript> refresh reloads the page (no inline script,
+    # nothing for the CSP to allow).
+    return render(request, "reception/submission.html", _submission_context(request, submission_id))
 
 
 @router.get("/reception/submissions/{submission_id}/rows", dependencies=SUBMIT)
 def submission_rows(request: Request, submission_id: SubmissionId) -> Response:
-    """The counts and the per-document table alone, for a script that polls (``data-poll``)."""
-    context = _submission_context(request, submission_id)
-    return _polled(render(request, "reception/submission_rows.html", context), context["submission"].done)
+    """The counts and the per-document table alone, for static/poll.js (``data-poll``); its
+    ``data-done`` says when to stop."""
+    return render(request, "reception/submission_rows.html", _submission_context(request, submission_id))
 
 
 # --- document search -----------------------------------------------------------------------------------
@@ -317,7 +312,32 @@ def reception_dashboard(request: Request) -> Response:
         {
             "data": data,
             "totals": data.totals,
-            # charts.py writes each value as money, so only the amounts are drawn; counts are tables.
+            # Counts are drawn with the count format (no Q); amounts are money, in quetzales only.
+            "day_chart": column_chart(
+                [Bar(f"{d.day:%d}", Decimal(d.accepted + d.rejected + d.received)) for d in data.by_day],
+                _("Documents per day"),
+                show=count,
+            ),
+            "status_chart": horizontal_bars(
+                [
+                    Bar(_(STATUS_LABELS[status]), Decimal(figure))
+                    for status, figure in (
+                        ("accepted", data.totals.accepted),
+                        ("rejected", data.totals.rejected),
+                        ("received", data.totals.received),
+                    )
+                ],
+                _("Documents by status"),
+                show=count,
+            ),
+            "rule_chart": horizontal_bars(
+                [Bar(r.rule, Decimal(r.documents)) for r in data.top_rules], _("Top rejection rules"), show=count
+            ),
+            "count_chart": horizontal_bars(
+                [Bar(i.issuer_name or i.issuer_nit, Decimal(i.documents)) for i in data.top_issuers_by_count],
+                _("Top issuers by number of documents"),
+                show=count,
+            ),
             "amount_bars": [
                 Bar(i.issuer_name or i.issuer_nit, i.total) for i in data.top_issuers_by_amount if i.currency == "GTQ"
             ],

@@ -6,11 +6,13 @@ None for every issuer. A document outside it is "not found", so its existence do
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import IO
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from facturo.kit.actor import Actor
@@ -18,13 +20,13 @@ from facturo.kit.archive import Archive
 from facturo.kit.clock import check_range
 from facturo.kit.config import Settings
 from facturo.kit.csv import csv_stream
-from facturo.kit.db import Units
+from facturo.kit.db import Units, table_of
 from facturo.kit.errors import not_found
 from facturo.kit.pagination import KeysetPage, KeysetParams
 from facturo.reception import queries, service
 from facturo.reception.bundles import files_of
 from facturo.reception.formats.reading import ReadDocument
-from facturo.reception.models import ReceivedDocument
+from facturo.reception.models import DocumentFinding, ReceivedDocument
 from facturo.reception.queries import DocumentFilters
 from facturo.reception.schemas import (
     CurrencyTotalsOut,
@@ -44,6 +46,7 @@ from facturo.reception.workers import reading_options
 
 Visible = frozenset[str] | None
 
+_findings = table_of(DocumentFinding)
 _MEDIA_TYPES = {"fel": "application/xml", "ubl": "application/xml", "json": "application/json"}
 
 
@@ -148,6 +151,32 @@ def submission_view(session: Session, submission_id: int, actor: Actor, visible:
         rejected=progress.counts["rejected"],
         done=progress.done,
     )
+
+
+@dataclass(frozen=True)
+class SubmissionScreen:
+    submission: SubmissionOut
+    documents: KeysetPage[DocumentOut]  # the first ``limit`` documents, in the search's order
+    rules: dict[int, list[str]]  # document id -> the rule ids of its findings, in finding order
+
+
+def submission_screen(
+    session: Session, submission_id: int, actor: Actor, visible: Visible, limit: int
+) -> SubmissionScreen:
+    """A submission's progress and its first documents: what the upload results page shows."""
+    submission = submission_view(session, submission_id, actor, visible)
+    filters = DocumentFilters(submission_id=submission_id, visible_issuer_nits=visible)
+    documents = document_list(session, filters, KeysetParams(limit=limit, with_total=False))
+    rules: dict[int, list[str]] = defaultdict(list)
+    ids = [d.id for d in documents.items]
+    if ids:
+        f = _findings.c
+        for document_id, rule in session.execute(
+            select(f.document_id, f.rule).where(f.document_id.in_(ids)).order_by(f.document_id, f.position)
+        ):
+            if rule not in rules[document_id]:
+                rules[document_id].append(str(rule))
+    return SubmissionScreen(submission, documents, dict(rules))
 
 
 def issuer_summary_view(

@@ -3,20 +3,27 @@ carry their figures as text for screen readers (a <title> per bar and a table be
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-from facturo.surface.web.formatting import money
+from facturo.surface.web.formatting import money, number
+
+Shown = Callable[[Decimal], str]  # how a bar's value is written: money by default, or a count
 
 
 @dataclass(frozen=True, slots=True)
 class Bar:
     label: str
     value: Decimal
+
+
+def count(value: Decimal) -> str:
+    """A number of things (documents per day): grouped digits, no currency sign."""
+    return number(value)
 
 
 def _share(value: Decimal, top: Decimal, span: int) -> int:
@@ -26,7 +33,7 @@ def _share(value: Decimal, top: Decimal, span: int) -> int:
     return int((value * span / top).to_integral_value())
 
 
-def horizontal_bars(bars: Sequence[Bar], title: str, width: int = 640, row: int = 28) -> Markup:
+def horizontal_bars(bars: Sequence[Bar], title: str, width: int = 640, row: int = 28, *, show: Shown = money) -> Markup:
     """Labels on the left, bars in proportion to the largest value, amounts at the end of each bar."""
     label_width, amount_width = 190, 120
     span = width - label_width - amount_width
@@ -42,18 +49,20 @@ def horizontal_bars(bars: Sequence[Bar], title: str, width: int = 640, row: int 
         # Long names are shortened to what fits beside the bars; the full name is in the <title>.
         label = bar.label if len(bar.label) <= 24 else bar.label[:23] + "…"
         parts.append(
-            f"<g><title>{escape(bar.label)}: {escape(money(bar.value))}</title>"
+            f"<g><title>{escape(bar.label)}: {escape(show(bar.value))}</title>"
             f'<text x="{label_width - 8}" y="{y + row // 2 + 4}" text-anchor="end" class="chart-label">'
             f"{escape(label)}</text>"
             f'<rect x="{label_width}" y="{y + 4}" width="{length}" height="{row - 10}" rx="3" class="chart-bar"/>'
             f'<text x="{label_width + length + 6}" y="{y + row // 2 + 4}" class="chart-value">'
-            f"{escape(money(bar.value))}</text></g>"
+            f"{escape(show(bar.value))}</text></g>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every piece of text above is escaped
 
 
-def column_chart(bars: Sequence[Bar], title: str, width: int = 640, height: int = 220) -> Markup:
+def column_chart(
+    bars: Sequence[Bar], title: str, width: int = 640, height: int = 220, *, show: Shown = money
+) -> Markup:
     """Vertical columns (revenue by month), labels under each column."""
     base, top_pad, gap = height - 34, 16, 6
     count = max(len(bars), 1)
@@ -68,7 +77,7 @@ def column_chart(bars: Sequence[Bar], title: str, width: int = 640, height: int 
         x = gap + index * (column + gap)
         length = _share(bar.value, top, base - top_pad)
         parts.append(
-            f"<g><title>{escape(bar.label)}: {escape(money(bar.value))}</title>"
+            f"<g><title>{escape(bar.label)}: {escape(show(bar.value))}</title>"
             f'<rect x="{x}" y="{base - length}" width="{column}" height="{length}" rx="2" class="chart-bar"/>'
             f'<text x="{x + column // 2}" y="{base + 16}" text-anchor="middle" class="chart-label">'
             f"{escape(bar.label)}</text></g>"

@@ -1,6 +1,8 @@
-// The upload drop zone of the cloud usage page: drop XML files on it, or pick them with the file
-// input inside it, and see their names before sending. The page works without this script: the
-// plain file input and the Import button post the very same form.
+// Upload drop zones (the cloud usage page, the reception portal): drop files on the zone, or pick
+// them with the file input inside it, and see their names before sending. Only files the input's
+// ``accept`` allows are taken (.xml on the usage page; .xml, .json and .zip on the portal); the
+// others are named in the zone's ``data-refused`` message. The pages work without this script: the
+// plain file input and the Send button post the very same form.
 "use strict";
 
 (() => {
@@ -11,6 +13,8 @@
   const input = zone.querySelector('input[type="file"]');
   const list = zone.querySelector("[data-file-list]");
   const hint = zone.querySelector("[data-drop-hint]");
+  const refusedNote = zone.querySelector("[data-drop-refused]");
+  const summary = zone.querySelector("[data-file-summary]");
   if (!input || !list) {
     return;
   }
@@ -24,15 +28,45 @@
 
   function showFiles() {
     list.replaceChildren();
-    for (const file of Array.from(input.files || [])) {
+    const files = Array.from(input.files || []);
+    let total = 0;
+    for (const file of files) {
       const item = document.createElement("li");
       item.textContent = file.name + " (" + kilobytes(file.size) + ")";
       list.appendChild(item);
+      total += file.size;
+    }
+    // "{count} file(s), {size}" in the page's language comes from the template.
+    if (summary && summary.dataset.template) {
+      summary.textContent = files.length
+        ? summary.dataset.template.replace("{count}", files.length.toLocaleString()).replace("{size}", kilobytes(total))
+        : "";
     }
   }
 
-  function isXml(file) {
-    return /\.xml$/i.test(file.name) || /xml/.test(file.type);
+  // What the input's accept attribute allows: name endings (".zip") or media types ("application/json").
+  const accepted = (input.getAttribute("accept") || "")
+    .split(",")
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
+
+  function isAccepted(file) {
+    if (!accepted.length) {
+      return true;
+    }
+    const name = file.name.toLowerCase();
+    const type = (file.type || "").toLowerCase();
+    return accepted.some((entry) => (entry.startsWith(".") ? name.endsWith(entry) : type === entry));
+  }
+
+  function showRefused(files) {
+    if (!refusedNote) {
+      return;
+    }
+    refusedNote.hidden = !files.length;
+    refusedNote.textContent = files.length
+      ? (refusedNote.dataset.template || "{names}").replace("{names}", files.map((file) => file.name).join(", "))
+      : "";
   }
 
   function hasFiles(event) {
@@ -62,7 +96,9 @@
     }
     event.preventDefault();
     zone.classList.remove("over");
-    const dropped = Array.from(event.dataTransfer.files).filter(isXml);
+    const all = Array.from(event.dataTransfer.files);
+    const dropped = all.filter(isAccepted);
+    showRefused(all.filter((file) => !isAccepted(file)));
     if (!dropped.length) {
       return;
     }
@@ -85,5 +121,8 @@
     showFiles();
   });
 
-  input.addEventListener("change", showFiles);
+  input.addEventListener("change", () => {
+    showRefused([]);
+    showFiles();
+  });
 })();
