@@ -18,6 +18,8 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -143,6 +145,16 @@ class Database:
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model, for the few hot paths that skip the ORM."""
     return cast(Table, model.__table__)
+
+
+def insert_new(session: Session, table: Table, rows: list[dict[str, Any]], unique: list[str]) -> None:
+    """Insert ``rows``, skipping those whose ``unique`` columns a row already holds, including one a
+    concurrent transaction has just committed (``INSERT ... ON CONFLICT DO NOTHING``): two workers
+    meeting the same new key both go on, and the one row stands."""
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(table).on_conflict_do_nothing(index_elements=unique), rows)
 
 
 class Units(Protocol):

@@ -13,7 +13,7 @@ from facturo.audit import service as audit
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.config import get_settings
-from facturo.kit.db import table_of
+from facturo.kit.db import insert_new, table_of
 from facturo.kit.errors import Conflict, Msg, NotConfigured, NotFound, ValidationFailed
 from facturo.kit.nit import CONSUMIDOR_FINAL, normalize_nit
 from facturo.organisation.models import Issuer
@@ -144,16 +144,21 @@ def ensure_issuers(session: Session, names_by_nit: dict[str, str]) -> dict[str, 
     that received documents name: reception indexes them in the same table as our own issuer."""
     if not names_by_nit:
         return {}
-    found: dict[str, int] = {}
     nits = list(names_by_nit)
+    found = _issuer_ids(session, nits)
+    missing = [nit for nit in nits if nit not in found]
+    if missing:
+        # Two workers may meet the same new issuer at once: the first row stands, both use it.
+        rows = [{"is_own": False, "nit": nit, "name": (names_by_nit[nit] or nit)[:200]} for nit in missing]
+        insert_new(session, table_of(Issuer), rows, unique=["nit"])
+        found.update(_issuer_ids(session, missing))
+    return found
+
+
+def _issuer_ids(session: Session, nits: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
     for start in range(0, len(nits), 500):
         chunk = nits[start : start + 500]
         rows = session.execute(select(_issuers.c.nit, _issuers.c.id).where(_issuers.c.nit.in_(chunk)))
         found.update({str(nit): int(issuer_id) for nit, issuer_id in rows})
-    for nit in nits:
-        if nit not in found:
-            issuer = Issuer(is_own=False, nit=nit, name=(names_by_nit[nit] or nit)[:200])
-            session.add(issuer)
-            session.flush()
-            found[nit] = issuer.id
     return found

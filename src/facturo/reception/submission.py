@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from facturo.kit import clock
 from facturo.kit.actor import Actor
 from facturo.kit.archive import Archive, sha256_of
-from facturo.kit.db import table_of
+from facturo.kit.db import insert_new, table_of
 from facturo.kit.errors import Msg
 from facturo.reception.formats.detect import sniff
 from facturo.reception.formats.facturo_json import split_array
@@ -167,10 +165,8 @@ def _record(
         )
     # Originals first: a row never points at bytes the archive does not hold.
     archive.put_many(written)
-    if rows:
-        # A concurrent submission of the same bytes may win the race: its row stands, ours is skipped.
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(insert(_documents).on_conflict_do_nothing(index_elements=["sha256"]), rows)
+    # A concurrent submission of the same bytes may win the race: its row stands, ours is skipped.
+    insert_new(session, _documents, rows, unique=["sha256"])
     known.update(_existing(session, list(fresh)))
     for _, name, _, sha in pending:
         duplicate = sha in seen
