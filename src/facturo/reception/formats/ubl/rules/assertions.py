@@ -4,10 +4,14 @@ of the UBL binding (xs:decimal, xs:date, xs:boolean) and the official rounding.
 The official rules are XPath 2.0 Schematron; most of their tests are plain structure (an element
 exists, occurs at most once, has at most two decimals) and are written here in XPath 1.0, which lxml
 evaluates natively. Arithmetic is done in Python with exact Decimals, never with XPath numbers.
+
+Every XPath is compiled once (:func:`compiled`): lxml's ``node.xpath(text)`` parses its text on
+each call, which cost more than evaluating it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -71,8 +75,37 @@ class Unreadable(Exception):
     reports the amount itself)."""
 
 
+@functools.cache
+def compiled(path: str) -> etree.XPath:
+    """``path`` compiled once for the whole process, with the official prefixes."""
+    return etree.XPath(path, namespaces=XNS)
+
+
+_CHILD_STEPS = re.compile(r"[a-z]+:[A-Za-z][\w.-]*(/[a-z]+:[A-Za-z][\w.-]*)*")
+
+
+@functools.cache
+def _plan(path: str) -> str | etree.XPath:
+    """A path of plain child steps (``cac:TaxTotal/cbc:TaxAmount``) becomes an ElementPath in
+    Clark notation, which ``findall`` walks several times faster than lxml runs an XPath."""
+    if _CHILD_STEPS.fullmatch(path):
+        steps = [step.split(":", 1) for step in path.split("/")]
+        if all(prefix in XNS for prefix, _ in steps):
+            return "/".join(f"{{{XNS[prefix]}}}{name}" for prefix, name in steps)
+    return compiled(path)
+
+
+def select(node: etree._Element, path: str) -> list[etree._Element]:
+    """The nodes ``path`` selects from ``node``, in document order."""
+    plan = _plan(path)
+    if isinstance(plan, str):
+        return list(node.iterfind(plan))
+    found: list[etree._Element] = plan(node)
+    return found
+
+
 def child(node: etree._Element, path: str) -> etree._Element | None:
-    found = node.xpath(path, namespaces=XNS)
+    found = select(node, path)
     return found[0] if found else None
 
 
@@ -90,7 +123,7 @@ def amount(node: etree._Element, path: str) -> Decimal | None:
 
 def amounts(node: etree._Element, path: str) -> list[Decimal]:
     values = []
-    for element in node.xpath(path, namespaces=XNS):
+    for element in select(node, path):
         text = element if isinstance(element, str) else (element.text or "")
         value = xs_decimal(text)
         if value is None:
@@ -102,26 +135,104 @@ def amounts(node: etree._Element, path: str) -> list[Decimal]:
 def contexts(ctx: UblContext, context: str, excluding: str | None = None) -> list[etree._Element]:
     """The nodes a Schematron rule fires on. ``excluding`` names the nodes an earlier rule of the
     same pattern claims (a node fires only the first rule of a pattern that matches it)."""
-    nodes: list[etree._Element] = ctx.root.xpath(context, namespaces=XNS)
-    if excluding:
-        claimed = {id(n) for n in ctx.root.xpath(excluding, namespaces=XNS)}
-        nodes = [n for n in nodes if id(n) not in claimed]
-    return nodes
+    key = ("contexts", context, excluding)
+    found: list[etree._Element] | None = ctx.memo.get(key)
+    if found is None:
+        found = select(ctx.root, context)
+        if excluding and found:
+            claimed = {id(n) for n in select(ctx.root, excluding)}
+            found = [n for n in found if id(n) not in claimed]
+        ctx.memo[key] = found
+    return found
 
 
-def asserting(
-    rule_id: str, es: str, en: str, context: str, test: str, excluding: str | None = None
-) -> None:
+def context_tags(context: str) -> frozenset[str] | None:
+    """The tags (Clark notation) a context's nodes can have: the last step of each branch of the
+    union, predicates dropped. None when a branch does not end in a plain ``prefix:Name`` step."""
+    tags = set()
+    for branch in _top_level_union(context):
+        last = _PREDICATES.sub("", branch).strip().rsplit("/", 1)[-1]
+        found = _QNAME.fullmatch(last)
+        if found is None or found.group(1) not in XNS:
+            return None
+        tags.add(f"{{{XNS[found.group(1)]}}}{found.group(2)}")
+    return frozenset(tags)
+
+
+_QNAME = re.compile(r"([a-z]+):([A-Za-z][\w.-]*)")
+_PREDICATES = re.compile(r"\[[^\[\]]*\]")
+
+
+def _top_level_union(path: str) -> list[str]:
+    """``a | b[x | y]`` -> ``a``, ``b[x | y]``; nested predicates are removed before the last step
+    is read, so the removal is repeated until none is left."""
+    depth, start, branches = 0, 0, []
+    for index, char in enumerate(path):
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(path[start:index])
+            start = index + 1
+    branches.append(path[start:])
+    result = []
+    for branch in branches:
+        while _PREDICATES.search(branch):
+            branch = _PREDICATES.sub("", branch)
+        result.append(branch)
+    return result
+
+
+class _Group:
+    """The assertions that share one context: their tests are evaluated together, one XPath call
+    per context node (``concat(number(boolean(t1)), number(boolean(t2)), ...)`` -> ``"101"``),
+    instead of one call per rule and node; lxml's cost per call is most of a simple test's."""
+
+    def __init__(self, context: str, excluding: str | None) -> None:
+        self.context, self.excluding = context, excluding
+        self.tests: list[str] = []
+        self._combined: tuple[int, etree.XPath] | None = None
+
+    def add(self, test: str) -> int:
+        # Each test is compiled alone first, so that a broken one names its rule at import.
+        etree.XPath(f"boolean({test})", namespaces=XNS)
+        self.tests.append(test)
+        return len(self.tests) - 1
+
+    def _xpath(self) -> etree.XPath:
+        # A family registered after the first run (a late import) makes the group grow.
+        if self._combined is None or self._combined[0] != len(self.tests):
+            parts = [f"number(boolean({test}))" for test in self.tests]
+            text = f"concat({', '.join(parts)}, '')" if len(parts) > 1 else f"string({parts[0]})"
+            self._combined = (len(self.tests), etree.XPath(text, namespaces=XNS))
+        return self._combined[1]
+
+    def verdicts(self, ctx: UblContext) -> list[tuple[etree._Element, str]]:
+        key = ("group", self.context, self.excluding)
+        found: list[tuple[etree._Element, str]] | None = ctx.memo.get(key)
+        if found is None:
+            combined = self._xpath()
+            found = [(node, str(combined(node))) for node in contexts(ctx, self.context, self.excluding)]
+            ctx.memo[key] = found
+        return found
+
+
+_GROUPS: dict[tuple[str, str | None], _Group] = {}
+
+
+def asserting(rule_id: str, es: str, en: str, context: str, test: str, excluding: str | None = None) -> None:
     """Register ``rule_id``: every ``context`` node must satisfy the XPath 1.0 ``test``."""
-    compiled = etree.XPath(f"boolean({test})", namespaces=XNS)
+    group = _GROUPS.setdefault((context, excluding), _Group(context, excluding))
+    position = group.add(test)
 
     def check(ctx: UblContext) -> Iterator[tuple[str, str | None]]:
-        for node in contexts(ctx, context, excluding):
-            if not compiled(node):
+        for node, verdict in group.verdicts(ctx):
+            if verdict[position] != "1":
                 yield ctx.location(node), None
 
     check.__name__ = f"check_{rule_id.replace('-', '_')}"
-    rule(rule_id, es, en)(check)
+    rule(rule_id, es, en, needs=context_tags(context))(check)
 
 
 def holds_by_binding(rule_id: str, es: str, en: str) -> None:

@@ -4,10 +4,18 @@ A rule is a function over a :class:`UblContext` that yields ``(location, detail)
 place the rule is broken (``detail`` may be ``None``); the registry turns each into a
 :class:`~facturo.reception.formats.reading.Finding` carrying the rule id, its severity and its
 message in Spanish and English.
+
+Speed: a rule may say what it needs to fire at all, and :func:`run_rules` skips it on a document
+without it (the check would find nothing): ``needs`` is a set of element tags of which one must
+occur (``asserting`` derives it from the rule's context), and every VAT-category rule (BR-S-nn,
+BR-IC-nn...) needs its category code on some TaxCategory or ClassifiedTaxCategory. A typical
+invoice uses one or two of the nine categories, so most of those 96 rules are never evaluated.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +41,23 @@ class UblContext:
         self.root = root
         self.is_credit_note = etree.QName(root).localname == "CreditNote"
         self._tree = root.getroottree()
+        # Per-document results the rule modules share (a context's nodes, a group's verdicts).
+        self.memo: dict[Any, Any] = {}
+
+    @functools.cached_property
+    def tags(self) -> frozenset[str]:
+        """Every element tag (Clark notation) the document holds."""
+        return frozenset({node.tag for node in self.root.iter(etree.Element)})
+
+    @functools.cached_property
+    def category_codes(self) -> frozenset[str]:
+        """The collapsed ``cbc:ID`` of every TaxCategory and ClassifiedTaxCategory (a superset of
+        the codes any VAT-category rule looks at)."""
+        return frozenset(
+            " ".join((ident.text or "").split())
+            for category in self.root.iter(_TAX_CATEGORY, _CLASSIFIED_CATEGORY)
+            for ident in category.iterfind(_ID)
+        )
 
     def xpath(self, node: etree._Element, path: str, **variables: Any) -> Any:
         return node.xpath(path, namespaces=NS, **variables)
@@ -42,7 +67,15 @@ class UblContext:
         return str(self._tree.getpath(node))
 
 
+_TAX_CATEGORY = f"{{{NS['cac']}}}TaxCategory"
+_CLASSIFIED_CATEGORY = f"{{{NS['cac']}}}ClassifiedTaxCategory"
+_ID = f"{{{NS['cbc']}}}ID"
+
 Check = Callable[[UblContext], Iterable[tuple[str, str | None]]]
+
+# The VAT-category families of rules 1.3.16 and the code each one is about.
+CATEGORY_FAMILIES = {"S": "S", "Z": "Z", "E": "E", "AE": "AE", "IC": "K", "G": "G", "O": "O", "AF": "L", "AG": "M"}
+_FAMILY_RULE = re.compile(r"^BR-(S|Z|E|AE|IC|G|O|AF|AG)-\d+$")
 
 
 @dataclass(frozen=True)
@@ -51,25 +84,39 @@ class Rule:
     severity: Severity
     message: Msg
     check: Check
+    # One of these tags must occur for the rule to fire (None: always evaluated).
+    needs: frozenset[str] | None = None
+    # The VAT category code that must be used for the rule to fire (the BR-<family>-nn rules).
+    category: str | None = None
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, es: str, en: str, severity: Severity = Severity.FATAL) -> Callable[[Check], Check]:
+def rule(
+    rule_id: str, es: str, en: str, severity: Severity = Severity.FATAL, needs: frozenset[str] | None = None
+) -> Callable[[Check], Check]:
     """Register ``check`` under ``rule_id``; a rule id is registered once."""
 
     def register(check: Check) -> Check:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, severity, Msg(es, en), check)
+        family = _FAMILY_RULE.match(rule_id)
+        category = CATEGORY_FAMILIES[family.group(1)] if family else None
+        RULES[rule_id] = Rule(rule_id, severity, Msg(es, en), check, needs, category)
         return check
 
     return register
 
 
 def run_rules(ctx: UblContext) -> Iterator[Finding]:
+    tags = ctx.tags
+    codes = ctx.category_codes
     for r in RULES.values():
+        if r.needs is not None and tags.isdisjoint(r.needs):
+            continue
+        if r.category is not None and r.category not in codes:
+            continue
         for location, detail in r.check(ctx):
             message = r.message if detail is None else Msg(f"{r.message.es} ({detail})", f"{r.message.en} ({detail})")
             yield Finding(r.id, r.severity, location, message)

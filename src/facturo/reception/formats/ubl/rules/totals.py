@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from lxml import etree
+
 from facturo.reception.formats.ubl.rules.assertions import (
     IS_ALLOWANCE,
     IS_CHARGE,
@@ -22,10 +24,12 @@ from facturo.reception.formats.ubl.rules.assertions import (
     amounts,
     asserting,
     child,
+    compiled,
     contexts,
     holds_by_binding,
     round2,
     xround,
+    xs_decimal,
 )
 from facturo.reception.formats.ubl.rules.core import DOC_ALLOWANCE, DOC_CHARGE, LINE_ALLOWANCE, LINE_CHARGE, LINE_PERIOD
 from facturo.reception.formats.ubl.rules.registry import UblContext, rule
@@ -43,62 +47,159 @@ COUNTRIES = (
 )
 
 _RULES: list[tuple[str, str, str, str, str]] = [
-    ("BR-CO-03", ROOT, "not(cbc:TaxPointDate and cac:InvoicePeriod/cbc:DescriptionCode)",
-     "La fecha de devengo del IVA (BT-7) y su código (BT-8) se excluyen.",
-     "The value added tax point date (BT-7) and its code (BT-8) are mutually exclusive."),
-    ("BR-CO-04", LINES, f"cac:Item/cac:ClassifiedTaxCategory{VAT}/cbc:ID",
-     "Falta la categoría de IVA de la línea (BT-151).", "The invoiced item VAT category code (BT-151) is missing."),
-    ("BR-CO-09", f"//cac:PartyTaxScheme{VAT}", f"contains('{COUNTRIES}', substring(cbc:CompanyID, 1, 2))",
-     "El NIF-IVA ha de empezar por un prefijo de país ISO 3166 (o EL).",
-     "A VAT identifier shall start with an ISO 3166 country prefix (or EL)."),
-    ("BR-CO-18", ROOT, "cac:TaxTotal/cac:TaxSubtotal",
-     "Falta el desglose de IVA (BG-23).", "The VAT breakdown (BG-23) is missing."),
-    ("BR-CO-19", "//cac:InvoicePeriod", "cbc:StartDate or cbc:EndDate or cbc:DescriptionCode",
-     "El periodo de facturación (BG-14) necesita una fecha o un código.",
-     "The invoicing period (BG-14) needs a start date, an end date or a code."),
-    ("BR-CO-20", LINE_PERIOD, "cbc:StartDate or cbc:EndDate",
-     "El periodo de línea (BG-26) necesita una fecha inicial o final.",
-     "The invoice line period (BG-26) needs a start date or an end date."),
-    ("BR-CO-21", DOC_ALLOWANCE, REASON,
-     "El descuento de documento necesita un motivo o su código.", "A document level allowance needs a reason or a reason code."),
-    ("BR-CO-22", DOC_CHARGE, REASON,
-     "El cargo de documento necesita un motivo o su código.", "A document level charge needs a reason or a reason code."),
-    ("BR-CO-23", LINE_ALLOWANCE, REASON,
-     "El descuento de línea necesita un motivo o su código.", "An invoice line allowance needs a reason or a reason code."),
-    ("BR-CO-24", LINE_CHARGE, REASON,
-     "El cargo de línea necesita un motivo o su código.", "An invoice line charge needs a reason or a reason code."),
-    ("BR-CO-26", "//cac:AccountingSupplierParty",
-     f"cac:Party/cac:PartyTaxScheme{VAT}/cbc:CompanyID or cac:Party/cac:PartyIdentification/cbc:ID[not(@schemeID = 'SEPA')]"
-     " or cac:Party/cac:PartyLegalEntity/cbc:CompanyID",
-     "El vendedor necesita un identificador, un registro legal o un NIF-IVA.",
-     "The seller needs an identifier, a legal registration identifier or a VAT identifier."),
-]  # fmt: skip
+    (
+        "BR-CO-03",
+        ROOT,
+        "not(cbc:TaxPointDate and cac:InvoicePeriod/cbc:DescriptionCode)",
+        "La fecha de devengo del IVA (BT-7) y su código (BT-8) se excluyen.",
+        "The value added tax point date (BT-7) and its code (BT-8) are mutually exclusive.",
+    ),
+    (
+        "BR-CO-04",
+        LINES,
+        f"cac:Item/cac:ClassifiedTaxCategory{VAT}/cbc:ID",
+        "Falta la categoría de IVA de la línea (BT-151).",
+        "The invoiced item VAT category code (BT-151) is missing.",
+    ),
+    (
+        "BR-CO-09",
+        f"//cac:PartyTaxScheme{VAT}",
+        f"contains('{COUNTRIES}', substring(cbc:CompanyID, 1, 2))",
+        "El NIF-IVA ha de empezar por un prefijo de país ISO 3166 (o EL).",
+        "A VAT identifier shall start with an ISO 3166 country prefix (or EL).",
+    ),
+    (
+        "BR-CO-18",
+        ROOT,
+        "cac:TaxTotal/cac:TaxSubtotal",
+        "Falta el desglose de IVA (BG-23).",
+        "The VAT breakdown (BG-23) is missing.",
+    ),
+    (
+        "BR-CO-19",
+        "//cac:InvoicePeriod",
+        "cbc:StartDate or cbc:EndDate or cbc:DescriptionCode",
+        "El periodo de facturación (BG-14) necesita una fecha o un código.",
+        "The invoicing period (BG-14) needs a start date, an end date or a code.",
+    ),
+    (
+        "BR-CO-20",
+        LINE_PERIOD,
+        "cbc:StartDate or cbc:EndDate",
+        "El periodo de línea (BG-26) necesita una fecha inicial o final.",
+        "The invoice line period (BG-26) needs a start date or an end date.",
+    ),
+    (
+        "BR-CO-21",
+        DOC_ALLOWANCE,
+        REASON,
+        "El descuento de documento necesita un motivo o su código.",
+        "A document level allowance needs a reason or a reason code.",
+    ),
+    (
+        "BR-CO-22",
+        DOC_CHARGE,
+        REASON,
+        "El cargo de documento necesita un motivo o su código.",
+        "A document level charge needs a reason or a reason code.",
+    ),
+    (
+        "BR-CO-23",
+        LINE_ALLOWANCE,
+        REASON,
+        "El descuento de línea necesita un motivo o su código.",
+        "An invoice line allowance needs a reason or a reason code.",
+    ),
+    (
+        "BR-CO-24",
+        LINE_CHARGE,
+        REASON,
+        "El cargo de línea necesita un motivo o su código.",
+        "An invoice line charge needs a reason or a reason code.",
+    ),
+    (
+        "BR-CO-26",
+        "//cac:AccountingSupplierParty",
+        f"cac:Party/cac:PartyTaxScheme{VAT}/cbc:CompanyID"
+        " or cac:Party/cac:PartyIdentification/cbc:ID[not(@schemeID = 'SEPA')]"
+        " or cac:Party/cac:PartyLegalEntity/cbc:CompanyID",
+        "El vendedor necesita un identificador, un registro legal o un NIF-IVA.",
+        "The seller needs an identifier, a legal registration identifier or a VAT identifier.",
+    ),
+]
 
 for _id, _context, _test, _es, _en in _RULES:
     # BR-CO-19's context ``cac:InvoicePeriod`` does not take a line's period: BR-CO-20 claims it.
     asserting(_id, _es, _en, _context, _test, LINE_PERIOD if _id == "BR-CO-19" else None)
 
-holds_by_binding("BR-CO-05", "El código de motivo del descuento y el motivo han de coincidir.",
-                 "The allowance reason code and reason shall indicate the same reason.")  # fmt: skip
-holds_by_binding("BR-CO-06", "El código de motivo del cargo y el motivo han de coincidir.",
-                 "The charge reason code and reason shall indicate the same reason.")  # fmt: skip
-holds_by_binding("BR-CO-07", "El código de motivo del descuento de línea y el motivo han de coincidir.",
-                 "The line allowance reason code and reason shall indicate the same reason.")  # fmt: skip
-holds_by_binding("BR-CO-08", "El código de motivo del cargo de línea y el motivo han de coincidir.",
-                 "The line charge reason code and reason shall indicate the same reason.")  # fmt: skip
+holds_by_binding(
+    "BR-CO-05",
+    "El código de motivo del descuento y el motivo han de coincidir.",
+    "The allowance reason code and reason shall indicate the same reason.",
+)
+holds_by_binding(
+    "BR-CO-06",
+    "El código de motivo del cargo y el motivo han de coincidir.",
+    "The charge reason code and reason shall indicate the same reason.",
+)
+holds_by_binding(
+    "BR-CO-07",
+    "El código de motivo del descuento de línea y el motivo han de coincidir.",
+    "The line allowance reason code and reason shall indicate the same reason.",
+)
+holds_by_binding(
+    "BR-CO-08",
+    "El código de motivo del cargo de línea y el motivo han de coincidir.",
+    "The line charge reason code and reason shall indicate the same reason.",
+)
 
 
-def _money_totals(ctx: UblContext) -> list:  # type: ignore[type-arg]
+def _money_totals(ctx: UblContext) -> list[etree._Element]:
     return contexts(ctx, "//cac:LegalMonetaryTotal")
 
 
-@rule("BR-CO-10", "La suma de importes netos de línea (BT-106) no es la suma de las líneas (BT-131).",
-      "The sum of invoice line net amounts (BT-106) is not the sum of the lines (BT-131).")  # fmt: skip
+_NOT_DECIMAL = object()
+
+
+def _figures(ctx: UblContext, node: etree._Element) -> dict[str, object]:
+    """The first value of each ``cbc`` child of ``node`` (a Decimal, or a marker when it is not an
+    xs:decimal), read once per document: the sums of BG-22 read the same few amounts."""
+    key = ("figures", id(node))
+    memo: tuple[etree._Element, dict[str, object]] | None = ctx.memo.get(key)
+    if memo is not None:
+        return memo[1]
+    found: dict[str, object] = {}
+    for element in node.iterchildren(etree.Element):
+        tag = str(element.tag)
+        name = tag[len(_CBC_PREFIX) :]
+        if tag.startswith(_CBC_PREFIX) and name not in found:
+            value = xs_decimal(element.text or "")
+            found[name] = _NOT_DECIMAL if value is None else value
+    # The node is kept with its figures so that its id cannot be reused during the document.
+    ctx.memo[key] = (node, found)
+    return found
+
+
+def _figure(figures: dict[str, object], name: str) -> Decimal | None:
+    """Like :func:`amount` over ``cbc:<name>``: None when absent, :class:`Unreadable` when not a decimal."""
+    value = figures.get(name)
+    if value is _NOT_DECIMAL:
+        raise Unreadable(name)
+    return value  # type: ignore[return-value]
+
+
+@rule(
+    "BR-CO-10",
+    "La suma de importes netos de línea (BT-106) no es la suma de las líneas (BT-131).",
+    "The sum of invoice line net amounts (BT-106) is not the sum of the lines (BT-131).",
+)
 def line_total(ctx: UblContext) -> Failures:
     for total in _money_totals(ctx):
         try:
-            stated = amount(total, "cbc:LineExtensionAmount")
-            lines = amounts(ctx.root, "//cac:InvoiceLine/cbc:LineExtensionAmount | //cac:CreditNoteLine/cbc:LineExtensionAmount")
+            stated = _figure(_figures(ctx, total), "LineExtensionAmount")
+            lines = amounts(
+                ctx.root, "//cac:InvoiceLine/cbc:LineExtensionAmount | //cac:CreditNoteLine/cbc:LineExtensionAmount"
+            )
         except Unreadable:
             continue
         expected = round2(sum(lines, Decimal(0)))
@@ -112,42 +213,52 @@ def _allowance_charge_total(ctx: UblContext, element: str, indicator: str) -> Fa
         if parent is None:
             continue
         try:
-            stated = amount(total, element)
+            stated = _figure(_figures(ctx, total), element)
             parts = amounts(parent, f"cac:AllowanceCharge{indicator}/cbc:Amount")
         except Unreadable:
             continue
-        has_parts = bool(parent.xpath(f"cac:AllowanceCharge{indicator}", namespaces={"cac": _CAC, "cbc": _CBC}))
+        has_parts = child(parent, f"cac:AllowanceCharge{indicator}") is not None
         expected = round2(sum(parts, Decimal(0)))
-        if stated == expected or (child(total, element) is None and not has_parts):
+        if stated == expected or (element not in _figures(ctx, total) and not has_parts):
             continue
         yield ctx.location(total), f"{stated} != {expected}"
 
 
-_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 _CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+_CBC_PREFIX = f"{{{_CBC}}}"
 
 
-@rule("BR-CO-11", "La suma de descuentos (BT-107) no es la suma de los descuentos de documento (BT-92).",
-      "The sum of allowances (BT-107) is not the sum of the document level allowances (BT-92).")  # fmt: skip
+@rule(
+    "BR-CO-11",
+    "La suma de descuentos (BT-107) no es la suma de los descuentos de documento (BT-92).",
+    "The sum of allowances (BT-107) is not the sum of the document level allowances (BT-92).",
+)
 def allowance_total(ctx: UblContext) -> Failures:
-    return _allowance_charge_total(ctx, "cbc:AllowanceTotalAmount", IS_ALLOWANCE)
+    return _allowance_charge_total(ctx, "AllowanceTotalAmount", IS_ALLOWANCE)
 
 
-@rule("BR-CO-12", "La suma de cargos (BT-108) no es la suma de los cargos de documento (BT-99).",
-      "The sum of charges (BT-108) is not the sum of the document level charges (BT-99).")  # fmt: skip
+@rule(
+    "BR-CO-12",
+    "La suma de cargos (BT-108) no es la suma de los cargos de documento (BT-99).",
+    "The sum of charges (BT-108) is not the sum of the document level charges (BT-99).",
+)
 def charge_total(ctx: UblContext) -> Failures:
-    return _allowance_charge_total(ctx, "cbc:ChargeTotalAmount", IS_CHARGE)
+    return _allowance_charge_total(ctx, "ChargeTotalAmount", IS_CHARGE)
 
 
-@rule("BR-CO-13", "El total sin IVA (BT-109) no es líneas (BT-106) − descuentos (BT-107) + cargos (BT-108).",
-      "The total without VAT (BT-109) is not lines (BT-106) − allowances (BT-107) + charges (BT-108).")  # fmt: skip
+@rule(
+    "BR-CO-13",
+    "El total sin IVA (BT-109) no es líneas (BT-106) − descuentos (BT-107) + cargos (BT-108).",
+    "The total without VAT (BT-109) is not lines (BT-106) − allowances (BT-107) + charges (BT-108).",
+)
 def tax_exclusive_total(ctx: UblContext) -> Failures:
     for total in _money_totals(ctx):
         try:
-            exclusive = amount(total, "cbc:TaxExclusiveAmount")
-            lines = amount(total, "cbc:LineExtensionAmount")
-            charges = amount(total, "cbc:ChargeTotalAmount")
-            allowances = amount(total, "cbc:AllowanceTotalAmount")
+            figures = _figures(ctx, total)
+            exclusive = _figure(figures, "TaxExclusiveAmount")
+            lines = _figure(figures, "LineExtensionAmount")
+            charges = _figure(figures, "ChargeTotalAmount")
+            allowances = _figure(figures, "AllowanceTotalAmount")
         except Unreadable:
             continue
         # An absent total is an empty sequence in the official test: the equation is then false.
@@ -161,8 +272,11 @@ def tax_exclusive_total(ctx: UblContext) -> Failures:
             yield ctx.location(total), f"{exclusive} != {expected}"
 
 
-@rule("BR-CO-14", "El total de IVA (BT-110) no es la suma de las cuotas del desglose (BT-117).",
-      "The invoice total VAT amount (BT-110) is not the sum of the VAT category tax amounts (BT-117).")  # fmt: skip
+@rule(
+    "BR-CO-14",
+    "El total de IVA (BT-110) no es la suma de las cuotas del desglose (BT-117).",
+    "The invoice total VAT amount (BT-110) is not the sum of the VAT category tax amounts (BT-117).",
+)
 def tax_total(ctx: UblContext) -> Failures:
     for node in contexts(ctx, "/ubl:Invoice/cac:TaxTotal | /cn:CreditNote/cac:TaxTotal"):
         if child(node, "cac:TaxSubtotal") is None:
@@ -177,11 +291,14 @@ def tax_total(ctx: UblContext) -> Failures:
             yield ctx.location(node), f"{stated} != {expected}"
 
 
-@rule("BR-CO-15", "El total con IVA (BT-112) no es el total sin IVA (BT-109) + el IVA (BT-110).",
-      "The invoice total with VAT (BT-112) is not the total without VAT (BT-109) + the VAT total (BT-110).")  # fmt: skip
+@rule(
+    "BR-CO-15",
+    "El total con IVA (BT-112) no es el total sin IVA (BT-109) + el IVA (BT-110).",
+    "The invoice total with VAT (BT-112) is not the total without VAT (BT-109) + the VAT total (BT-110).",
+)
 def tax_inclusive_total(ctx: UblContext) -> Failures:
     for root in contexts(ctx, ROOT):
-        for currency in root.xpath("cbc:DocumentCurrencyCode", namespaces={"cbc": _CBC}):
+        for currency in root.iterfind(f"{{{_CBC}}}DocumentCurrencyCode"):
             code = currency.text or ""
             try:
                 taxes = _taxes(root, code)
@@ -194,11 +311,10 @@ def tax_inclusive_total(ctx: UblContext) -> Failures:
                 break
 
 
-def _taxes(root: object, code: str) -> list[Decimal]:
-    from facturo.reception.formats.ubl.rules.assertions import XNS, xs_decimal
-
+def _taxes(root: etree._Element, code: str) -> list[Decimal]:
     values = []
-    for node in root.xpath("cac:TaxTotal/cbc:TaxAmount[@currencyID = $c]", namespaces=XNS, c=code):  # type: ignore[attr-defined]
+    found: list[etree._Element] = _TAXES_IN(root, c=code)
+    for node in found:
         value = xs_decimal(node.text or "")
         if value is None:
             raise Unreadable("cbc:TaxAmount")
@@ -206,19 +322,26 @@ def _taxes(root: object, code: str) -> list[Decimal]:
     return values
 
 
-@rule("BR-CO-16", "El importe a pagar (BT-115) no es total con IVA (BT-112) − anticipos (BT-113) + redondeo (BT-114).",
-      "The amount due (BT-115) is not total with VAT (BT-112) − paid (BT-113) + rounding (BT-114).")  # fmt: skip
+_TAXES_IN = compiled("cac:TaxTotal/cbc:TaxAmount[@currencyID = $c]")
+
+
+@rule(
+    "BR-CO-16",
+    "El importe a pagar (BT-115) no es total con IVA (BT-112) − anticipos (BT-113) + redondeo (BT-114).",
+    "The amount due (BT-115) is not total with VAT (BT-112) − paid (BT-113) + rounding (BT-114).",
+)
 def payable_total(ctx: UblContext) -> Failures:
     for total in _money_totals(ctx):
         try:
-            payable = amount(total, "cbc:PayableAmount")
-            inclusive = amount(total, "cbc:TaxInclusiveAmount")
-            prepaid = amount(total, "cbc:PrepaidAmount")
-            rounding = amount(total, "cbc:PayableRoundingAmount")
+            figures = _figures(ctx, total)
+            payable = _figure(figures, "PayableAmount")
+            inclusive = _figure(figures, "TaxInclusiveAmount")
+            prepaid = _figure(figures, "PrepaidAmount")
+            rounding = _figure(figures, "PayableRoundingAmount")
         except Unreadable:
             continue
-        has_prepaid = child(total, "cbc:PrepaidAmount") is not None
-        has_rounding = child(total, "cbc:PayableRoundingAmount") is not None
+        has_prepaid = "PrepaidAmount" in figures
+        has_rounding = "PayableRoundingAmount" in figures
         if payable is None or inclusive is None:
             yield ctx.location(total), None
             continue
@@ -234,8 +357,11 @@ def payable_total(ctx: UblContext) -> Failures:
             yield ctx.location(total), f"{payable}"
 
 
-@rule("BR-CO-17", "La cuota del desglose de IVA (BT-117) no es base (BT-116) × tipo (BT-119).",
-      "The VAT category tax amount (BT-117) is not taxable amount (BT-116) × rate (BT-119).")  # fmt: skip
+@rule(
+    "BR-CO-17",
+    "La cuota del desglose de IVA (BT-117) no es base (BT-116) × tipo (BT-119).",
+    "The VAT category tax amount (BT-117) is not taxable amount (BT-116) × rate (BT-119).",
+)
 def subtotal_tax(ctx: UblContext) -> Failures:
     for subtotal in contexts(ctx, "//cac:TaxTotal/cac:TaxSubtotal"):
         try:
@@ -247,9 +373,7 @@ def subtotal_tax(ctx: UblContext) -> Failures:
         if tax is None:
             yield ctx.location(subtotal), None
             continue
-        if percent is None:
-            ok = xround(tax) == 0
-        elif xround(percent) == 0:
+        if percent is None or xround(percent) == 0:
             ok = xround(tax) == 0
         elif taxable is None:
             ok = False

@@ -1,0 +1,237 @@
+"""Reading a UBL 2.1 Invoice or CreditNote (EN 16931, Peppol BIS 3) into the index fields, with
+the findings of every registered EN 16931 rule.
+
+``read_ubl`` takes the root element already parsed by :func:`facturo.kit.xml.parse_untrusted`. It
+never raises: a field the index needs that cannot be read becomes a finding of ours
+(``READ-UBL-*``, see docs/reception-ubl.md). Our ids do not start with ``BR-`` or ``UBL-`` on
+purpose: when an operator turns on the official XSLT (``FACTURO_EN16931_XSLT``) its verdict
+replaces the findings with those prefixes, and an unreadable index field must still reject.
+
+Field by field (the decisions are documented in docs/reception-ubl.md):
+
+* issuer NIT: the seller's ``PartyTaxScheme/CompanyID``, else ``PartyLegalEntity/CompanyID``, else
+  ``EndpointID``; a Guatemalan VAT identifier written with its country prefix (``GT576937K``, as
+  BR-CO-09 wants VAT identifiers) is indexed without it (``576937K``), as FEL writes NITs;
+* receiver: the buyer's identifier as written, in the same order plus ``PartyIdentification/ID``;
+* ``number`` is ``cbc:ID``; ``series`` and ``correlative`` split it at its trailing digits;
+* ``total`` is ``TaxInclusiveAmount`` (BT-112, the invoice total with VAT), not ``PayableAmount``
+  (BT-115), which is net of prepayments and would undercount sales and IVA in the auditors' sums.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from lxml import etree
+
+from facturo.kit.errors import Msg
+from facturo.reception.formats.reading import DocumentFormat, DocumentReference, Finding, ReadDocument, Severity
+from facturo.reception.formats.ubl.rules import all as _all_rules  # noqa: F401  (registers every rule family)
+from facturo.reception.formats.ubl.rules.assertions import xs_date, xs_decimal
+from facturo.reception.formats.ubl.rules.registry import NS, UblContext, run_rules
+
+CAC = "{" + NS["cac"] + "}"
+CBC = "{" + NS["cbc"] + "}"
+
+# Index fields are bounded whatever a hostile document holds: an identifier longer than the index
+# column is not indexed at all (a cut number could collide with another document), a name is cut.
+IDENTIFIER_MAX = 40
+NAME_MAX = 300
+# The correlative is a BIGINT: 18 digits always fit.
+CORRELATIVE_DIGITS = 18
+
+_TRAILING_DIGITS = re.compile(r"^(.*?)(\d+)$", re.DOTALL)
+# A Guatemalan NIT with its ISO country prefix: digits and a check digit (0-9 or K), a hyphen allowed.
+_GT_PREFIXED_NIT = re.compile(r"^GT[\s-]?(\d[\d\s-]*[\dK])$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NumberParts:
+    series: str | None
+    correlative: int | None
+
+
+def split_number(number: str) -> NumberParts:
+    """Series and correlative of a UBL invoice number (``cbc:ID``).
+
+    The correlative is the run of digits the number ends with, the series everything before it
+    (kept as written, separators included): ``CV-2024-0042`` -> (``CV-2024-``, 42), ``12345`` ->
+    (None, 12345), ``A7B`` -> (``A7B``, None). More than 18 trailing digits are not a correlative.
+    """
+    found = _TRAILING_DIGITS.match(number)
+    if found is None:
+        return NumberParts(number or None, None)
+    prefix, digits = found.groups()
+    if len(digits) > CORRELATIVE_DIGITS:
+        return NumberParts(number, None)
+    return NumberParts(prefix or None, int(digits))
+
+
+def issuer_nit(value: str) -> str:
+    """The issuer identifier as indexed: a ``GT``-prefixed NIT loses its country prefix."""
+    found = _GT_PREFIXED_NIT.match(value)
+    return found.group(1).upper() if found else value
+
+
+def _text(node: etree._Element | None) -> str | None:
+    """The collapsed text of ``node``; None when absent or blank."""
+    if node is None:
+        return None
+    value = " ".join((node.text or "").split())
+    return value or None
+
+
+def _identifier(node: etree._Element | None) -> str | None:
+    value = _text(node)
+    return value if value is not None and len(value) <= IDENTIFIER_MAX else None
+
+
+def _name(node: etree._Element | None) -> str | None:
+    value = _text(node)
+    return value[:NAME_MAX] if value else None
+
+
+def _first(node: etree._Element, *paths: str) -> etree._Element | None:
+    """The first element found along ``paths`` (tried in order) that has some text."""
+    for path in paths:
+        for found in node.iterfind(path):
+            if _text(found) is not None:
+                return found
+    return None
+
+
+_PARTY_IDS = (
+    f"{CAC}PartyTaxScheme/{CBC}CompanyID",
+    f"{CAC}PartyLegalEntity/{CBC}CompanyID",
+    f"{CBC}EndpointID",
+)
+_PARTY_NAMES = (f"{CAC}PartyLegalEntity/{CBC}RegistrationName", f"{CAC}PartyName/{CBC}Name")
+
+
+class _Reader:
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self.tree = root.getroottree()
+        self.findings: list[Finding] = []
+
+    def unreadable(self, rule: str, node: etree._Element, es: str, en: str) -> None:
+        self.findings.append(Finding(rule, Severity.FATAL, str(self.tree.getpath(node)), Msg(es, en)))
+
+    def date(self, node: etree._Element | None, label_es: str, label_en: str) -> date | None:
+        if node is None or _text(node) is None:
+            return None  # absent: BR-03 (and the like) report it
+        value = xs_date(node.text)
+        if value is None:
+            shown = _text(node)
+            self.unreadable(
+                "READ-UBL-DATE",
+                node,
+                f"La {label_es} «{shown}» no es una fecha AAAA-MM-DD válida; no se puede indexar.",
+                f"The {label_en} '{shown}' is not a valid YYYY-MM-DD date; it cannot be indexed.",
+            )
+        return value
+
+    def amount(self, node: etree._Element | None) -> Decimal | None:
+        if node is None:
+            return None
+        value = xs_decimal(node.text)
+        if value is None:
+            shown = (node.text or "").strip()[:40]
+            name = etree.QName(node).localname
+            self.unreadable(
+                "READ-UBL-AMOUNT",
+                node,
+                f"El importe {name} «{shown}» no es un número decimal; no se puede indexar.",
+                f"The amount {name} '{shown}' is not a decimal number; it cannot be indexed.",
+            )
+        return value
+
+
+def read_ubl(root: etree._Element) -> ReadDocument:
+    """The index fields and the EN 16931 findings of one UBL Invoice or CreditNote."""
+    doc = ReadDocument(DocumentFormat.UBL)
+    reader = _Reader(root)
+    try:
+        _read_fields(doc, reader)
+    except Exception as exc:  # a reader never raises on content: the document is stored and rejected
+        reader.findings.append(_read_error(exc))
+    try:
+        rule_findings = list(run_rules(UblContext(root)))
+    except Exception as exc:
+        rule_findings = [_read_error(exc)]
+    doc.findings = reader.findings + rule_findings
+    return doc
+
+
+def _read_error(exc: Exception) -> Finding:
+    return Finding(
+        "READ-UBL-ERROR",
+        Severity.FATAL,
+        "/",
+        Msg(
+            f"El documento UBL no se pudo leer por completo: {type(exc).__name__}.",
+            f"The UBL document could not be read completely: {type(exc).__name__}.",
+        ),
+    )
+
+
+def _read_fields(doc: ReadDocument, reader: _Reader) -> None:
+    root = reader.root
+    doc.document_type = etree.QName(root).localname
+    number_node = root.find(f"{CBC}ID")
+    doc.number = _identifier(number_node)
+    if number_node is not None and doc.number is None and _text(number_node) is not None:
+        reader.unreadable(
+            "READ-UBL-ID",
+            number_node,
+            f"El número del documento tiene más de {IDENTIFIER_MAX} caracteres; no se puede indexar.",
+            f"The document number is longer than {IDENTIFIER_MAX} characters; it cannot be indexed.",
+        )
+    if doc.number is not None:
+        parts = split_number(doc.number)
+        doc.series, doc.correlative = parts.series, parts.correlative
+    doc.issue_date = reader.date(root.find(f"{CBC}IssueDate"), "fecha de emisión", "issue date")
+    doc.currency = _text(root.find(f"{CBC}DocumentCurrencyCode"))
+
+    seller = root.find(f"{CAC}AccountingSupplierParty/{CAC}Party")
+    if seller is not None:
+        nit = _identifier(_first(seller, *_PARTY_IDS))
+        doc.issuer_nit = issuer_nit(nit) if nit else None
+        doc.issuer_name = _name(_first(seller, *_PARTY_NAMES))
+    buyer = root.find(f"{CAC}AccountingCustomerParty/{CAC}Party")
+    if buyer is not None:
+        doc.receiver_id = _identifier(_first(buyer, *_PARTY_IDS, f"{CAC}PartyIdentification/{CBC}ID"))
+        doc.receiver_name = _name(_first(buyer, *_PARTY_NAMES))
+
+    totals = root.find(f"{CAC}LegalMonetaryTotal")
+    if totals is not None:
+        doc.taxable_total = reader.amount(totals.find(f"{CBC}TaxExclusiveAmount"))
+        doc.total = reader.amount(totals.find(f"{CBC}TaxInclusiveAmount"))
+    doc.tax_total = reader.amount(_tax_amount(root, doc.currency))
+    if doc.document_type == "CreditNote":
+        doc.reference = _reference(root, reader)
+
+
+def _tax_amount(root: etree._Element, currency: str | None) -> etree._Element | None:
+    """BT-110: the ``TaxTotal/TaxAmount`` in the document currency. A document with a separate tax
+    currency (BT-6) carries a second TaxTotal in that currency (BT-111), which is not taken."""
+    amounts = root.findall(f"{CAC}TaxTotal/{CBC}TaxAmount")
+    for node in amounts:
+        if currency is not None and (node.get("currencyID") or "").strip() == currency:
+            return node
+    return amounts[0] if len(amounts) == 1 else None
+
+
+def _reference(root: etree._Element, reader: _Reader) -> DocumentReference | None:
+    """The first invoice the credit note corrects (BG-3: BT-25 and BT-26)."""
+    for ref in root.iterfind(f"{CAC}BillingReference/{CAC}InvoiceDocumentReference"):
+        number = _identifier(ref.find(f"{CBC}ID"))
+        if number is None:
+            continue
+        parts = split_number(number)
+        issued = reader.date(ref.find(f"{CBC}IssueDate"), "fecha de la factura corregida", "corrected invoice date")
+        return DocumentReference(series=parts.series, number=number, issue_date=issued)
+    return None
