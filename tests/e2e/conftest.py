@@ -24,6 +24,7 @@ from facturo.kit.access import Role
 from facturo.kit.actor import SYSTEM
 from facturo.kit.config import Settings
 from facturo.kit.db import Database
+from facturo.reception.workers import WorkerThreads, reading_options
 from tests.conftest import migrated_database
 from tests.factories import make_issuer
 from tests.usage.helpers import NUBE, data_file
@@ -54,6 +55,7 @@ class Server:
         self.database = database
         self.port = _free_port()
         app = create_app(Settings(data_dir=data_dir, auto_migrate=False), database=database)
+        self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
@@ -95,6 +97,36 @@ def server(tmp_path: Path) -> Iterator[Server]:
                 auth.create_user(session, SYSTEM, email, email.split("@")[0].title(), PASSWORD, role)
         with Server(database, tmp_path) as running:
             yield running
+
+
+class ReceptionWorkers:
+    """The reception worker threads `facturo serve` runs (the test server has no lifespan, and
+    tests/conftest sets FACTURO_RECEPTION_WORKERS=0), started when the test says so: a test can
+    look at its submission still waiting, then watch the verdicts arrive."""
+
+    def __init__(self, server: Server) -> None:
+        self._app = server.app
+        self._threads = WorkerThreads(
+            server.database, self._app.state.reception_archive, reading_options(self._app.state.settings), 1
+        )
+        self.started = False
+
+    def start(self) -> None:
+        self._threads.start()
+        self._app.state.reception_workers = self._threads  # the uploads wake them, as in `facturo serve`
+        self._threads.notify()
+        self.started = True
+
+    def stop(self) -> None:
+        if self.started:
+            self._threads.shutdown()
+
+
+@pytest.fixture
+def reception_workers(server: Server) -> Iterator[ReceptionWorkers]:
+    workers = ReceptionWorkers(server)
+    yield workers
+    workers.stop()
 
 
 def _safe(name: str) -> str:

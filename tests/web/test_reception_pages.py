@@ -258,6 +258,13 @@ def test_the_dashboard_figures(admin: Browser, app: FastAPI, db: RollbackDatabas
     assert f'<td>{TODAY:%m/%Y}</td><td>GTQ</td><td class="num">Q20.40</td>' in tax  # 3 × 7.20 − 1.20
     assert 'href="/reception/documents/' not in text and "a.json" not in text  # never a document
     assert "<svg" in top_amount
+    # Both issuers are called "Ferretería El Martillo": the bars carry their NITs to tell them apart.
+    amount_chart = top_amount.split("<svg")[1].split("</svg>")[0]
+    assert "45671230 Ferretería El Martillo: Q123.20" in amount_chart and "77193008 Ferretería" in amount_chart
+    count_chart = top_count.split("<svg")[1].split("</svg>")[0]
+    assert re.findall(r'class="chart-value">([^<]+)<', count_chart) == ["3", "1"]  # counts, never Q
+    by_day = text.split('id="by-day"')[1].split("</section>")[0]
+    assert f"<title>{TODAY:%d}: 5</title>" in by_day  # five documents issued today
     admin.post("/language", {"language": "en", "next": "/reception/dashboard"})
     assert "Top issuers by amount" in admin.get("/reception/dashboard").text
 

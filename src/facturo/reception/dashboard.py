@@ -5,6 +5,9 @@ Windows (docs/web.md, "Reception pages"):
   exact on both databases; documents that could not be read have no issue date and are left out);
 - top rejection rules: rejected documents **received** in the last 30 days (a rejected document
   often has no readable issue date);
+- waiting: documents received in the last 30 days and not decided yet (a waiting document has not
+  been read, so it has no issue date nor issuer: it is counted by reception time, never per issue
+  day, and a credential scoped to some issuers sees none);
 - IVA per month: the last 12 months of issue date.
 Amounts are exact SQL SUMs of the scaled integers; credit notes are netted (subtracted).
 """
@@ -81,13 +84,14 @@ class ReceptionDashboard:
     top_issuers_by_amount: list[IssuerAmount]
     top_issuers_by_count: list[IssuerCount]
     tax_by_month: list[MonthTax]  # oldest month first, then currency
+    waiting: int  # received in the window, not decided yet
 
     @property
     def totals(self) -> DayCounts:
-        """The window's documents per status."""
+        """The window's documents per status (the waiting ones by reception time)."""
         return DayCounts(
             self.days_from,
-            sum(d.received for d in self.by_day),
+            self.waiting + sum(d.received for d in self.by_day),
             sum(d.accepted for d in self.by_day),
             sum(d.rejected for d in self.by_day),
         )
@@ -98,7 +102,7 @@ def _summed(amount: ColumnElement[Any]) -> ColumnElement[Decimal]:
     return type_coerce(func.coalesce(func.sum(amount), 0), ScaledDecimal(AMOUNT_SCALE))
 
 
-def _first_of_month(day: date, months_back: int) -> date:
+def first_of_month(day: date, months_back: int) -> date:
     index = day.year * 12 + day.month - 1 - months_back
     return date(index // 12, index % 12 + 1, 1)
 
@@ -107,7 +111,7 @@ def reception_dashboard(session: Session, today: date, visible: frozenset[str] |
     """The figures of the dashboard as of ``today``; ``visible`` limits them to those issuers (None: all)."""
     c = _documents.c
     days_from = today - timedelta(days=DAYS - 1)
-    months_from = _first_of_month(today, MONTHS - 1)
+    months_from = first_of_month(today, MONTHS - 1)
     scope = [c.issuer_nit.in_(sorted(visible))] if visible is not None else []
     in_days = (*scope, c.issue_date >= days_from, c.issue_date <= today)
     netted = case((c.document_type.in_(sorted(CREDIT_TYPES)), -1), else_=1)
@@ -123,6 +127,11 @@ def reception_dashboard(session: Session, today: date, visible: frozenset[str] |
     ]
 
     received_since = datetime.combine(days_from, time(), tzinfo=UTC)  # from 00:00 UTC of the first day
+    waiting = session.scalar(
+        select(func.count()).where(
+            *scope, c.status == "received", c.issue_date.is_(None), c.received_at >= received_since
+        )
+    )
     f = _findings.c
     documents = func.count(func.distinct(f.document_id))
     top_rules = [
@@ -174,7 +183,15 @@ def reception_dashboard(session: Session, today: date, visible: frozenset[str] |
         for (month, currency), tax in sorted(months.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
     ]
     return ReceptionDashboard(
-        today, days_from, months_from, by_day, top_rules, top_issuers_by_amount, top_issuers_by_count, tax_by_month
+        today,
+        days_from,
+        months_from,
+        by_day,
+        top_rules,
+        top_issuers_by_amount,
+        top_issuers_by_count,
+        tax_by_month,
+        int(waiting or 0),
     )
 
 

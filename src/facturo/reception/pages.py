@@ -10,6 +10,8 @@ issuer bound to its NITs) see only their issuers' documents; the scope comes fro
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO, Annotated, Any
@@ -61,6 +63,8 @@ FILTER_FIELDS = (
 _TEXT_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.- ")
 
 STATUS_LABELS = {"received": N_("Waiting"), "accepted": N_("Accepted"), "rejected": N_("Rejected")}
+# app.css colours badges by invoice status; the reception statuses borrow its green, red and amber.
+STATUS_TONES = {"received": "partially_paid", "accepted": "paid", "rejected": "overdue"}
 SEVERITY_LABELS = {"fatal": N_("Fatal"), "error": N_("Error"), "warning": N_("Warning")}
 
 
@@ -78,6 +82,7 @@ def _labels() -> dict[str, dict[str, str]]:
     return {
         "statuses": {k: _(v) for k, v in STATUS_LABELS.items()},
         "severities": {k: _(v) for k, v in SEVERITY_LABELS.items()},
+        "tones": STATUS_TONES,
     }
 
 
@@ -302,10 +307,34 @@ def original(request: Request, document_id: DocumentId) -> Response:
 # --- dashboard -------------------------------------------------------------------------------------------
 
 
+def _issuer_labeller(data: dashboard.ReceptionDashboard) -> Callable[[str, str | None], str]:
+    """A bar's label: the issuer's name, with its NIT when two issuers share a name (a chain's
+    branches often do), else the bars could not be told apart."""
+    issuers = {(i.issuer_nit, i.issuer_name) for i in data.top_issuers_by_amount} | {
+        (i.issuer_nit, i.issuer_name) for i in data.top_issuers_by_count
+    }
+    names = Counter(name for _nit, name in issuers)
+
+    def label(nit: str, name: str | None) -> str:
+        if not name:
+            return nit
+        return f"{nit} {name}" if names[name] > 1 else name
+
+    return label
+
+
+def _tax_bars(data: dashboard.ReceptionDashboard) -> list[Bar]:
+    """Every month of the window in quetzales, the empty ones too, so the columns read as a year."""
+    tax = {m.month: m.tax_total for m in data.tax_by_month if m.currency == "GTQ"}
+    months = [dashboard.first_of_month(data.today, back) for back in range(dashboard.MONTHS - 1, -1, -1)]
+    return [Bar(f"{month:%m/%y}", tax.get(month, Decimal(0))) for month in months] if tax else []
+
+
 @router.get("/reception/dashboard", dependencies=SUMMARY)
 def reception_dashboard(request: Request) -> Response:
     _area(request)
     data = dashboard.dashboard_view(request.state.session, scope_of(current(request)))
+    label = _issuer_labeller(data)
     return render(
         request,
         "reception/dashboard.html",
@@ -334,13 +363,15 @@ def reception_dashboard(request: Request) -> Response:
                 [Bar(r.rule, Decimal(r.documents)) for r in data.top_rules], _("Top rejection rules"), show=count
             ),
             "count_chart": horizontal_bars(
-                [Bar(i.issuer_name or i.issuer_nit, Decimal(i.documents)) for i in data.top_issuers_by_count],
+                [Bar(label(i.issuer_nit, i.issuer_name), Decimal(i.documents)) for i in data.top_issuers_by_count],
                 _("Top issuers by number of documents"),
                 show=count,
             ),
             "amount_bars": [
-                Bar(i.issuer_name or i.issuer_nit, i.total) for i in data.top_issuers_by_amount if i.currency == "GTQ"
+                Bar(label(i.issuer_nit, i.issuer_name), i.total)
+                for i in data.top_issuers_by_amount
+                if i.currency == "GTQ"
             ],
-            "tax_bars": [Bar(f"{m.month:%m/%y}", m.tax_total) for m in data.tax_by_month if m.currency == "GTQ"],
+            "tax_bars": _tax_bars(data),
         },
     )
