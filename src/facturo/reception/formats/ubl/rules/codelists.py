@@ -2,18 +2,27 @@
 
 Each rule is one row of :data:`CODED`: which element (and, for some, which parent) carries the code,
 whether the code is the text or an attribute, and which list it belongs to. As in the official rules
-the value is compared after ``normalize-space``; an empty value is not a code.
+the value is compared after ``normalize-space``; an empty value is not a code. BR-CL-10 also takes
+the scheme ``SEPA`` on a seller's or payee's party identifier (the bank assigned creditor id).
+
+BR-CL-08 is apart: the subject code of a note is the text between its first two ``#`` marks, judged
+only when it has three characters, and the official rule looks it up as a substring of the list
+joined by spaces (not as a token), which the native rule does too.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import resources
 
 from lxml import etree
 
+from facturo.reception.formats.ubl import codes as code_files
 from facturo.reception.formats.ubl.codes import code_list
 from facturo.reception.formats.ubl.rules import vat_support as vs
+from facturo.reception.formats.ubl.rules.assertions import contexts
 from facturo.reception.formats.ubl.rules.registry import UblContext, rule
 
 Hits = Iterator[tuple[str, str | None]]
@@ -43,12 +52,21 @@ class Coded:
     attribute: str | None = None  # the code is this attribute, else the element's text
     attribute_required: bool = True  # the rule applies only where the attribute exists
     parent_test: Callable[[etree._Element], bool] | None = None
+    also_valid: Callable[[etree._Element, str], bool] | None = None  # a value the list lacks but the rule takes
     es: str = ""
     en: str = ""
 
 
 def _document_type_130(parent: etree._Element) -> bool:
     return any((c.text or "") == "130" for c in parent.iterfind(f"{{{vs.CBC}}}DocumentTypeCode"))
+
+
+_SEPA_HOLDERS = {f"{{{vs.CAC}}}AccountingSupplierParty", f"{{{vs.CAC}}}PayeeParty"}
+
+
+def _sepa_creditor(node: etree._Element, value: str) -> bool:
+    """A SEPA creditor identifier (BT-90) is a seller's or payee's party identifier with scheme SEPA."""
+    return value == "SEPA" and any(a.tag in _SEPA_HOLDERS for a in node.iterancestors())
 
 
 def _charge(value: bool) -> Callable[[etree._Element], bool]:
@@ -71,7 +89,7 @@ CODED: tuple[Coded, ...] = (
           "schemeID", parent_test=_document_type_130,
           es="El esquema del objeto facturado debe ser de UNCL 1153",
           en="The invoiced object identifier scheme must be from UNCL 1153"),
-    Coded("BR-CL-10", ICD, ("ID",), ("PartyIdentification",), "schemeID",
+    Coded("BR-CL-10", ICD, ("ID",), ("PartyIdentification",), "schemeID", also_valid=_sepa_creditor,
           es="El esquema de un identificador de parte debe ser de ISO 6523 ICD",
           en="A party identifier scheme must be from ISO 6523 ICD"),
     Coded("BR-CL-11", ICD, ("CompanyID",), ("PartyLegalEntity",), "schemeID",
@@ -134,7 +152,7 @@ def _check(spec: Coded) -> Callable[[UblContext], Hits]:
                 if raw is None and spec.attribute_required:
                     continue
                 value = vs.normalized(raw)
-            if value not in codes:
+            if value not in codes and not (spec.also_valid is not None and spec.also_valid(node, value)):
                 yield ctx.location(node), value
 
     return check
@@ -171,3 +189,25 @@ def _attachment_mime_code(ctx: UblContext) -> Hits:
         # Compared as given: the official rule does not normalize this attribute.
         if mime is not None and mime not in code_list("attachment_mime_codes"):
             yield ctx.location(node), mime
+
+
+@functools.cache
+def _note_subjects() -> str:
+    """The UNCL 4451 subject codes as the official rule holds them: one string, space separated."""
+    text = resources.files(code_files).joinpath("uncl4451_note_subjects.txt").read_text(encoding="utf-8")
+    return " " + " ".join(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")) + " "
+
+
+@rule(
+    "BR-CL-08",
+    "El código de asunto de la nota (entre almohadillas, #AAI#) debe ser de UNCL 4451",
+    "An invoice note subject code (between hashes, #AAI#) must be from UNCL 4451",
+)
+def _note_subject_code(ctx: UblContext) -> Hits:
+    for note in contexts(ctx, "/ubl:Invoice/cbc:Note | /cn:CreditNote/cbc:Note"):
+        # The code is what lies between the first two '#'; only a three-character one is judged,
+        # and, as in the official rule, it is looked up as a substring of the joined list.
+        _, first, rest = str(note.xpath("string()")).partition("#")
+        code, second, _ = rest.partition("#")
+        if first and second and len(code) == 3 and code not in _note_subjects():
+            yield ctx.location(note), code
