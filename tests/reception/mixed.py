@@ -97,14 +97,16 @@ def mixed_documents(count: int, seed: int = 2026, *, formats: tuple[str, ...] = 
             documents.append(
                 Mixed(
                     f"{n:05d}-cortado.xml",
-                    b"<?xml version='1.0'?><a><b>" + whole[:40],
+                    f"<?xml version='1.0'?><a n='{n}'><b>".encode() + whole[:40],
                     "truncated",
                     "rejected",
                     "XML-MALFORMED",
                 )
             )
         elif roll < 0.83:
-            documents.append(Mixed(f"{n:05d}.bin", rng.randbytes(64) + b"\x00", "junk", "rejected", "FORMAT-UNKNOWN"))
+            # Led by a byte no text format starts with: random junk that opens with "{" is bad JSON.
+            junk = b"\x89" + rng.randbytes(64) + b"\x00"
+            documents.append(Mixed(f"{n:05d}.bin", junk, "junk", "rejected", "FORMAT-UNKNOWN"))
         elif roll < 0.93 and documents:
             first = next((d for d in reversed(documents) if d.expected != "duplicate"), None)
             if first is not None:
@@ -113,7 +115,9 @@ def mixed_documents(count: int, seed: int = 2026, *, formats: tuple[str, ...] = 
                 )
         elif accepted_json:
             issuer, number = accepted_json[rng.randrange(len(accepted_json))]
-            again = as_bytes(invoice(number, issuer_nit=issuer, issue_date="2026-12-01"))
+            # Other content (the receiver's name carries n), so two reuses of one number differ too.
+            receiver = {"id": "CF", "name": f"Cliente {n}"}
+            again = as_bytes(invoice(number, issuer_nit=issuer, issue_date="2026-12-01", receiver=receiver))
             documents.append(Mixed(f"{n:05d}-mismo-numero.json", again, "same-number", "rejected", "DUPLICATE-NUMBER"))
     return documents
 
