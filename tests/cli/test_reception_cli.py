@@ -42,6 +42,8 @@ def test_validate_stores_nothing_and_names_each_rule(tmp_path: Path) -> None:
 
         table = run("reception", "validate", str(bad))
         assert table.exit_code == 1 and "JSON-TOTAL" in flat(table.output)
+        # The finding's location is printed as text, never as leftover console markup.
+        assert "/total" in flat(table.output) and "[dim]" not in table.output and "[/]" not in table.output
         listed = as_json(run("reception", "list", "--json"))
         assert listed["total"] == 0
 

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from facturo.kit.archive import Archive
 from facturo.kit.config import get_settings
@@ -66,16 +67,14 @@ def validate(
     else:
         for result in results:
             if result.read is None:
-                console.print(f"[red]✗[/] {result.file}: {result.refused}")
+                console.print(Text.assemble(("✗ ", "red"), f"{result.file}: {result.refused}"), soft_wrap=True)
                 continue
-            mark = "[green]✓ válido[/]" if result.read.valid else "[red]✗ no válido[/]"
-            console.print(f"{mark} {result.file} ({result.read.format.value})", soft_wrap=True)
+            # Text, not markup: file names and messages may hold brackets Rich would read as tags.
+            mark = ("✓ válido", "green") if result.read.valid else ("✗ no válido", "red")
+            console.print(Text.assemble(mark, f" {result.file} ({result.read.format.value})"), soft_wrap=True)
             for finding in result.read.findings:
-                console.print(
-                    f"    {finding.severity.value:<7} {finding.rule}: {finding.message.es}  [dim]{finding.location}[/]",
-                    soft_wrap=True,
-                    markup=False,
-                )
+                line = f"    {finding.severity.value:<7} {finding.rule}: {finding.message.es}  "
+                console.print(Text.assemble(line, (finding.location, "dim")), soft_wrap=True)
     if any(r.read is None or not r.read.valid for r in results):
         raise typer.Exit(1)
 
