@@ -22,6 +22,7 @@ from facturo.kit import clock
 from facturo.kit.access import Role
 from facturo.kit.actor import SYSTEM
 from tests.e2e.conftest import PASSWORD, ReceptionWorkers, Server, sign_in
+from tests.e2e.test_csp_in_browser import Violations
 from tests.reception.documents import OTHER_NIT, as_bytes, invoice
 
 TODAY = clock.today("America/Guatemala").isoformat()
@@ -73,6 +74,7 @@ def test_a_zip_through_the_portal_then_the_auditor_finds_the_rejected_one(
     page: Page, server: Server, reception_workers: ReceptionWorkers, tmp_path: Path
 ) -> None:
     steps = page.steps  # type: ignore[attr-defined]
+    violations = Violations(page)  # upload.js and poll.js run under the CSP, without a single complaint
     shots = shots_dir(tmp_path)
     batch = the_batch()
     with server.database.unit_of_work() as session:
@@ -157,6 +159,7 @@ def test_a_zip_through_the_portal_then_the_auditor_finds_the_rejected_one(
     expect(page.locator("#by-day svg.chart").first).not_to_contain_text("Q")  # counts, not money
     page.screenshot(path=shots / "05-dashboard.png", full_page=True)
     steps("dashboard")
+    assert violations.messages == []
 
 
 def test_without_scripts_the_plain_form_and_the_self_refreshing_page(
