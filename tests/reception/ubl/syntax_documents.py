@@ -11,8 +11,13 @@ fatal finding, so that a mutation that duplicates one element breaks one rule on
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from lxml import etree
+
+from facturo.reception.formats.reading import Severity
+from facturo.reception.formats.ubl.rules.all import run_rules
+from facturo.reception.formats.ubl.rules.registry import UblContext
 
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
@@ -281,3 +286,32 @@ def mutated(document: bytes, mutation: Mutation) -> bytes:
     root = etree.fromstring(document)
     mutation(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A mutation and every fatal rule id it must raise, official and native alike."""
+
+    mutation: Mutation
+    fatal: frozenset[str]
+    documents: tuple[bool, ...] = (False, True)  # credit_note values the case applies to
+    # The official XSLT stops on an XPath 2.0 type error (another rule applies a one-item function
+    # to the repeated element): it gives no verdict, the native rules still report the repetition.
+    official_stops: bool = False
+
+
+def case(
+    mutation: Mutation,
+    *fatal: str,
+    invoice_only: bool = False,
+    credit_note_only: bool = False,
+    official_stops: bool = False,
+) -> Case:
+    documents = (False,) if invoice_only else (True,) if credit_note_only else (False, True)
+    return Case(mutation, frozenset(fatal), documents, official_stops)
+
+
+def native_fatal(document: bytes) -> set[str]:
+    """The fatal rule ids of every native rule family."""
+    ctx = UblContext(etree.fromstring(document))
+    return {f.rule for f in run_rules(ctx) if f.severity is Severity.FATAL}

@@ -9,7 +9,6 @@ its target is caught) and the native validator, all families together, the same.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pytest
 from lxml import etree
@@ -19,13 +18,16 @@ from facturo.reception.formats.ubl.rules.all import RULES, run_rules
 from facturo.reception.formats.ubl.rules.registry import UblContext
 from tests.reception.ubl.syntax_documents import (
     LINE,
+    Case,
     Mutation,
     after,
     append,
     base_document,
     both,
+    case,
     duplicate,
     mutated,
+    native_fatal,
     remove,
     set_attribute,
     set_text,
@@ -64,27 +66,6 @@ SEPA_ID = '<cac:PartyIdentification><cbc:ID schemeID="{}">ES99ZZZ00000000</cbc:I
 
 def _second_means(xml: str) -> Mutation:
     return after(MEANS, f"<cac:PaymentMeans>{xml}</cac:PaymentMeans>")
-
-
-@dataclass(frozen=True)
-class Case:
-    mutation: Mutation
-    fatal: frozenset[str]
-    documents: tuple[bool, ...] = (False, True)  # credit_note values the case applies to
-    # The official XSLT stops on an XPath 2.0 type error (another rule applies a one-item function
-    # to the repeated element): it gives no verdict, the native rules still report the repetition.
-    official_stops: bool = False
-
-
-def case(
-    mutation: Mutation,
-    *fatal: str,
-    invoice_only: bool = False,
-    credit_note_only: bool = False,
-    official_stops: bool = False,
-) -> Case:
-    documents = (False,) if invoice_only else (True,) if credit_note_only else (False, True)
-    return Case(mutation, frozenset(fatal), documents, official_stops)
 
 
 CASES: dict[str, Case] = {
@@ -332,11 +313,6 @@ CASES: dict[str, Case] = {
     "note subject spanning two codes": case(set_text("/*/cbc:Note", "#A A#Texto")),
     "note subject ZZZ": case(set_text("/*/cbc:Note", "#ZZZ#Texto")),
 }
-
-
-def native_fatal(document: bytes) -> set[str]:
-    ctx = UblContext(etree.fromstring(document))
-    return {f.rule for f in run_rules(ctx) if f.severity is Severity.FATAL}
 
 
 def _document(name: str, credit_note: bool) -> bytes:
