@@ -263,6 +263,17 @@ def append(path: str, xml: str) -> Mutation:
     return apply
 
 
+def prepend(path: str, xml: str) -> Mutation:
+    """``xml`` added as the first children of the first node at ``path``."""
+
+    def apply(root: etree._Element) -> None:
+        node = _nodes(root, path)[0]
+        for element in reversed(fragment(xml)):
+            node.insert(0, element)
+
+    return apply
+
+
 def after(path: str, xml: str) -> Mutation:
     """``xml`` added right after the first node at ``path``."""
 

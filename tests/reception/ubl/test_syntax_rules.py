@@ -28,6 +28,7 @@ from tests.reception.ubl.syntax_documents import (
     duplicate,
     mutated,
     native_fatal,
+    prepend,
     remove,
     set_attribute,
     set_text,
@@ -44,6 +45,7 @@ EXPECTED_IDS = {f"UBL-SR-{n:02d}" for n in [*range(1, 38), 39, 40, *range(42, 57
     "UBL-CR-673",
 }
 
+EXT = "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2"
 SELLER = "/*/cac:AccountingSupplierParty/cac:Party"
 BUYER = "/*/cac:AccountingCustomerParty/cac:Party"
 PAYEE = "/*/cac:PayeeParty"
@@ -240,6 +242,18 @@ CASES: dict[str, Case] = {
         ),
         "UBL-SR-31",
     ),
+    # xs:boolean: 1 and 0 are true and false.
+    "charge indicator 1 with two reasons": case(
+        both(duplicate(f"{DOC_CHARGE}/cbc:AllowanceChargeReason"), set_text(f"{DOC_CHARGE}/cbc:ChargeIndicator", "1")),
+        "UBL-SR-31",
+    ),
+    "allowance indicator 0 with two reasons": case(
+        both(
+            duplicate(f"{DOC_ALLOWANCE}/cbc:AllowanceChargeReason"),
+            set_text(f"{DOC_ALLOWANCE}/cbc:ChargeIndicator", "0"),
+        ),
+        "UBL-SR-30",
+    ),
     # Tax breakdown.
     "two exemption reasons": case(duplicate(f"{EXEMPT}/cbc:TaxExemptionReason"), "UBL-SR-32"),
     # Supporting documents.
@@ -286,6 +300,19 @@ CASES: dict[str, Case] = {
             set_text(f"{SECOND_LINE}/cac:Price/cac:AllowanceCharge/cbc:BaseAmount", "16.0000"),
         ),
     ),
+    # Any element: an extension's amount or binary object is judged too.
+    "amount with three decimals in an extension": case(
+        prepend(
+            "/*",
+            f'<ext:UBLExtensions xmlns:ext="{EXT}"><ext:UBLExtension><ext:ExtensionContent>'
+            '<x:TotalAmount xmlns:x="urn:example">1.234</x:TotalAmount></ext:ExtensionContent></ext:UBLExtension>'
+            "</ext:UBLExtensions>",
+        ),
+        "UBL-DT-01",
+    ),
+    "binary object without attributes in an extension": case(
+        prepend("/*", '<x:ImageBinaryObject xmlns:x="urn:example">AA==</x:ImageBinaryObject>'), "UBL-DT-06", "UBL-DT-07"
+    ),
     # Lines.
     "two line notes": case(duplicate(f"{FIRST_LINE}/cbc:Note"), "UBL-SR-34"),
     "two order line references": case(duplicate(f"{FIRST_LINE}/cac:OrderLineReference"), "UBL-SR-35"),
@@ -294,6 +321,10 @@ CASES: dict[str, Case] = {
     "two line tax categories": case(duplicate(f"{FIRST_LINE}/cac:Item/cac:ClassifiedTaxCategory"), "UBL-SR-48"),
     "two item descriptions": case(duplicate(f"{FIRST_LINE}/cac:Item/cbc:Description"), "UBL-SR-50"),
     "two line document references": case(duplicate(f"{FIRST_LINE}/cac:DocumentReference"), "UBL-SR-52"),
+    # A sub-line is not a line for these rules.
+    "two notes in a sub-line": case(
+        append(FIRST_LINE, "<cac:SubInvoiceLine><cbc:Note>a</cbc:Note><cbc:Note>b</cbc:Note></cac:SubInvoiceLine>")
+    ),
     # Addresses.
     "two seller address lines": case(duplicate(f"{SELLER}/cac:PostalAddress/cac:AddressLine"), "UBL-SR-51"),
     "two delivery address lines": case(
