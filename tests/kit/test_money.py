@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facturo.kit.money import allocate, amount_in_words, format_money, quantize, to_decimal
+from facturo.kit.money import allocate, amount_in_words, as_written, format_money, quantize, to_decimal
 
 D = Decimal
 
@@ -160,3 +160,18 @@ def test_allocate_parts_sum_to_the_total_and_stay_within_a_cent(total: Decimal, 
         assert part == quantize(part)  # whole cents
         exact = total * weight / weight_sum
         assert abs(part - exact) < D("0.01")
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("100.110000", "100.11"), ("89.285714", "89.285714"), ("100.000000", "100.00"), ("-5.500000", "-5.50")],
+)
+def test_an_amount_stored_at_six_decimals_is_shown_as_written(stored: str, shown: str) -> None:
+    assert str(as_written(Decimal(stored))) == shown
+
+
+@given(st.decimals(min_value=-(10**12), max_value=10**12, places=6, allow_nan=False, allow_infinity=False))
+def test_as_written_keeps_the_value_and_at_least_two_decimals(amount: Decimal) -> None:
+    shown = as_written(amount)
+    assert shown == amount
+    assert -shown.as_tuple().exponent >= 2  # type: ignore[operator]

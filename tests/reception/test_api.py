@@ -43,7 +43,7 @@ def test_a_raw_document_is_received_then_accepted(client: TestClient, app: FastA
         "accepted",
         "45671230",
         "9",
-        "67.200000",
+        "67.20",
     )
     assert detail["findings"] == []
     original = client.get(f"{URL}/{document['id']}/original")

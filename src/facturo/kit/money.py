@@ -62,6 +62,15 @@ def is_quantized(amount: Decimal, currency: str = "GTQ") -> bool:
     return amount == quantize(amount, currency)
 
 
+def as_written(amount: Decimal, places: int = 2) -> Decimal:
+    """``amount`` without the zeros a wider storage scale added, but with at least ``places``
+    decimals: 100.110000 -> 100.11, 89.285714 stays. The value is unchanged, only its exponent."""
+    trimmed = amount.normalize()
+    if trimmed.as_tuple().exponent > -places:  # type: ignore[operator]
+        return amount.quantize(Decimal(1).scaleb(-places))
+    return trimmed
+
+
 def format_money(amount: Decimal, currency: str = "GTQ", locale: str = "es_GT") -> str:
     """``Q1,234.50`` in es_GT. Babel accepts Decimal and keeps it exact."""
     rounded = quantize(amount, currency)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from facturo.kit.money import as_written
 
 
 class FindingOut(BaseModel):
@@ -51,6 +53,12 @@ class DocumentOut(BaseModel):
     processed_at: datetime | None
     duplicate_of_id: int | None
     finding_count: int
+
+    # The index holds every amount at 6 decimals (FEL's scale): shown as the document wrote it.
+    @field_validator("taxable_total", "tax_total", "total")
+    @classmethod
+    def _as_written(cls, value: Decimal | None) -> Decimal | None:
+        return None if value is None else as_written(value)
 
 
 class DocumentReferenceOut(BaseModel):
@@ -114,6 +122,11 @@ class CurrencyTotalsOut(BaseModel):
     tax_total: Decimal
     total: Decimal
     credit_note_total: Decimal
+
+    @field_validator("taxable_total", "tax_total", "total", "credit_note_total")
+    @classmethod
+    def _as_written(cls, value: Decimal) -> Decimal:
+        return as_written(value)
 
 
 class IssuerSummaryOut(BaseModel):

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import IO
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from facturo.kit.config import Settings
 from facturo.kit.csv import csv_stream
 from facturo.kit.db import Units, table_of
 from facturo.kit.errors import not_found
+from facturo.kit.money import as_written
 from facturo.kit.pagination import KeysetPage, KeysetParams
 from facturo.reception import queries, service
 from facturo.reception.bundles import files_of
@@ -235,8 +237,13 @@ CSV_HEADER = (
 
 def documents_csv(session: Session, filters: DocumentFilters) -> Iterator[bytes]:
     """Every document of a search as CSV, streamed page by page (cells are formula-safe)."""
-    rows = ([getattr(document, column) for column in CSV_HEADER] for document in queries.every_match(session, filters))
+    rows = ([_cell(document, column) for column in CSV_HEADER] for document in queries.every_match(session, filters))
     return csv_stream(rows, CSV_HEADER)
+
+
+def _cell(document: ReceivedDocument, column: str) -> object:
+    value = getattr(document, column)
+    return as_written(value) if isinstance(value, Decimal) else value
 
 
 @dataclass(frozen=True)
