@@ -190,3 +190,33 @@ def test_the_reader_keeps_reading_a_document_with_odd_nodes() -> None:
     doc = read(odd)
     assert doc.valid, doc.findings
     assert doc.tax_total == Decimal("43.20")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule", "location"),
+    [
+        ("<cbc:StartDate>2024-04-01</cbc:StartDate>", "<cbc:StartDate>2024-04-31</cbc:StartDate>", "READ-UBL-DATE",
+         "/*/cac:InvoicePeriod/cbc:StartDate"),
+        ('<cbc:LineExtensionAmount currencyID="GTQ">250.00</cbc:LineExtensionAmount>',
+         '<cbc:LineExtensionAmount currencyID="GTQ">250,00</cbc:LineExtensionAmount>', "READ-UBL-AMOUNT",
+         "/*/cac:InvoiceLine[1]/cbc:LineExtensionAmount"),
+        ('<cbc:InvoicedQuantity unitCode="KGM">10</cbc:InvoicedQuantity>',
+         '<cbc:InvoicedQuantity unitCode="KGM">diez</cbc:InvoicedQuantity>', "READ-UBL-AMOUNT",
+         "/*/cac:InvoiceLine[1]/cbc:InvoicedQuantity"),
+    ],
+    ids=["period-date", "line-amount", "quantity"],
+)  # fmt: skip
+def test_any_date_or_decimal_that_is_not_one_rejects(old: str, new: str, rule: str, location: str) -> None:
+    # The official XSLT stops with a type error on these (no verdict): facturo rejects them itself.
+    doc = read(_replace(GT_INVOICE, old, new))
+    assert [(f.rule, f.location) for f in doc.findings if f.rule.startswith("READ-")] == [(rule, location)]
+    assert not doc.valid
+
+
+def test_a_signed_decimal_is_a_decimal() -> None:
+    signed = _replace(
+        GT_INVOICE,
+        '<cbc:InvoicedQuantity unitCode="KGM">10</cbc:InvoicedQuantity>',
+        '<cbc:InvoicedQuantity unitCode="KGM">+10</cbc:InvoicedQuantity>',
+    )
+    assert not {r for r in rules(read(signed)) if r.startswith("READ-")}

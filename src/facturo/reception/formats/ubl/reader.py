@@ -111,6 +111,23 @@ _PARTY_IDS = (
 _PARTY_NAMES = (f"{CAC}PartyLegalEntity/{CBC}RegistrationName", f"{CAC}PartyName/{CBC}Name")
 
 
+# Every date, and every amount, percentage and quantity of the UBL binding (xs:date and xs:decimal
+# in the UBL schema). The official XSLT stops with a type error on a value that is neither, so it
+# gives no verdict; facturo rejects the document with a finding of its own instead (one per value).
+_DATES = etree.XPath(
+    "//cbc:IssueDate | //cbc:DueDate | //cbc:TaxPointDate | //cbc:StartDate | //cbc:EndDate"
+    " | //cbc:ActualDeliveryDate | //cbc:PaymentDueDate",
+    namespaces=NS,
+)
+# XPath 1.0 number() reads a little less than xs:decimal (no leading "+"): its NaNs are candidates
+# that xs_decimal then decides.
+_NOT_NUMBERS = etree.XPath(
+    "//*[@currencyID or self::cbc:Percent or self::cbc:InvoicedQuantity or self::cbc:CreditedQuantity"
+    " or self::cbc:BaseQuantity or self::cbc:MultiplierFactorNumeric][not(number(.) = number(.))]",
+    namespaces=NS,
+)
+
+
 class _Reader:
     def __init__(self, root: etree._Element) -> None:
         self.root = root
@@ -120,34 +137,40 @@ class _Reader:
     def unreadable(self, rule: str, node: etree._Element, es: str, en: str) -> None:
         self.findings.append(Finding(rule, Severity.FATAL, str(self.tree.getpath(node)), Msg(es, en)))
 
-    def date(self, node: etree._Element | None, label_es: str, label_en: str) -> date | None:
-        if node is None or _text(node) is None:
-            return None  # absent: BR-03 (and the like) report it
-        value = xs_date(node.text)
-        if value is None:
-            shown = _text(node)
-            self.unreadable(
-                "READ-UBL-DATE",
-                node,
-                f"La {label_es} «{shown}» no es una fecha AAAA-MM-DD válida; no se puede indexar.",
-                f"The {label_en} '{shown}' is not a valid YYYY-MM-DD date; it cannot be indexed.",
-            )
-        return value
+    def sweep(self) -> None:
+        """A finding for every date and every decimal that is not one."""
+        dates: list[etree._Element] = _DATES(self.root)
+        for node in dates:
+            if _text(node) is not None and xs_date(node.text) is None:
+                shown, name = _shown(node), etree.QName(node).localname
+                self.unreadable(
+                    "READ-UBL-DATE",
+                    node,
+                    f"La fecha {name} «{shown}» no es una fecha AAAA-MM-DD válida.",
+                    f"The date {name} '{shown}' is not a valid YYYY-MM-DD date.",
+                )
+        numbers: list[etree._Element] = _NOT_NUMBERS(self.root)
+        for node in numbers:
+            if xs_decimal(node.text) is None:
+                shown, name = _shown(node), etree.QName(node).localname
+                self.unreadable(
+                    "READ-UBL-AMOUNT",
+                    node,
+                    f"El valor {name} «{shown}» no es un número decimal (como 1234.56).",
+                    f"The value {name} '{shown}' is not a decimal number (such as 1234.56).",
+                )
 
-    def amount(self, node: etree._Element | None) -> Decimal | None:
-        if node is None:
-            return None
-        value = xs_decimal(node.text)
-        if value is None:
-            shown = (node.text or "").strip()[:40]
-            name = etree.QName(node).localname
-            self.unreadable(
-                "READ-UBL-AMOUNT",
-                node,
-                f"El importe {name} «{shown}» no es un número decimal; no se puede indexar.",
-                f"The amount {name} '{shown}' is not a decimal number; it cannot be indexed.",
-            )
-        return value
+
+def _shown(node: etree._Element) -> str:
+    return (node.text or "").strip()[:40]
+
+
+def _date(node: etree._Element | None) -> date | None:
+    return None if node is None else xs_date(node.text)
+
+
+def _amount(node: etree._Element | None) -> Decimal | None:
+    return None if node is None else xs_decimal(node.text)
 
 
 def read_ubl(root: etree._Element) -> ReadDocument:
@@ -155,6 +178,7 @@ def read_ubl(root: etree._Element) -> ReadDocument:
     doc = ReadDocument(DocumentFormat.UBL)
     reader = _Reader(root)
     try:
+        reader.sweep()
         _read_fields(doc, reader)
     except Exception as exc:  # a reader never raises on content: the document is stored and rejected
         reader.findings.append(_read_error(exc))
@@ -193,7 +217,7 @@ def _read_fields(doc: ReadDocument, reader: _Reader) -> None:
     if doc.number is not None:
         parts = split_number(doc.number)
         doc.series, doc.correlative = parts.series, parts.correlative
-    doc.issue_date = reader.date(root.find(f"{CBC}IssueDate"), "fecha de emisión", "issue date")
+    doc.issue_date = _date(root.find(f"{CBC}IssueDate"))
     doc.currency = _text(root.find(f"{CBC}DocumentCurrencyCode"))
 
     seller = root.find(f"{CAC}AccountingSupplierParty/{CAC}Party")
@@ -208,11 +232,11 @@ def _read_fields(doc: ReadDocument, reader: _Reader) -> None:
 
     totals = root.find(f"{CAC}LegalMonetaryTotal")
     if totals is not None:
-        doc.taxable_total = reader.amount(totals.find(f"{CBC}TaxExclusiveAmount"))
-        doc.total = reader.amount(totals.find(f"{CBC}TaxInclusiveAmount"))
-    doc.tax_total = reader.amount(_tax_amount(root, doc.currency))
+        doc.taxable_total = _amount(totals.find(f"{CBC}TaxExclusiveAmount"))
+        doc.total = _amount(totals.find(f"{CBC}TaxInclusiveAmount"))
+    doc.tax_total = _amount(_tax_amount(root, doc.currency))
     if doc.document_type == "CreditNote":
-        doc.reference = _reference(root, reader)
+        doc.reference = _reference(root)
 
 
 def _tax_amount(root: etree._Element, currency: str | None) -> etree._Element | None:
@@ -225,13 +249,12 @@ def _tax_amount(root: etree._Element, currency: str | None) -> etree._Element | 
     return amounts[0] if len(amounts) == 1 else None
 
 
-def _reference(root: etree._Element, reader: _Reader) -> DocumentReference | None:
+def _reference(root: etree._Element) -> DocumentReference | None:
     """The first invoice the credit note corrects (BG-3: BT-25 and BT-26)."""
     for ref in root.iterfind(f"{CAC}BillingReference/{CAC}InvoiceDocumentReference"):
         number = _identifier(ref.find(f"{CBC}ID"))
         if number is None:
             continue
         parts = split_number(number)
-        issued = reader.date(ref.find(f"{CBC}IssueDate"), "fecha de la factura corregida", "corrected invoice date")
-        return DocumentReference(series=parts.series, number=number, issue_date=issued)
+        return DocumentReference(series=parts.series, number=number, issue_date=_date(ref.find(f"{CBC}IssueDate")))
     return None
