@@ -17,12 +17,12 @@ claims. Each test is the official XPath 2.0 written in XPath 1.0 (see docs/recep
 
 from __future__ import annotations
 
-from facturo.reception.formats.ubl.rules.assertions import IS_ALLOWANCE, IS_CHARGE, LINES, ROOT, asserting
+from collections.abc import Iterator
 
+from lxml import etree
 
-def _ends_with_name(suffix: str) -> str:
-    """XPath 1.0 for ``ends-with(name(), suffix)``."""
-    return f"substring(name(), string-length(name()) - {len(suffix) - 1}) = '{suffix}'"
+from facturo.reception.formats.ubl.rules.assertions import IS_ALLOWANCE, IS_CHARGE, LINES, ROOT, XNS, asserting
+from facturo.reception.formats.ubl.rules.registry import UblContext, rule
 
 
 def _at_most_once(path: str) -> str:
@@ -32,11 +32,6 @@ def _at_most_once(path: str) -> str:
 ADDRESS = "//cac:PostalAddress | //cac:Address"
 SELLER_PARTY = "//cac:AccountingSupplierParty/cac:Party"
 DOCUMENT_REFERENCE = "//cac:AdditionalDocumentReference"
-AMOUNT = (
-    f"//*[{_ends_with_name('Amount')} and not({_ends_with_name('PriceAmount')})"
-    " and not(ancestor::cac:Price/cac:AllowanceCharge)]"
-)
-BINARY_OBJECT = f"//*[{_ends_with_name('BinaryObject')}]"
 ALLOWANCE = f"//cac:AllowanceCharge{IS_ALLOWANCE}"
 CHARGE = f"//cac:AllowanceCharge{IS_CHARGE}"
 
@@ -52,7 +47,7 @@ _PAYEE_IS_NOT_SELLER = (
 )
 
 _RULES: list[tuple[str, str, str, str, str]] = [
-    # (id, context, test, es, en), in the official pattern's priority order.
+    # (id, context, test, es, en), in the official pattern's priority order (UBL-DT-01/06/07 below).
     ("UBL-SR-51", ADDRESS, "not(cac:AddressLine) or count(cac:AddressLine) = 1",
      "Una dirección solo puede tener una tercera línea (cac:AddressLine).", "An address can only have one third line."),
     ("UBL-SR-42", SELLER_PARTY, "count(cac:PartyTaxScheme) <= 2",
@@ -67,14 +62,6 @@ _RULES: list[tuple[str, str, str, str, str]] = [
      "El esquema del identificador solo se admite en el objeto facturado (tipo de documento 130, o 50 en notas de"
      " crédito).",
      "A scheme identifier shall only be used for an invoiced object (document type code 130, or 50 in a credit note)."),
-    ("UBL-DT-01", AMOUNT, "string-length(substring-after(., '.')) <= 2",
-     "Un importe tiene más de dos decimales.", "Amounts shall be decimal up to two fraction digits."),
-    ("UBL-DT-06", BINARY_OBJECT, "@mimeCode",
-     "El objeto binario no lleva el atributo mimeCode.",
-     "Binary object elements shall contain the mime code attribute."),
-    ("UBL-DT-07", BINARY_OBJECT, "@filename",
-     "El objeto binario no lleva el atributo filename.",
-     "Binary object elements shall contain the file name attribute."),
     ("UBL-SR-25", "//cac:Delivery", _at_most_once("cac:DeliveryParty/cac:PartyName/cbc:Name"),
      "El nombre de la parte de entrega (BT-70) aparece más de una vez.",
      "The deliver to party name (BT-70) shall occur at most once."),
@@ -235,3 +222,51 @@ for _id, _context, _test, _es, _en in _RULES:
     # An AllowanceCharge that is both (two indicators) is claimed by the allowance rule, the
     # earlier one of the pattern.
     asserting(_id, _es, _en, _context, _test, excluding=ALLOWANCE if _context == CHARGE else None)
+
+
+Hits = Iterator[tuple[str, str | None]]
+
+
+def _ends_with_name(suffix: str) -> str:
+    """XPath 1.0 for ``ends-with(name(), suffix)``."""
+    return f"substring(name(), string-length(name()) - {len(suffix) - 1}) = '{suffix}'"
+
+
+# The three UBL-DT rules look at every element of the document: each is one compiled XPath that
+# selects the breaking nodes directly (the context and the negated test together), so that a
+# large document is walked once per rule and only its faults reach Python.
+_AMOUNTS_OVER_TWO_DECIMALS = etree.XPath(
+    f"//*[{_ends_with_name('Amount')} and not({_ends_with_name('PriceAmount')})"
+    " and not(ancestor::cac:Price/cac:AllowanceCharge)][string-length(substring-after(., '.')) > 2]",
+    namespaces=XNS,
+)
+_BINARY_OBJECTS_WITHOUT = {
+    attribute: etree.XPath(f"//*[{_ends_with_name('BinaryObject')}][not(@{attribute})]")
+    for attribute in ("mimeCode", "filename")
+}
+
+
+@rule("UBL-DT-01", "Un importe tiene más de dos decimales.", "Amounts shall be decimal up to two fraction digits.")
+def _amount_decimals(ctx: UblContext) -> Hits:
+    for element in _AMOUNTS_OVER_TWO_DECIMALS(ctx.root):
+        yield ctx.location(element), "".join(element.itertext()).strip()
+
+
+@rule(
+    "UBL-DT-06",
+    "El objeto binario no lleva el atributo mimeCode.",
+    "Binary object elements shall contain the mime code attribute.",
+)
+def _binary_mime_code(ctx: UblContext) -> Hits:
+    for element in _BINARY_OBJECTS_WITHOUT["mimeCode"](ctx.root):
+        yield ctx.location(element), None
+
+
+@rule(
+    "UBL-DT-07",
+    "El objeto binario no lleva el atributo filename.",
+    "Binary object elements shall contain the file name attribute.",
+)
+def _binary_file_name(ctx: UblContext) -> Hits:
+    for element in _BINARY_OBJECTS_WITHOUT["filename"](ctx.root):
+        yield ctx.location(element), None
