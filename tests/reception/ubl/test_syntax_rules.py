@@ -393,6 +393,13 @@ def _cases(official_stops: bool = False) -> list[tuple[str, bool]]:
 
 
 @pytest.mark.parametrize(("mutation", "credit_note"), _cases())
+def test_each_mutation_gets_its_fatal_rules_natively(mutation: str, credit_note: bool) -> None:
+    """The same expectations without the official XSLT, so that a plain clone checks them too."""
+    expected = CASES[mutation].fatal if mutation else frozenset()
+    assert native_fatal(_document(mutation, credit_note)) == expected
+
+
+@pytest.mark.parametrize(("mutation", "credit_note"), _cases())
 def test_the_syntax_rules_agree_with_the_official_xslt(mutation: str, credit_note: bool) -> None:
     from tests.reception.ubl.official import official_verdict
 
