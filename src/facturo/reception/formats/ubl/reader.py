@@ -114,18 +114,17 @@ _PARTY_NAMES = (f"{CAC}PartyLegalEntity/{CBC}RegistrationName", f"{CAC}PartyName
 # Every date, and every amount, percentage and quantity of the UBL binding (xs:date and xs:decimal
 # in the UBL schema). The official XSLT stops with a type error on a value that is neither, so it
 # gives no verdict; facturo rejects the document with a finding of its own instead (one per value).
-_DATES = etree.XPath(
-    "//cbc:IssueDate | //cbc:DueDate | //cbc:TaxPointDate | //cbc:StartDate | //cbc:EndDate"
-    " | //cbc:ActualDeliveryDate | //cbc:PaymentDueDate",
-    namespaces=NS,
+_DATES = tuple(
+    f"{CBC}{name}"
+    for name in ("IssueDate", "DueDate", "TaxPointDate", "StartDate", "EndDate", "ActualDeliveryDate", "PaymentDueDate")
 )
-# XPath 1.0 number() reads a little less than xs:decimal (no leading "+"): its NaNs are candidates
-# that xs_decimal then decides.
-_NOT_NUMBERS = etree.XPath(
-    "//*[@currencyID or self::cbc:Percent or self::cbc:InvoicedQuantity or self::cbc:CreditedQuantity"
-    " or self::cbc:BaseQuantity or self::cbc:MultiplierFactorNumeric][not(number(.) = number(.))]",
-    namespaces=NS,
+_NUMBERS = tuple(
+    f"{CBC}{name}"
+    for name in ("Percent", "InvoicedQuantity", "CreditedQuantity", "BaseQuantity", "MultiplierFactorNumeric")
 )
+# Amounts are the elements with a currencyID. XPath 1.0 number() reads a little less than
+# xs:decimal (no leading "+"): its NaNs are only candidates, which xs_decimal decides.
+_NOT_NUMBER_AMOUNTS = etree.XPath("//@currencyID/parent::*[not(number(.) = number(.))]")
 
 
 class _Reader:
@@ -139,8 +138,7 @@ class _Reader:
 
     def sweep(self) -> None:
         """A finding for every date and every decimal that is not one."""
-        dates: list[etree._Element] = _DATES(self.root)
-        for node in dates:
+        for node in self.root.iter(*_DATES):
             if _text(node) is not None and xs_date(node.text) is None:
                 shown, name = _shown(node), etree.QName(node).localname
                 self.unreadable(
@@ -149,8 +147,9 @@ class _Reader:
                     f"La fecha {name} «{shown}» no es una fecha AAAA-MM-DD válida.",
                     f"The date {name} '{shown}' is not a valid YYYY-MM-DD date.",
                 )
-        numbers: list[etree._Element] = _NOT_NUMBERS(self.root)
-        for node in numbers:
+        amounts: list[etree._Element] = _NOT_NUMBER_AMOUNTS(self.root)
+        # Amounts first, then rates and quantities (each group in document order).
+        for node in [*amounts, *self.root.iter(*_NUMBERS)]:
             if xs_decimal(node.text) is None:
                 shown, name = _shown(node), etree.QName(node).localname
                 self.unreadable(
