@@ -10,6 +10,7 @@ corpus hold fragments, not documents; tests/reception/ubl/test_testsets.py reads
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from lxml import etree
 
 from facturo.kit.xml import parse_untrusted
 from facturo.reception.formats.ubl.reader import read_ubl
-from facturo.reception.formats.ubl.rules.registry import RULES
+from facturo.reception.formats.ubl.rules.registry import CATEGORY_FAMILIES, RULES
 from tests.conftest import corpus_path, reference_path
 from tests.reception.ubl.mutations import Mutation, all_mutations, fixture_paths
 from tests.reception.ubl.official import official_verdict
@@ -93,3 +94,45 @@ def test_every_fatal_rule_is_implemented() -> None:
     assert sorted(official - set(RULES)) == []
     # And nothing is registered that the official rules do not have.
     assert sorted(set(RULES) - official) == []
+
+
+# --- docs/reception-ubl.md lists exactly the registered rules ----------------------------------------
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "reception-ubl.md"
+BEGIN, END = "<!-- rules:begin (generated: python -m tests.reception.ubl.test_differential) -->", "<!-- rules:end -->"
+FAMILIES = (
+    ("BR-01..BR-65: the required business terms and groups", r"BR-\d+"),
+    ("BR-B: split payment", r"BR-B-\d+"),
+    ("BR-CO: conditions and sums", r"BR-CO-\d+"),
+    ("BR-DEC: two decimals", r"BR-DEC-\d+"),
+    ("BR-CL: code lists", r"BR-CL-\d+"),
+    *((f"BR-{p}: VAT category {c}", rf"BR-{p}-\d+") for p, c in CATEGORY_FAMILIES.items()),
+    ("UBL-SR: at most once", r"UBL-SR-\d+"),
+    ("UBL-DT: data types", r"UBL-DT-\d+"),
+    ("UBL-CR: restrictions", r"UBL-CR-\d+"),
+)
+
+
+def rules_section() -> str:
+    """The list of implemented rule ids, by family, as docs/reception-ubl.md shows it."""
+    lines, listed = [BEGIN], set()
+    for title, pattern in FAMILIES:
+        ids = sorted((rid for rid in RULES if re.fullmatch(pattern, rid)), key=lambda r: int(r.rsplit("-", 1)[1]))
+        listed.update(ids)
+        lines.append(f"- **{title}** ({len(ids)}): {', '.join(ids)}")
+    assert listed == set(RULES), sorted(set(RULES) - listed)
+    lines += [f"\nIn all: {len(RULES)} rules.", END]
+    return "\n".join(lines)
+
+
+def test_the_docs_list_exactly_the_registered_rules() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    written = text[text.index(BEGIN) : text.index(END) + len(END)]
+    assert set(re.findall(r"\b(?:BR|UBL)-[A-Z]*-?\d+\b", written)) == set(RULES)
+    assert written == rules_section(), "run: python -m tests.reception.ubl.test_differential"
+
+
+if __name__ == "__main__":
+    # Rewrite the generated section of docs/reception-ubl.md from the registry.
+    text = DOC.read_text(encoding="utf-8")
+    DOC.write_text(text[: text.index(BEGIN)] + rules_section() + text[text.index(END) + len(END) :], encoding="utf-8")
