@@ -25,6 +25,7 @@ class Account:
     role: Role
     customer_id: int | None
     password: str = PASSWORD
+    issuer_nits: tuple[str, ...] | None = None
 
 
 MakeAccount = Callable[..., Account]
@@ -35,14 +36,16 @@ SignIn = Callable[[Account], TestClient]
 def make_account(db) -> MakeAccount:
     counter = iter(range(1, 10_000))
 
-    def make(role: Role, customer_id: int | None = None, name: str | None = None) -> Account:
+    def make(
+        role: Role, customer_id: int | None = None, name: str | None = None, issuer_nits: tuple[str, ...] | None = None
+    ) -> Account:
         n = next(counter)
         email = f"{role.value}{n}@acceso.test"
         name = name or f"Persona {role.value} {n}"
         with db.unit_of_work() as session:
-            user = auth.create_user(session, SYSTEM, email, name, PASSWORD, role, customer_id)
+            user = auth.create_user(session, SYSTEM, email, name, PASSWORD, role, customer_id, issuer_nits=issuer_nits)
             user_id = user.id
-        return Account(user_id, email, name, role, customer_id)
+        return Account(user_id, email, name, role, customer_id, issuer_nits=issuer_nits)
 
     return make
 

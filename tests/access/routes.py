@@ -15,6 +15,11 @@ from facturo.kit.access import Permission
 from facturo.surface.rest.security import Requires
 
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
+# Query parameters a route requires, so that a caller it allows gets past validation to the answer.
+REQUIRED_QUERY: dict[str, dict[str, str]] = {
+    "/api/v1/reception/issuers/{issuer_nit}/summary": {"from": "2026-01-01", "to": "2026-12-31"},
+}
+Ids = Mapping[str, int | str]
 
 
 @dataclass(frozen=True)
@@ -34,13 +39,15 @@ class Endpoint:
         assert len(self.declared) == 1, f"{self.label} declares {len(self.declared)} requirements"
         return self.declared[0].permission
 
-    def url(self, ids: Mapping[str, int] | None = None) -> str:
+    def url(self, ids: Ids | None = None) -> str:
         ids = ids or {}
         return _PARAM.sub(lambda m: str(ids.get(m.group(1), 1)), self.path)
 
-    def call(self, client: Any, ids: Mapping[str, int] | None = None, **kwargs: Any) -> Any:
+    def call(self, client: Any, ids: Ids | None = None, **kwargs: Any) -> Any:
         if self.has_body:
             kwargs.setdefault("json", {})
+        if self.path in REQUIRED_QUERY:
+            kwargs.setdefault("params", REQUIRED_QUERY[self.path])
         return client.request(self.method, self.url(ids), **kwargs)
 
 

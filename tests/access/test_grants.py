@@ -62,12 +62,19 @@ def test_a_users_admin_token_cannot_create_an_admin_or_anyone_above_it(client, n
     assert_denied(
         manager.post("/api/v1/users", json=new_user("auditor")),
         "No puede otorgar permisos que usted no tiene: "
-        "catalog:read, customers:read, history:read, invoices:read, reports:read.",
+        "catalog:read, customers:read, history:read, invoices:read, reception:read, reception_summary:read, "
+        "reports:read.",
     )
     assert emails(client) == ["admin@facturo.test"]  # nothing was created
-    # A role within its own permissions (the issuer role holds none yet) is allowed.
-    created = ok(manager.post("/api/v1/users", json=new_user("issuer")), 201)
-    assert created["role"] == "issuer"
+    assert_denied(
+        manager.post("/api/v1/users", json={**new_user("issuer"), "issuer_nits": ["4567123-0"]}),
+        "No puede otorgar permisos que usted no tiene: reception:read, reception:submit.",
+    )
+    # A role within its own permissions is allowed.
+    summaries = ["users:admin", "reception_summary:read"]
+    analysts = bearer(new_client, create_token(client, "Alta de analistas", summaries)["token"])
+    created = ok(analysts.post("/api/v1/users", json=new_user("analyst")), 201)
+    assert (created["role"], created["issuer_nits"]) == ("analyst", None)
 
 
 def test_even_an_all_permissions_token_cannot_create_or_promote_an_admin(client, new_client) -> None:
@@ -105,7 +112,7 @@ def test_an_accountant_role_cannot_be_given_by_an_auditor_level_token(client, ne
     assert_denied(
         reader.post(f"/api/v1/users/{auditor['id']}/role", json={"role": "accountant"}),
         "No puede otorgar permisos que usted no tiene: billing:run, catalog:write, customers:write, "
-        "invoices:issue, invoices:void, invoices:write, payments:write, usage:import.",
+        "invoices:issue, invoices:void, invoices:write, payments:write, reception:submit, usage:import.",
     )
 
 

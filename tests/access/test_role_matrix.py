@@ -5,14 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
 from facturo.kit.access import ROLE_PERMISSIONS, Permission, Role
+from facturo.reception import service as reception
 from tests.access.conftest import MakeAccount, SignIn
-from tests.access.routes import Endpoint
+from tests.access.routes import Endpoint, Ids
 from tests.api.helpers import ok, setup_org
+from tests.conftest import RollbackDatabase
+from tests.reception.documents import ISSUER_NIT, as_bytes
+from tests.reception.documents import invoice as received_invoice
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
-ROLES = (Role.ADMIN, Role.ACCOUNTANT, Role.AUDITOR, Role.CUSTOMER)
+ROLES = (Role.ADMIN, Role.ACCOUNTANT, Role.AUDITOR, Role.CUSTOMER, Role.ISSUER, Role.ANALYST)
 
 
 def documented_permissions() -> dict[str, set[str]]:
@@ -50,7 +55,7 @@ def test_the_documented_table_names_every_permission() -> None:
 
 
 @pytest.fixture
-def org_ids(client, make_account: MakeAccount) -> dict[str, int]:
+def org_ids(client, app: FastAPI, db: RollbackDatabase, make_account: MakeAccount) -> Ids:
     """Real objects for the path parameters; the ones a route may destroy are throwaways."""
     setup_org(client)
     customer = ok(client.post("/api/v1/customers", json={"nit": "CF", "name": "Cliente matriz"}), 201)
@@ -71,7 +76,20 @@ def org_ids(client, make_account: MakeAccount) -> dict[str, int]:
     )
     token = ok(client.post("/api/v1/tokens", json={"name": "Desechable", "permissions": ["invoices:read"]}), 201)
     throwaway = make_account(Role.AUDITOR, name="Cuenta desechable")
+    # A received document of the issuer the matrix's issuer account is bound to, decided.
+    receipt = ok(
+        client.post(
+            "/api/v1/reception/documents",
+            content=as_bytes(received_invoice(1, issue_date="2026-11-30")),
+            headers={"Content-Type": "application/json"},
+        ),
+        202,
+    )
+    reception.drain(db, app.state.reception_archive, "matriz")
     return {
+        "submission_id": receipt["submission_id"],
+        "document_id": receipt["documents"][0]["id"],
+        "issuer_nit": ISSUER_NIT,
         "customer_id": customer["id"],
         "category_id": category["id"],
         "product_id": product["id"],
@@ -85,13 +103,15 @@ def org_ids(client, make_account: MakeAccount) -> dict[str, int]:
 @pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
 def test_each_role_is_allowed_or_refused_as_the_table_says(
     role: Role,
-    org_ids: dict[str, int],
+    org_ids: Ids,
     make_account: MakeAccount,
     signed_in: SignIn,
     protected_endpoints: list[Endpoint],
 ) -> None:
     allowed = documented_permissions()[role.value]
-    account = make_account(role, customer_id=org_ids["customer_id"] if role is Role.CUSTOMER else None)
+    customer_id = org_ids["customer_id"] if role is Role.CUSTOMER else None
+    assert customer_id is None or isinstance(customer_id, int)
+    account = make_account(role, customer_id=customer_id, issuer_nits=(ISSUER_NIT,) if role is Role.ISSUER else None)
     caller = signed_in(account)
 
     wrong = []

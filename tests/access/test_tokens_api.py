@@ -84,6 +84,7 @@ def test_me_shows_role_and_permissions(role: Role, make_account: MakeAccount, si
         "actor": {"kind": "user", "id": str(account.id), "name": account.name},
         "role": role.value,
         "customer_id": None,
+        "issuer_nits": None,
         "permissions": sorted(p.value for p in ROLE_PERMISSIONS[role]),
     }
 

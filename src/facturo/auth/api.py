@@ -53,6 +53,7 @@ def me(principal: CurrentPrincipal) -> dict[str, object]:
         "actor": {"kind": principal.actor.kind, "id": principal.actor.id, "name": principal.actor.name},
         "role": principal.role.value if principal.role else None,
         "customer_id": principal.customer_id,
+        "issuer_nits": sorted(principal.issuer_nits) if principal.issuer_nits is not None else None,
         "permissions": sorted(p.value for p in principal.permissions),
     }
 
@@ -81,9 +82,17 @@ def list_users(session: DbSession) -> list[UserOut]:
 )
 def create_user(session: DbSession, actor: CurrentActor, principal: CurrentPrincipal, data: UserIn) -> UserOut:
     """Create a user. The role's permissions must all be the caller's own; only an administrator
-    creates an administrator (403 otherwise)."""
+    creates an administrator (403 otherwise). An issuer is bound to `issuer_nits` (required)."""
     user = service.create_user(
-        session, actor, data.email, data.name, data.password, data.role, data.customer_id, granted_by=principal
+        session,
+        actor,
+        data.email,
+        data.name,
+        data.password,
+        data.role,
+        data.customer_id,
+        issuer_nits=data.issuer_nits,
+        granted_by=principal,
     )
     return UserOut.model_validate(user)
 
@@ -92,8 +101,10 @@ def create_user(session: DbSession, actor: CurrentActor, principal: CurrentPrinc
 def change_user_role(
     session: DbSession, actor: CurrentActor, principal: CurrentPrincipal, user_id: PathId, data: RoleChangeIn
 ) -> UserOut:
-    """Give a user another role (same grant rule as creating one)."""
-    user = service.change_role(session, actor, user_id, data.role, data.customer_id, granted_by=principal)
+    """Give a user another role, or an issuer other NITs (same grant rule as creating one)."""
+    user = service.change_role(
+        session, actor, user_id, data.role, data.customer_id, issuer_nits=data.issuer_nits, granted_by=principal
+    )
     return UserOut.model_validate(user)
 
 
@@ -123,8 +134,18 @@ def list_tokens(session: DbSession) -> list[ApiTokenOut]:
 def create_token(
     session: DbSession, actor: CurrentActor, principal: CurrentPrincipal, data: ApiTokenIn
 ) -> ApiTokenCreatedOut:
+    """Create a token. `issuer_nits` binds it to those issuers (a submitter's, or a certifier's
+    many): it then holds only `reception:submit` and `reception:read`, and documents of any other
+    issuer are rejected (ACCESS-ISSUER) and never shown to it."""
     token, plaintext = service.create_api_token(
-        session, actor, data.name, data.permissions, data.expires_at, data.customer_id, granted_by=principal
+        session,
+        actor,
+        data.name,
+        data.permissions,
+        data.expires_at,
+        data.customer_id,
+        issuer_nits=data.issuer_nits,
+        granted_by=principal,
     )
     return ApiTokenCreatedOut(**ApiTokenOut.model_validate(token).model_dump(), token=plaintext)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
 from facturo.auth.grants import ensure_can_grant
+from facturo.auth.issuer_scope import check_token_scope, effective_scope, ensure_within_scope, parse_issuer_nits, stored
 from facturo.auth.models import ApiToken, User
 from facturo.auth.principal import token_principal
 from facturo.auth.sessions import hash_token
@@ -86,6 +87,7 @@ def create_api_token(
     expires_at: datetime | None = None,
     customer_id: int | None = None,
     *,
+    issuer_nits: Iterable[str] | None = None,
     granted_by: Principal | None = None,
     now: datetime | None = None,
 ) -> tuple[ApiToken, str]:
@@ -94,11 +96,14 @@ def create_api_token(
     ``granted_by``: the principal creating the token (every surface passes it; the CLI passes the
     local administrator). The token may not carry a permission its creator lacks (403 naming them):
     no escalation through tokens.
-    A customer-scoped token can only hold what a customer user holds.
+    A customer-scoped token can only hold what a customer user holds. ``issuer_nits`` binds it to
+    those issuers (a certifier's token lists many): it can then hold only the issuer role's
+    permissions, and a granter bound to issuers never widens its own NITs.
     """
     now = now or clock.now()
     name = checked_name(name, MAX_NAME)
     chosen = _parse_permissions(permissions)
+    nits = check_token_scope(parse_issuer_nits(issuer_nits), chosen, customer_id)
     if granted_by is not None:
         ensure_can_grant(granted_by, chosen)
         if granted_by.customer_id is not None and customer_id != granted_by.customer_id:
@@ -108,6 +113,7 @@ def create_api_token(
                 "Un usuario de cliente solo puede crear tokens de su propio cliente.",
                 "A customer user can only create tokens for its own customer.",
             )
+        ensure_within_scope(granted_by, nits)
     if customer_id is not None:
         customers.get_customer(session, customer_id)
         allowed = {p.value for p in ROLE_PERMISSIONS[Role.CUSTOMER]}
@@ -136,6 +142,7 @@ def create_api_token(
         permissions=chosen,
         created_by_user_id=_creating_user(session, actor),
         customer_id=customer_id,
+        issuer_nits=stored(nits),
         expires_at=expires_at,
         created_at=now,
     )
@@ -153,6 +160,7 @@ def create_api_token_until(
     last_day: date | None = None,
     customer_id: int | None = None,
     *,
+    issuer_nits: Iterable[str] | None = None,
     granted_by: Principal | None = None,
     now: datetime | None = None,
 ) -> tuple[ApiToken, str]:
@@ -167,7 +175,17 @@ def create_api_token_until(
             raise ValidationFailed.on(
                 "expires_at", "token.expiry_range", "La fecha de caducidad no es válida.", "The expiry is not valid."
             ) from None
-    return create_api_token(session, actor, name, permissions, expires_at, customer_id, granted_by=granted_by, now=now)
+    return create_api_token(
+        session,
+        actor,
+        name,
+        permissions,
+        expires_at,
+        customer_id,
+        issuer_nits=issuer_nits,
+        granted_by=granted_by,
+        now=now,
+    )
 
 
 def get_api_token(session: Session, token_id: int) -> ApiToken:
@@ -212,11 +230,13 @@ _RESOLVE = (
         _tokens.c.name,
         _tokens.c.permissions,
         _tokens.c.customer_id,
+        _tokens.c.issuer_nits,
         _tokens.c.expires_at,
         _tokens.c.revoked_at,
         _tokens.c.created_by_user_id,
         _users.c.active.label("creator_active"),
         _users.c.role.label("creator_role"),
+        _users.c.issuer_nits.label("creator_issuer_nits"),
     )
     .select_from(_tokens.outerjoin(_users, _users.c.id == _tokens.c.created_by_user_id))
     .where(_tokens.c.token_hash == bindparam("token_hash"))
@@ -265,7 +285,10 @@ def principal_for_api_token(session: Session, plaintext: str, now: datetime | No
     read in one query of plain columns."""
     row = _usable_row(session, plaintext, now)
     creator_role = Role(row.creator_role) if row.created_by_user_id is not None else None
-    return token_principal(row.id, row.name, row.permissions, row.customer_id, creator_role)
+    creator_scope = effective_scope(creator_role, row.creator_issuer_nits) if creator_role is not None else None
+    return token_principal(
+        row.id, row.name, row.permissions, row.customer_id, creator_role, row.issuer_nits, creator_scope
+    )
 
 
 def creator_of(session: Session, token: ApiToken) -> User | None:

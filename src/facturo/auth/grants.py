@@ -40,8 +40,9 @@ def ensure_can_grant_role(granter: Principal, role: Role) -> None:
     ensure_can_grant(granter, ROLE_PERMISSIONS[role], role)
 
 
-# The roles a person can be given (the issuer role has no permissions yet).
-GRANTABLE_ROLES = (Role.ADMIN, Role.ACCOUNTANT, Role.AUDITOR, Role.CUSTOMER)
+# The roles a person can be given: every role (an issuer always with its NITs, a customer with its
+# customer), in the order the forms offer them.
+GRANTABLE_ROLES = (Role.ADMIN, Role.ACCOUNTANT, Role.AUDITOR, Role.ANALYST, Role.CUSTOMER, Role.ISSUER)
 
 
 def grantable_roles(granter: Principal) -> list[Role]:

@@ -24,6 +24,8 @@ class User(Timestamped, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    # The issuer role's compact NITs (``auth.issuer_scope``); None for every other role.
+    issuer_nits: Mapped[list[Any] | None] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -55,6 +57,8 @@ class ApiToken(Base):
     permissions: Mapped[list[Any]] = mapped_column(JSON)
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    # The issuers it may submit for and read (compact NITs); None: not limited to issuers.
+    issuer_nits: Mapped[list[Any] | None] = mapped_column(JSON)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

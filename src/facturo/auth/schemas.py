@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import AwareDatetime, Field
 
+from facturo.auth.issuer_scope import MAX_ISSUER_NITS
 from facturo.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from facturo.kit.access import Permission, Role
 from facturo.kit.schemas import EMAIL, DbId, Out, Strict
+
+IssuerNit = Annotated[str, Field(min_length=1, max_length=20, examples=["4567123-0"])]
+ISSUER_NITS_HELP = (
+    "Issuer NITs the credential is bound to (the issuer role, or a submitter token; a certifier's lists many). "
+    "Stored and shown compact (45671230). Omit for none."
+)
+IssuerNits = Annotated[list[IssuerNit] | None, Field(max_length=MAX_ISSUER_NITS, description=ISSUER_NITS_HELP)]
 
 
 class LoginIn(Strict):
@@ -33,11 +42,13 @@ class UserIn(Strict):
     password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
     role: Role
     customer_id: DbId | None = None
+    issuer_nits: IssuerNits = None
 
 
 class RoleChangeIn(Strict):
     role: Role
     customer_id: DbId | None = None
+    issuer_nits: IssuerNits = None
 
 
 class PasswordChangeIn(Strict):
@@ -51,6 +62,7 @@ class UserOut(Out):
     name: str
     role: Role
     customer_id: int | None
+    issuer_nits: list[str] | None = Field(None, description="Compact issuer NITs (issuer role only).")
     active: bool
     last_login_at: datetime | None
     created_at: datetime
@@ -61,6 +73,7 @@ class ApiTokenIn(Strict):
     permissions: list[Permission] = Field(min_length=1)
     expires_at: AwareDatetime | None = None
     customer_id: DbId | None = None
+    issuer_nits: IssuerNits = None
 
 
 class ApiTokenOut(Out):
@@ -69,6 +82,7 @@ class ApiTokenOut(Out):
     prefix: str
     permissions: list[str]
     customer_id: int | None
+    issuer_nits: list[str] | None = Field(None, description="Compact issuer NITs it may submit for and read.")
     created_by_user_id: int | None
     expires_at: datetime | None
     revoked_at: datetime | None

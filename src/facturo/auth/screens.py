@@ -61,6 +61,7 @@ class NewUser:
     password: str
     role: str
     customer_id: int | None
+    issuer_nits: list[str] | None = None  # the issuer role's NITs, as typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ def create_user(session: Session, granter: Principal, new: NewUser | None) -> Us
                 new.password,
                 new.role,
                 new.customer_id,
+                issuer_nits=new.issuer_nits,
                 granted_by=granter,
             )
         except FacturoError as exc:
@@ -97,6 +99,7 @@ class NewToken:
     permissions: list[str]
     last_day: date | None  # the last day it works, in the organisation's time zone; None: no expiry
     customer_id: int | None
+    issuer_nits: list[str] | None = None  # the issuers it is bound to, as typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,7 @@ def create_token(session: Session, granter: Principal, new: NewToken | None, now
                 new.permissions,
                 new.last_day,
                 new.customer_id,
+                issuer_nits=new.issuer_nits,
                 granted_by=granter,
                 now=now,
             )

@@ -45,7 +45,7 @@ def resolve_bearer(
 ) -> Principal:
     """The principal behind an ``Authorization: Bearer`` value: an API token (``fct_…``) or a JWT
     access token whose user still exists and is active. Role and customer come from the database,
-    not the token, so a demotion or deactivation applies at once."""
+    not the token, so a demotion or deactivation applies at once (and so do an issuer's NITs)."""
     now = now or clock.now()
     token = token.strip()
     if not token:
@@ -61,14 +61,14 @@ def resolve_bearer(
                 "The user of this token no longer exists or is deactivated.",
             )
         )
-    return user_principal(user.id, user.name, Role(user.role), user.customer_id)
+    return user_principal(user.id, user.name, Role(user.role), user.customer_id, user.issuer_nits)
 
 
 _users = table_of(User)
 # The signed-in user's current state, as plain columns (one light query per request, nothing cached).
-_SIGNED_IN = select(_users.c.id, _users.c.name, _users.c.role, _users.c.customer_id, _users.c.active).where(
-    _users.c.id == bindparam("user_id")
-)
+_SIGNED_IN = select(
+    _users.c.id, _users.c.name, _users.c.role, _users.c.customer_id, _users.c.issuer_nits, _users.c.active
+).where(_users.c.id == bindparam("user_id"))
 
 
 __all__ = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from facturo.audit import service as audit
 from facturo.auth.grants import ensure_can_grant_role
+from facturo.auth.issuer_scope import check_user_scope, ensure_within_scope, parse_issuer_nits, stored
 from facturo.auth.models import RefreshToken, User
 from facturo.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from facturo.auth.passwords import check_policy, hash_password, verify_password
@@ -115,18 +117,23 @@ def create_user(
     role: Role | str,
     customer_id: int | None = None,
     *,
+    issuer_nits: Iterable[str] | None = None,
     granted_by: Principal | None = None,
 ) -> User:
     """``granted_by``: the authenticated principal creating the user (every surface passes it; the
     CLI passes the local administrator). The role's permissions must all be the granter's own, and
-    only an administrator creates an administrator."""
+    only an administrator creates an administrator. An issuer is bound to ``issuer_nits`` (one or
+    more, a certifier's many); no other role takes any."""
     email = normalize_email(email)
     name = checked_name(name, MAX_NAME)
     _check_email(email)
     parsed_role = _parse_role(role)
+    nits = parse_issuer_nits(issuer_nits)
     if granted_by is not None:
         ensure_can_grant_role(granted_by, parsed_role)
+        ensure_within_scope(granted_by, nits)
     _check_scope(session, parsed_role, customer_id)
+    check_user_scope(parsed_role, nits)
     check_policy(password, email)
     if find_by_email(session, email) is not None:
         raise Conflict(
@@ -138,6 +145,7 @@ def create_user(
         password_hash=hash_password(password),
         role=parsed_role.value,
         customer_id=customer_id,
+        issuer_nits=stored(nits),
         active=True,
     )
     session.add(user)
@@ -222,17 +230,22 @@ def change_role(
     role: Role | str,
     customer_id: int | None = None,
     *,
+    issuer_nits: Iterable[str] | None = None,
     granted_by: Principal | None = None,
 ) -> User:
-    """Give a user another role. The granter must hold both the new role's permissions and the
-    current one's (nobody demotes or re-scopes someone who can do more than they can)."""
+    """Give a user another role (or an issuer other NITs). The granter must hold both the new
+    role's permissions and the current one's (nobody demotes or re-scopes someone who can do more
+    than they can). Narrowing an issuer's NITs narrows the tokens they created at once."""
     user = get_user(session, user_id)
     parsed_role = _parse_role(role)
+    nits = parse_issuer_nits(issuer_nits)
     if granted_by is not None:
         ensure_can_grant_role(granted_by, Role(user.role))
         ensure_can_grant_role(granted_by, parsed_role)
+        ensure_within_scope(granted_by, nits)
     _check_scope(session, parsed_role, customer_id)
-    if user.role == parsed_role.value and user.customer_id == customer_id:
+    check_user_scope(parsed_role, nits)
+    if user.role == parsed_role.value and user.customer_id == customer_id and user.issuer_nits == stored(nits):
         return user
     if actor.kind == "user" and actor.id == str(user_id):
         # Like deactivating oneself: an administrator never locks themselves (or the last admin) out.
@@ -243,7 +256,7 @@ def change_role(
             )
         )
     before = _snapshot(user)
-    user.role, user.customer_id = parsed_role.value, customer_id
+    user.role, user.customer_id, user.issuer_nits = parsed_role.value, customer_id, stored(nits)
     # The user's open sessions keep working (role is read on every request) with the new role.
     session.flush()
     audit.record(session, actor, "user", user.id, "role_changed", before=before, after=_snapshot(user))

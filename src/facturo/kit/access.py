@@ -6,30 +6,35 @@ becomes a ``Principal`` (passwords, sessions, tokens) belongs to the ``auth`` do
 assembly hands to the surfaces as an ``Authenticator``.
 
 
-=============================  =====  ==========  =======  ========  ======
-permission                     admin  accountant  auditor  customer  issuer
-=============================  =====  ==========  =======  ========  ======
-customers:read                 yes    yes         yes      .         .
-customers:write                yes    yes         .        .         .
-catalog:read                   yes    yes         yes      yes*      .
-catalog:write                  yes    yes         .        .         .
-invoices:read                  yes    yes         yes      yes*      .
-invoices:write                 yes    yes         .        .         .
-invoices:issue                 yes    yes         .        .         .
-invoices:void                  yes    yes         .        .         .
-payments:write                 yes    yes         .        .         .
-usage:import                   yes    yes         .        .         .
-billing:run                    yes    yes         .        .         .
-reports:read                   yes    yes         yes      .         .
-history:read                   yes    yes         yes      .         .
-organisation:write             yes    .           .        .         .
-users:admin                    yes    .           .        .         .
-tokens:admin                   yes    .           .        .         .
-=============================  =====  ==========  =======  ========  ======
+=============================  =====  ==========  =======  ========  ======  =======
+permission                     admin  accountant  auditor  customer  issuer  analyst
+=============================  =====  ==========  =======  ========  ======  =======
+customers:read                 yes    yes         yes      .         .       .
+customers:write                yes    yes         .        .         .       .
+catalog:read                   yes    yes         yes      yes*      .       .
+catalog:write                  yes    yes         .        .         .       .
+invoices:read                  yes    yes         yes      yes*      .       .
+invoices:write                 yes    yes         .        .         .       .
+invoices:issue                 yes    yes         .        .         .       .
+invoices:void                  yes    yes         .        .         .       .
+payments:write                 yes    yes         .        .         .       .
+usage:import                   yes    yes         .        .         .       .
+billing:run                    yes    yes         .        .         .       .
+reports:read                   yes    yes         yes      .         .       .
+history:read                   yes    yes         yes      .         .       .
+organisation:write             yes    .           .        .         .       .
+users:admin                    yes    .           .        .         .       .
+tokens:admin                   yes    .           .        .         .       .
+reception:submit               yes    yes         .        .         yes**   .
+reception:read                 yes    yes         yes      .         yes**   .
+reception_summary:read         yes    yes         yes      .         .       yes
+=============================  =====  ==========  =======  ========  ======  =======
 
 ``*`` the customer role sees only its own objects; that scoping comes from the credential's
 ``customer_id`` and is enforced by the surfaces, never taken from a request parameter.
-The ``issuer`` role (external issuers sending their own e-invoices) gets its grants next wave.
+``**`` the issuer role (external issuers and certifiers sending e-invoices) is always bound to one
+or more issuer NITs (the credential's ``issuer_nits``): it submits and reads only those issuers'
+documents. The analyst sees reception aggregates only, never a document (docs/security.md).
 """
 
 from __future__ import annotations
@@ -71,6 +76,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     CUSTOMER = "customer"
     ISSUER = "issuer"
+    ANALYST = "analyst"
 
 
 _ALL = frozenset(Permission)
@@ -82,7 +88,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Read-only by construction: derived from the names so a new ``*:read`` permission is covered.
     Role.AUDITOR: frozenset(p for p in Permission if p.endswith(":read")),
     Role.CUSTOMER: frozenset({Permission.INVOICES_READ, Permission.CATALOG_READ}),
-    Role.ISSUER: frozenset(),
+    # Always bound to issuer NITs (``Principal.issuer_nits``): submits and reads those issuers' documents.
+    Role.ISSUER: frozenset({Permission.RECEPTION_SUBMIT, Permission.RECEPTION_READ}),
+    # Aggregates only: the reception dashboard and issuer summaries, never a document, nor the
+    # organisation's own reports (they list invoices and customers one by one).
+    Role.ANALYST: frozenset({Permission.RECEPTION_SUMMARY_READ}),
 }
 
 
@@ -107,12 +117,17 @@ class Principal:
 
     ``customer_id`` set means every read is limited to that customer's objects; it comes from the
     credential (the user or the token), never from the request.
+
+    ``issuer_nits`` set means reception is limited to those issuers (compact NITs, ``45671230``):
+    documents of other issuers are refused on submission and invisible on reading. None means not
+    bound (every issuer); an empty set means bound to none, so nothing is visible.
     """
 
     actor: Actor
     permissions: frozenset[Permission]
     role: Role | None
     customer_id: int | None
+    issuer_nits: frozenset[str] | None = None
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions

@@ -61,6 +61,12 @@ def create(
     customer: int = typer.Option(
         None, "--customer", min=1, max=MAX_ID, help="Limit the token to one customer's objects (portal clients)."
     ),
+    issuer_nit: list[str] = typer.Option(
+        [],
+        "--issuer-nit",
+        help="Bind the token to an issuer NIT it submits for and reads (repeat, or separate with commas; "
+        "a certifier's token lists many). Only reception:submit and reception:read then.",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Create an API token. Its secret is printed this once only: store it right away."""
@@ -68,13 +74,22 @@ def create(
     with unit_of_work() as session:
         operator = local_principal(local_actor())
         token, secret = service.create_api_token_until(
-            session, operator.actor, name, _permissions(permission), last_day, customer, granted_by=operator
+            session,
+            operator.actor,
+            name,
+            _permissions(permission),
+            last_day,
+            customer,
+            issuer_nits=issuer_nit or None,
+            granted_by=operator,
         )
         created = ApiTokenCreatedOut(**ApiTokenOut.model_validate(token).model_dump(), token=secret)
     if as_json:
         emit_json(created)
         return
     until = f", válido hasta el {last_day:%d/%m/%Y}" if last_day else ", sin caducidad"
+    if created.issuer_nits is not None:
+        until += f", emisores {', '.join(created.issuer_nits)}"
     typer.echo(f"Token {created.id} creado: {created.name} (prefijo {created.prefix}{until}).")
     typer.echo("Guarde este secreto ahora; no se volverá a mostrar:")
     typer.echo(secret)
@@ -128,6 +143,7 @@ def show(token_id: int = TokenId, as_json: bool = JsonOption) -> None:
             ("Prefijo", token.prefix),
             ("Permisos", ", ".join(token.permissions)),
             ("Cliente", token.customer_id),
+            ("Emisores (NIT)", ", ".join(token.issuer_nits or ())),
             ("Creado por el usuario", token.created_by_user_id),
             ("Creado (UTC)", _minutes(token.created_at)),
             ("Caduca (UTC)", _minutes(token.expires_at) or "nunca"),

@@ -66,20 +66,39 @@ def create(
     customer: int = typer.Option(
         None, "--customer", min=1, max=MAX_ID, help="Customer id (portal users with the customer role only)."
     ),
+    issuer_nit: list[str] = typer.Option(
+        [],
+        "--issuer-nit",
+        help="Issuer NIT the user submits for and reads (issuer role only; repeat, or separate with commas).",
+    ),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin (scripts)."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Create a user with a role; customer (portal) users are linked to their customer."""
+    """Create a user with a role; customer (portal) users are linked to their customer, issuers
+    (and certifiers) bound to the NITs they submit for."""
     password = _read_password(password_stdin)
     op = _operator()
+    nits = issuer_nit or None
     with unit_of_work() as session:
         user = UserOut.model_validate(
-            service.create_user(session, op.actor, email, name, password, role.strip().lower(), customer, granted_by=op)
+            service.create_user(
+                session,
+                op.actor,
+                email,
+                name,
+                password,
+                role.strip().lower(),
+                customer,
+                issuer_nits=nits,
+                granted_by=op,
+            )
         )
     if as_json:
         emit_json(user)
     else:
         linked = f", cliente {user.customer_id}" if user.customer_id is not None else ""
+        if user.issuer_nits is not None:
+            linked += f", emisores {', '.join(user.issuer_nits)}"
         typer.echo(f"Usuario {user.id} creado: {user.name} <{user.email}>, rol {user.role.value}{linked}.")
 
 
@@ -93,7 +112,7 @@ def list_users(as_json: bool = JsonOption) -> None:
         return
     table(
         f"Usuarios ({len(users)})",
-        ["Id", "Correo", "Nombre", "Rol", "Cliente", "Activo", "Último acceso"],
+        ["Id", "Correo", "Nombre", "Rol", "Cliente", "Emisores", "Activo", "Último acceso"],
         [
             (
                 u.id,
@@ -101,6 +120,7 @@ def list_users(as_json: bool = JsonOption) -> None:
                 u.name,
                 u.role.value,
                 u.customer_id,
+                ", ".join(u.issuer_nits or ()),
                 "sí" if u.active else "no",
                 _minutes(u.last_login_at),
             )
@@ -125,6 +145,7 @@ def show(user_id: int = UserId, as_json: bool = JsonOption) -> None:
             ("Nombre", user.name),
             ("Rol", user.role.value),
             ("Cliente", user.customer_id),
+            ("Emisores (NIT)", ", ".join(user.issuer_nits or ())),
             ("Activo", "sí" if user.active else "no"),
             ("Último acceso", _minutes(user.last_login_at)),
             ("Creado", _minutes(user.created_at)),

@@ -45,6 +45,7 @@ ROLE_LABELS = {
     Role.AUDITOR: N_("Auditor"),
     Role.CUSTOMER: N_("Customer (portal)"),
     Role.ISSUER: N_("External issuer"),
+    Role.ANALYST: N_("Analyst (reception aggregates only)"),
 }
 PERMISSION_LABELS = {
     Permission.CUSTOMERS_READ: N_("See customers"),
@@ -63,6 +64,9 @@ PERMISSION_LABELS = {
     Permission.ORGANISATION_WRITE: N_("Change the organisation profile and series"),
     Permission.USERS_ADMIN: N_("Manage users"),
     Permission.TOKENS_ADMIN: N_("Manage API tokens"),
+    Permission.RECEPTION_SUBMIT: N_("Send e-invoices to reception"),
+    Permission.RECEPTION_READ: N_("See received documents"),
+    Permission.RECEPTION_SUMMARY_READ: N_("See reception aggregates"),
 }
 
 
@@ -78,6 +82,12 @@ def _customer_id(raw: str, errors: dict[str, str]) -> int | None:
         errors["customer_id"] = _("Choose one of the options.")
         return None
     return int(text)
+
+
+def _issuer_nits(raw: str) -> list[str] | None:
+    """The NITs typed in the form (commas, spaces or lines between them) for the service to split
+    and validate (it names a bad one); an empty field binds to none."""
+    return [raw] if raw.strip() else None
 
 
 # --- overview -------------------------------------------------------------------------------------
@@ -137,7 +147,8 @@ def _user_form(
 @router.get("/admin/users/new", dependencies=[page_requires(Permission.USERS_ADMIN)])
 def new_user(request: Request) -> Response:
     form = screens.user_form(request.state.session, current(request))
-    return _user_form(request, form, {"email": "", "name": "", "role": Role.ACCOUNTANT.value, "customer_id": ""}, {})
+    values = {"email": "", "name": "", "role": Role.ACCOUNTANT.value, "customer_id": "", "issuer_nits": ""}
+    return _user_form(request, form, values, {})
 
 
 @router.post("/admin/users/new", dependencies=[page_requires(Permission.USERS_ADMIN)])
@@ -148,11 +159,13 @@ def create_user(
     password: Text = "",
     role: Text = "",
     customer_id: Text = "",
+    issuer_nits: Text = "",
 ) -> Response:
-    values = {"email": email, "name": name, "role": role, "customer_id": customer_id}  # never the password
+    # never the password
+    values = {"email": email, "name": name, "role": role, "customer_id": customer_id, "issuer_nits": issuer_nits}
     errors: dict[str, str] = {}
     linked = _customer_id(customer_id, errors)
-    new = None if errors else screens.NewUser(email, name, password, role, linked)
+    new = None if errors else screens.NewUser(email, name, password, role, linked, _issuer_nits(issuer_nits))
     created = screens.create_user(request.state.session, current(request), new)
     if created.form is not None:
         refused = created.problem
@@ -216,7 +229,8 @@ def _token_form(
 @router.get("/admin/tokens/new", dependencies=[page_requires(Permission.TOKENS_ADMIN)])
 def new_token(request: Request) -> Response:
     customers = screens.linkable_customers(request.state.session)
-    return _token_form(request, customers, {"name": "", "permissions": [], "expires_at": "", "customer_id": ""}, {})
+    values = {"name": "", "permissions": [], "expires_at": "", "customer_id": "", "issuer_nits": ""}
+    return _token_form(request, customers, values, {})
 
 
 def _last_day(raw: str, errors: dict[str, str]) -> date | None:
@@ -244,13 +258,20 @@ def create_token(
     permissions: Annotated[list[str] | None, Form()] = None,
     expires_at: Text = "",
     customer_id: Text = "",
+    issuer_nits: Text = "",
 ) -> Response:
     chosen = permissions or []
-    values = {"name": name, "permissions": chosen, "expires_at": expires_at, "customer_id": customer_id}
+    values = {
+        "name": name,
+        "permissions": chosen,
+        "expires_at": expires_at,
+        "customer_id": customer_id,
+        "issuer_nits": issuer_nits,
+    }
     errors: dict[str, str] = {}
     last_day = _last_day(expires_at, errors)
     scope = _customer_id(customer_id, errors)
-    new = None if errors else screens.NewToken(name, chosen, last_day, scope)
+    new = None if errors else screens.NewToken(name, chosen, last_day, scope, _issuer_nits(issuer_nits))
     created = screens.create_token(request.state.session, current(request), new, clock.now())
     if created.customers is not None:
         refused = created.problem
