@@ -217,6 +217,18 @@ class _Group:
             ctx.memo[key] = found
         return found
 
+    def failures(self, ctx: UblContext) -> dict[int, list[str]]:
+        """The locations where each test fails, by position; a node all tests hold on costs one
+        substring search."""
+        found: dict[int, list[str]] = {}
+        for node, verdict in self.verdicts(ctx):
+            if "0" in verdict:
+                location = ctx.location(node)
+                for position, holds in enumerate(verdict):
+                    if holds != "1":
+                        found.setdefault(position, []).append(location)
+        return found
+
 
 _GROUPS: dict[tuple[str, str | None], _Group] = {}
 
@@ -232,7 +244,7 @@ def asserting(rule_id: str, es: str, en: str, context: str, test: str, excluding
                 yield ctx.location(node), None
 
     check.__name__ = f"check_{rule_id.replace('-', '_')}"
-    rule(rule_id, es, en, needs=context_tags(context))(check)
+    rule(rule_id, es, en, needs=context_tags(context), batch=(group, position))(check)
 
 
 def holds_by_binding(rule_id: str, es: str, en: str) -> None:
@@ -242,4 +254,5 @@ def holds_by_binding(rule_id: str, es: str, en: str) -> None:
     def check(ctx: UblContext) -> Iterable[tuple[str, str | None]]:
         return ()
 
-    rule(rule_id, es, en)(check)
+    # Needs nothing that could occur: never evaluated.
+    rule(rule_id, es, en, needs=frozenset())(check)

@@ -18,7 +18,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from lxml import etree
 
@@ -78,23 +78,38 @@ CATEGORY_FAMILIES = {"S": "S", "Z": "Z", "E": "E", "AE": "AE", "IC": "K", "G": "
 _FAMILY_RULE = re.compile(r"^BR-(S|Z|E|AE|IC|G|O|AF|AG)-\d+$")
 
 
+class Batch(Protocol):
+    """Rules decided together (the assertions sharing one context): the locations where each
+    member, by its position, fails. ``run_rules`` asks once per document instead of once per rule."""
+
+    def failures(self, ctx: UblContext) -> dict[int, list[str]]: ...
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     severity: Severity
     message: Msg
     check: Check
-    # One of these tags must occur for the rule to fire (None: always evaluated).
+    # One of these tags must occur for the rule to fire (None: always evaluated; empty: never).
     needs: frozenset[str] | None = None
     # The VAT category code that must be used for the rule to fire (the BR-<family>-nn rules).
     category: str | None = None
+    # The batch the rule is decided in, and its position there; ``check`` gives the same answer.
+    batch: Batch | None = None
+    position: int = 0
 
 
 RULES: dict[str, Rule] = {}
 
 
 def rule(
-    rule_id: str, es: str, en: str, severity: Severity = Severity.FATAL, needs: frozenset[str] | None = None
+    rule_id: str,
+    es: str,
+    en: str,
+    severity: Severity = Severity.FATAL,
+    needs: frozenset[str] | None = None,
+    batch: tuple[Batch, int] | None = None,
 ) -> Callable[[Check], Check]:
     """Register ``check`` under ``rule_id``; a rule id is registered once."""
 
@@ -103,20 +118,54 @@ def rule(
             raise ValueError(f"rule {rule_id} registered twice")
         family = _FAMILY_RULE.match(rule_id)
         category = CATEGORY_FAMILIES[family.group(1)] if family else None
-        RULES[rule_id] = Rule(rule_id, severity, Msg(es, en), check, needs, category)
+        group, position = batch if batch is not None else (None, 0)
+        RULES[rule_id] = Rule(rule_id, severity, Msg(es, en), check, needs, category, group, position)
         return check
 
     return register
 
 
+Gate = tuple[frozenset[str] | None, str | None]
+_plan: dict[int, list[tuple[Gate, list[tuple[int, Rule]]]]] = {}
+
+
+def _rules_by_gate() -> list[tuple[Gate, list[tuple[int, Rule]]]]:
+    """The registry bucketed by what the rules need, so that a gate is tested once per document;
+    rebuilt when a rule family registers after a first run."""
+    found = _plan.get(len(RULES))
+    if found is None:
+        buckets: dict[Gate, list[tuple[int, Rule]]] = {}
+        for index, r in enumerate(RULES.values()):
+            buckets.setdefault((r.needs, r.category), []).append((index, r))
+        found = list(buckets.items())
+        _plan.clear()
+        _plan[len(RULES)] = found
+    return found
+
+
 def run_rules(ctx: UblContext) -> Iterator[Finding]:
+    """Every finding of every registered rule on ``ctx``, in registration order."""
     tags = ctx.tags
     codes = ctx.category_codes
-    for r in RULES.values():
-        if r.needs is not None and tags.isdisjoint(r.needs):
+    found: list[tuple[int, Finding]] = []
+    decided: dict[int, dict[int, list[str]]] = {}
+    for (needs, category), members in _rules_by_gate():
+        if needs is not None and tags.isdisjoint(needs):
             continue
-        if r.category is not None and r.category not in codes:
+        if category is not None and category not in codes:
             continue
-        for location, detail in r.check(ctx):
-            message = r.message if detail is None else Msg(f"{r.message.es} ({detail})", f"{r.message.en} ({detail})")
-            yield Finding(r.id, r.severity, location, message)
+        for index, r in members:
+            if r.batch is not None:
+                failures = decided.get(id(r.batch))
+                if failures is None:
+                    failures = decided[id(r.batch)] = r.batch.failures(ctx)
+                found.extend((index, Finding(r.id, r.severity, at, r.message)) for at in failures.get(r.position, ()))
+                continue
+            for location, detail in r.check(ctx):
+                message = (
+                    r.message if detail is None else Msg(f"{r.message.es} ({detail})", f"{r.message.en} ({detail})")
+                )
+                found.append((index, Finding(r.id, r.severity, location, message)))
+    # Stable: the findings of one rule keep their document order.
+    found.sort(key=lambda item: item[0])
+    return iter([f for _, f in found])
