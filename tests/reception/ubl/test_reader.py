@@ -220,3 +220,19 @@ def test_a_signed_decimal_is_a_decimal() -> None:
         '<cbc:InvoicedQuantity unitCode="KGM">+10</cbc:InvoicedQuantity>',
     )
     assert not {r for r in rules(read(signed)) if r.startswith("READ-")}
+
+
+def test_the_vat_identifier_comes_before_another_tax_registration() -> None:
+    # A seller with a local tax registration (BT-32) written before its VAT identifier (BT-31).
+    local = (
+        "<cac:PartyTaxScheme><cbc:CompanyID>RT-998877</cbc:CompanyID>"
+        "<cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>"
+    )
+    both = _replace(SEVERAL_RATES, "<cac:PartyTaxScheme>", local + "<cac:PartyTaxScheme>")
+    assert read(both).issuer_nit == "ESB12345674"
+    only_local = _replace(
+        SEVERAL_RATES,
+        "<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>\n      </cac:PartyTaxScheme>",
+        "<cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme>\n      </cac:PartyTaxScheme>",
+    )
+    assert read(only_local).issuer_nit == "ESB12345674"

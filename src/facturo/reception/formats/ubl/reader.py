@@ -2,16 +2,17 @@
 the findings of every registered EN 16931 rule.
 
 ``read_ubl`` takes the root element already parsed by :func:`facturo.kit.xml.parse_untrusted`. It
-never raises: a field the index needs that cannot be read becomes a finding of ours
-(``READ-UBL-*``, see docs/reception-ubl.md). Our ids do not start with ``BR-`` or ``UBL-`` on
+never raises: a date or a decimal that is not one, or a number too long for the index, becomes a
+finding of ours (``READ-UBL-*``, see docs/reception-ubl.md). Our ids do not start with ``BR-`` or ``UBL-`` on
 purpose: when an operator turns on the official XSLT (``FACTURO_EN16931_XSLT``) its verdict
 replaces the findings with those prefixes, and an unreadable index field must still reject.
 
 Field by field (the decisions are documented in docs/reception-ubl.md):
 
-* issuer NIT: the seller's ``PartyTaxScheme/CompanyID``, else ``PartyLegalEntity/CompanyID``, else
-  ``EndpointID``; a Guatemalan VAT identifier written with its country prefix (``GT576937K``, as
-  BR-CO-09 wants VAT identifiers) is indexed without it (``576937K``), as FEL writes NITs;
+* issuer NIT: the seller's ``PartyTaxScheme/CompanyID`` (the VAT scheme's first), else
+  ``PartyLegalEntity/CompanyID``, else ``EndpointID``; a Guatemalan VAT identifier written with its
+  country prefix (``GT576937K``, as BR-CO-09 wants VAT identifiers) is indexed without it
+  (``576937K``), as FEL writes NITs;
 * receiver: the buyer's identifier as written, in the same order plus ``PartyIdentification/ID``;
 * ``number`` is ``cbc:ID``; ``series`` and ``correlative`` split it at its trailing digits;
 * ``total`` is ``TaxInclusiveAmount`` (BT-112, the invoice total with VAT), not ``PayableAmount``
@@ -94,6 +95,26 @@ def _name(node: etree._Element | None) -> str | None:
     return value[:NAME_MAX] if value else None
 
 
+def _tax_id(party: etree._Element) -> etree._Element | None:
+    """``PartyTaxScheme/CompanyID``, the one of the VAT scheme (BT-31/BT-48) before another tax
+    registration (BT-32)."""
+    fallback = None
+    for scheme in party.iterfind(f"{CAC}PartyTaxScheme"):
+        company = scheme.find(f"{CBC}CompanyID")
+        if company is None or _text(company) is None:
+            continue
+        if (_text(scheme.find(f"{CAC}TaxScheme/{CBC}ID")) or "").upper() == "VAT":
+            return company
+        fallback = fallback if fallback is not None else company
+    return fallback
+
+
+def _party_id(party: etree._Element, *more: str) -> etree._Element | None:
+    # Not ``or``: an lxml element without children is false.
+    found = _tax_id(party)
+    return found if found is not None else _first(party, *_PARTY_IDS, *more)
+
+
 def _first(node: etree._Element, *paths: str) -> etree._Element | None:
     """The first element found along ``paths`` (tried in order) that has some text."""
     for path in paths:
@@ -103,11 +124,7 @@ def _first(node: etree._Element, *paths: str) -> etree._Element | None:
     return None
 
 
-_PARTY_IDS = (
-    f"{CAC}PartyTaxScheme/{CBC}CompanyID",
-    f"{CAC}PartyLegalEntity/{CBC}CompanyID",
-    f"{CBC}EndpointID",
-)
+_PARTY_IDS = (f"{CAC}PartyLegalEntity/{CBC}CompanyID", f"{CBC}EndpointID")
 _PARTY_NAMES = (f"{CAC}PartyLegalEntity/{CBC}RegistrationName", f"{CAC}PartyName/{CBC}Name")
 
 
@@ -221,12 +238,12 @@ def _read_fields(doc: ReadDocument, reader: _Reader) -> None:
 
     seller = root.find(f"{CAC}AccountingSupplierParty/{CAC}Party")
     if seller is not None:
-        nit = _identifier(_first(seller, *_PARTY_IDS))
+        nit = _identifier(_party_id(seller))
         doc.issuer_nit = issuer_nit(nit) if nit else None
         doc.issuer_name = _name(_first(seller, *_PARTY_NAMES))
     buyer = root.find(f"{CAC}AccountingCustomerParty/{CAC}Party")
     if buyer is not None:
-        doc.receiver_id = _identifier(_first(buyer, *_PARTY_IDS, f"{CAC}PartyIdentification/{CBC}ID"))
+        doc.receiver_id = _identifier(_party_id(buyer, f"{CAC}PartyIdentification/{CBC}ID"))
         doc.receiver_name = _name(_first(buyer, *_PARTY_NAMES))
 
     totals = root.find(f"{CAC}LegalMonetaryTotal")
