@@ -355,3 +355,34 @@ def test_an_analyst_is_granted_by_whoever_holds_the_summary(db: RollbackDatabase
         principal = auth.principal_for_user(user)
     assert {p.value for p in principal.permissions} == {"reception_summary:read"}
     assert principal.issuer_nits is None
+
+
+@pytest.mark.parametrize("permission", ["reception:submit", "reception:read", "reception_summary:read"])
+def test_a_token_reaches_exactly_the_reception_routes_of_its_permission(
+    permission: str,
+    two_issuers: dict[str, Any],
+    client: TestClient,
+    new_client: NewClient,
+    protected_endpoints: list[Endpoint],
+) -> None:
+    """Token scoping on every reception route: a token holding one reception permission is let
+    through where the route asks for it and refused (403 naming the permission) everywhere else,
+    whether or not it is bound to issuers (a bound one can only hold submit and read)."""
+    routes = [e for e in protected_endpoints if e.path.startswith("/api/v1/reception/")]
+    ids = {"document_id": two_issuers["a.json"], "submission_id": two_issuers["submission_id"], "issuer_nit": A}
+    callers = [token(client, new_client, None, [permission])[0]]
+    if permission != "reception_summary:read":
+        callers.append(token(client, new_client, [A], [permission])[0])
+    wrong = []
+    for caller in callers:
+        for endpoint in routes:
+            response = endpoint.call(caller, ids)
+            needed = endpoint.permission.value if endpoint.permission is not None else None
+            if needed == permission:
+                if response.status_code in (401, 403):
+                    wrong.append((endpoint.label, "should be allowed", response.status_code, response.text[:120]))
+            else:
+                error = response.json().get("error", {}) if response.status_code == 403 else {}
+                if error.get("code") != "permission_denied" or str(needed) not in error.get("message", ""):
+                    wrong.append((endpoint.label, "should be 403", response.status_code, response.text[:120]))
+    assert wrong == []
