@@ -101,6 +101,9 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+# What the rules need to fire, and the rules by that gate (built on the first run).
+Gate = tuple[frozenset[str] | None, str | None]
+_plan: dict[int, list[tuple[Gate, list[tuple[int, Rule]]]]] = {}
 
 
 def rule(
@@ -120,18 +123,16 @@ def rule(
         category = CATEGORY_FAMILIES[family.group(1)] if family else None
         group, position = batch if batch is not None else (None, 0)
         RULES[rule_id] = Rule(rule_id, severity, Msg(es, en), check, needs, category, group, position)
+        _plan.clear()
         return check
 
     return register
 
 
-Gate = tuple[frozenset[str] | None, str | None]
-_plan: dict[int, list[tuple[Gate, list[tuple[int, Rule]]]]] = {}
-
-
 def _rules_by_gate() -> list[tuple[Gate, list[tuple[int, Rule]]]]:
     """The registry bucketed by what the rules need, so that a gate is tested once per document;
-    rebuilt when a rule family registers after a first run."""
+    rebuilt when a rule registers after a first run (rules are written to RULES by :func:`rule`
+    only; the size is checked too, in case)."""
     found = _plan.get(len(RULES))
     if found is None:
         buckets: dict[Gate, list[tuple[int, Rule]]] = {}
