@@ -236,3 +236,25 @@ def test_the_vat_identifier_comes_before_another_tax_registration() -> None:
         "<cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme>\n      </cac:PartyTaxScheme>",
     )
     assert read(only_local).issuer_nit == "ESB12345674"
+
+
+@pytest.mark.corpus
+def test_the_index_fields_of_the_corpus_examples() -> None:
+    from tests.conftest import corpus_path
+
+    example = read(corpus_path("einvoice", "ubl", "en16931-ubl-tc434-example1.xml").read_bytes())
+    assert (example.document_type, example.number, example.series, example.correlative) == (
+        "Invoice",
+        "12115118",
+        None,
+        12115118,
+    )
+    assert (example.issuer_name, example.issue_date, example.currency) == ("De Koksmaat", date(2015, 1, 9), "EUR")
+    assert (example.taxable_total, example.tax_total, example.total) == (
+        Decimal("229.60"),
+        Decimal("20.73"),
+        Decimal("250.33"),
+    )
+    credit = read(corpus_path("einvoice", "ubl", "en16931-ubl-tc434-creditnote1.xml").read_bytes())
+    assert (credit.document_type, credit.series, credit.correlative) == ("CreditNote", "018304 / ", 28865)
+    assert (credit.total, credit.reference) == (Decimal("100.11"), None)
