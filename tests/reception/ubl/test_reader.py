@@ -12,7 +12,7 @@ from facturo.kit.xml import parse_untrusted
 from facturo.reception.formats.detect import ReadingOptions, read_document
 from facturo.reception.formats.reading import DocumentFormat, DocumentReference, ReadDocument, Severity
 from facturo.reception.formats.ubl.reader import NumberParts, issuer_nit, read_ubl, split_number
-from tests.conftest import DATA, reference_path
+from tests.conftest import DATA, corpus_path, reference_path
 from tests.reception.ubl.mutations import FIXTURES
 
 GT_INVOICE = (FIXTURES / "invoice-gt-iva12.xml").read_bytes()
@@ -240,8 +240,6 @@ def test_the_vat_identifier_comes_before_another_tax_registration() -> None:
 
 @pytest.mark.corpus
 def test_the_index_fields_of_the_corpus_examples() -> None:
-    from tests.conftest import corpus_path
-
     example = read(corpus_path("einvoice", "ubl", "en16931-ubl-tc434-example1.xml").read_bytes())
     assert (example.document_type, example.number, example.series, example.correlative) == (
         "Invoice",
