@@ -10,6 +10,8 @@ without it (the check would find nothing): ``needs`` is a set of element tags of
 occur (``asserting`` derives it from the rule's context), and every VAT-category rule (BR-S-nn,
 BR-IC-nn...) needs its category code on some TaxCategory or ClassifiedTaxCategory. A typical
 invoice uses one or two of the nine categories, so most of those 96 rules are never evaluated.
+Rules that belong to a :class:`Batch` (the assertions sharing one context) are decided together,
+once per document.
 """
 
 from __future__ import annotations
