@@ -184,52 +184,97 @@ def _top_level_union(path: str) -> list[str]:
     return result
 
 
+def test_gate(test: str) -> frozenset[str] | None:
+    """The tags (Clark notation) that must all occur for ``test`` to be able to fail, for the two
+    shapes most "at most once" rules have: ``count(a/b/c) <= n`` and ``not(a/b/c)`` hold when an
+    element of any step of the path occurs nowhere. None for any other test."""
+    found = _COUNT_OR_NOT.fullmatch(test.strip())
+    if found is None:
+        return None
+    path = _top_level_union(found.group(1) or found.group(2))
+    if len(path) != 1 or not _PLAIN_PATH.fullmatch(path[0].strip()):
+        return None
+    tags = set()
+    for step in path[0].strip().split("/"):
+        if ":" in step and not step.startswith("@"):
+            prefix, name = step.split(":", 1)
+            if prefix not in XNS:
+                return None
+            tags.add(f"{{{XNS[prefix]}}}{name}")
+    return frozenset(tags) or None
+
+
+_COUNT_OR_NOT = re.compile(r"count\((.*)\) <= \d+|not\((.*)\)", re.DOTALL)
+_STEP = r"(?:[a-z]+:[A-Za-z][\w.-]*|\.\.)"
+_PLAIN_PATH = re.compile(rf"/{{0,2}}{_STEP}(?:/{{1,2}}{_STEP})*(?:/@[A-Za-z][\w.-]*)?")
+
+
 class _Group:
     """The assertions that share one context: their tests are evaluated together, one XPath call
     per context node (``concat(number(boolean(t1)), number(boolean(t2)), ...)`` -> ``"101"``),
-    instead of one call per rule and node; lxml's cost per call is most of a simple test's."""
+    instead of one call per rule and node; lxml's cost per call is most of a simple test's.
+
+    A test that cannot fail on the document (:func:`test_gate`: an element of the path it counts
+    does not occur) is left out of the call; the combined XPath of each set of tests left in is compiled
+    once (documents of one issuer share their shape)."""
 
     def __init__(self, context: str, excluding: str | None) -> None:
         self.context, self.excluding = context, excluding
         self.tests: list[str] = []
-        self._combined: tuple[int, etree.XPath] | None = None
+        self.gates: list[frozenset[str] | None] = []
+        self._combined: dict[tuple[int, ...], etree.XPath] = {}
 
     def add(self, test: str) -> int:
         # Each test is compiled alone first, so that a broken one names its rule at import.
         etree.XPath(f"boolean({test})", namespaces=XNS)
         self.tests.append(test)
+        self.gates.append(test_gate(test))
+        # A family registered after the first run (a late import) makes the group grow.
+        self._combined.clear()
         return len(self.tests) - 1
 
-    def _xpath(self) -> etree.XPath:
-        # A family registered after the first run (a late import) makes the group grow.
-        if self._combined is None or self._combined[0] != len(self.tests):
-            parts = [f"number(boolean({test}))" for test in self.tests]
-            text = f"concat({', '.join(parts)}, '')" if len(parts) > 1 else f"string({parts[0]})"
-            self._combined = (len(self.tests), etree.XPath(text, namespaces=XNS))
-        return self._combined[1]
-
-    def verdicts(self, ctx: UblContext) -> list[tuple[etree._Element, str]]:
-        key = ("group", self.context, self.excluding)
-        found: list[tuple[etree._Element, str]] | None = ctx.memo.get(key)
+    def _xpath(self, active: tuple[int, ...]) -> etree.XPath:
+        found = self._combined.get(active)
         if found is None:
-            combined = self._xpath()
-            found = [(node, str(combined(node))) for node in contexts(ctx, self.context, self.excluding)]
+            if len(self._combined) >= _SHAPES:
+                self._combined.clear()
+            parts = [f"number(boolean({self.tests[i]}))" for i in active]
+            text = f"concat({', '.join(parts)}, '')" if len(parts) > 1 else f"string({parts[0]})"
+            found = self._combined[active] = etree.XPath(text, namespaces=XNS)
+        return found
+
+    def _evaluate(self, ctx: UblContext) -> tuple[tuple[int, ...], list[tuple[etree._Element, str]]]:
+        """The tests evaluated (their positions) and, per context node, their verdicts."""
+        key = ("group", self.context, self.excluding)
+        found: tuple[tuple[int, ...], list[tuple[etree._Element, str]]] | None = ctx.memo.get(key)
+        if found is None:
+            nodes = contexts(ctx, self.context, self.excluding)
+            tags = ctx.tags
+            active = tuple(i for i, gate in enumerate(self.gates) if gate is None or gate <= tags) if nodes else ()
+            if active:
+                combined = self._xpath(active)
+                found = (active, [(node, str(combined(node))) for node in nodes])
+            else:
+                found = ((), [])
             ctx.memo[key] = found
         return found
 
     def failures(self, ctx: UblContext) -> dict[int, list[str]]:
         """The locations where each test fails, by position; a node all tests hold on costs one
         substring search."""
+        active, verdicts = self._evaluate(ctx)
         found: dict[int, list[str]] = {}
-        for node, verdict in self.verdicts(ctx):
+        for node, verdict in verdicts:
             if "0" in verdict:
                 location = ctx.location(node)
-                for position, holds in enumerate(verdict):
+                for index, holds in enumerate(verdict):
                     if holds != "1":
-                        found.setdefault(position, []).append(location)
+                        found.setdefault(active[index], []).append(location)
         return found
 
 
+# Distinct document shapes whose combined XPath a group keeps compiled.
+_SHAPES = 64
 _GROUPS: dict[tuple[str, str | None], _Group] = {}
 
 
@@ -239,9 +284,8 @@ def asserting(rule_id: str, es: str, en: str, context: str, test: str, excluding
     position = group.add(test)
 
     def check(ctx: UblContext) -> Iterator[tuple[str, str | None]]:
-        for node, verdict in group.verdicts(ctx):
-            if verdict[position] != "1":
-                yield ctx.location(node), None
+        for location in group.failures(ctx).get(position, ()):
+            yield location, None
 
     check.__name__ = f"check_{rule_id.replace('-', '_')}"
     rule(rule_id, es, en, needs=context_tags(context), batch=(group, position))(check)
