@@ -18,6 +18,7 @@ from lxml import etree
 
 from facturo.kit.xml import parse_untrusted
 from facturo.reception.formats.ubl.reader import read_ubl
+from facturo.reception.formats.ubl.rules.assertions import XNS, gating_tags
 from facturo.reception.formats.ubl.rules.registry import CATEGORY_FAMILIES, RULES
 from tests.conftest import corpus_path, reference_path
 from tests.reception.ubl.mutations import Mutation, all_mutations, fixture_paths
@@ -136,3 +137,20 @@ if __name__ == "__main__":
     # Rewrite the generated section of docs/reception-ubl.md from the registry.
     text = DOC.read_text(encoding="utf-8")
     DOC.write_text(text[: text.index(BEGIN)] + rules_section() + text[text.index(END) + len(END) :], encoding="utf-8")
+
+
+def test_only_tests_that_cannot_fail_without_their_path_are_gated() -> None:
+    cac, cbc = XNS["cac"], XNS["cbc"]
+    assert gating_tags("count(cac:PaymentMeans/cbc:PaymentDueDate) <= 1") == {
+        f"{{{cac}}}PaymentMeans",
+        f"{{{cbc}}}PaymentDueDate",
+    }
+    assert gating_tags("not(//cac:AdditionalDocumentReference[cbc:DocumentTypeCode = '130']/cac:Attachment)") == {
+        f"{{{cac}}}AdditionalDocumentReference",
+        f"{{{cac}}}Attachment",
+    }
+    # Tests that fail when their element is absent, or that are not a bare path, are never gated.
+    assert gating_tags("normalize-space(cbc:ID) != ''") is None
+    assert gating_tags("not(cac:AddressLine) or count(cac:AddressLine) = 1") is None
+    assert gating_tags("count(cac:Item/cac:ClassifiedTaxCategory) = 1") is None
+    assert gating_tags("not(cbc:TaxPointDate and cac:InvoicePeriod/cbc:DescriptionCode)") is None

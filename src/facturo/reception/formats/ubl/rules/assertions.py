@@ -184,7 +184,7 @@ def _top_level_union(path: str) -> list[str]:
     return result
 
 
-def test_gate(test: str) -> frozenset[str] | None:
+def gating_tags(test: str) -> frozenset[str] | None:
     """The tags (Clark notation) that must all occur for ``test`` to be able to fail, for the two
     shapes most "at most once" rules have: ``count(a/b/c) <= n`` and ``not(a/b/c)`` hold when an
     element of any step of the path occurs nowhere. None for any other test."""
@@ -214,7 +214,7 @@ class _Group:
     per context node (``concat(number(boolean(t1)), number(boolean(t2)), ...)`` -> ``"101"``),
     instead of one call per rule and node; lxml's cost per call is most of a simple test's.
 
-    A test that cannot fail on the document (:func:`test_gate`: an element of the path it counts
+    A test that cannot fail on the document (:func:`gating_tags`: an element of the path it counts
     does not occur) is left out of the call; the combined XPath of each set of tests left in is compiled
     once (documents of one issuer share their shape)."""
 
@@ -228,7 +228,7 @@ class _Group:
         # Each test is compiled alone first, so that a broken one names its rule at import.
         etree.XPath(f"boolean({test})", namespaces=XNS)
         self.tests.append(test)
-        self.gates.append(test_gate(test))
+        self.gates.append(gating_tags(test))
         # A family registered after the first run (a late import) makes the group grow.
         self._combined.clear()
         return len(self.tests) - 1
