@@ -197,9 +197,9 @@ def line_total(ctx: UblContext) -> Failures:
     for total in _money_totals(ctx):
         try:
             stated = _figure(_figures(ctx, total), "LineExtensionAmount")
-            lines = amounts(
-                ctx.root, "//cac:InvoiceLine/cbc:LineExtensionAmount | //cac:CreditNoteLine/cbc:LineExtensionAmount"
-            )
+            # ``//cac:InvoiceLine/cbc:LineExtensionAmount | //cac:CreditNoteLine/...``: the lines'
+            # own amounts, the lines as the line rules already selected them.
+            lines = [value for line in contexts(ctx, LINES) for value in amounts(line, "cbc:LineExtensionAmount")]
         except Unreadable:
             continue
         expected = round2(sum(lines, Decimal(0)))
