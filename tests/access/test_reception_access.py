@@ -114,10 +114,17 @@ def test_an_issuer_token_submits_for_its_issuer_and_the_other_is_rejected_not_st
         ]
         == []
     )
-    # The token itself sees its issuer's document only.
+    # The token's search holds its issuer's documents only...
     listed = ok(caller.get(URL))
     assert [d["id"] for d in listed["items"]] == [ids["mio.json"]]
-    assert_not_found(caller.get(f"{URL}/{ids['ajeno.json']}"))
+    # ...but what it sent itself it may read, to learn why it was refused (and get its bytes back).
+    own = ok(caller.get(f"{URL}/{ids['ajeno.json']}"))
+    assert [f["rule"] for f in own["findings"]] == ["ACCESS-ISSUER"]
+    assert caller.get(f"{URL}/{ids['ajeno.json']}/original").content == as_bytes(invoice(7, issuer_nit=B))
+    # Another credential of the same issuer did not send it: not found.
+    colleague, _ = token(client, new_client, [A])
+    assert_not_found(colleague.get(f"{URL}/{ids['ajeno.json']}"))
+    assert_not_found(colleague.get(f"{URL}/{ids['ajeno.json']}/original"))
 
     # B's own number 7 of series A is still free: B's genuine document is accepted, no duplicate.
     genuine = submit(client, ("b7.json", invoice(7, issuer_nit=B, issue_date="2026-11-29")))

@@ -112,6 +112,19 @@ _VALUES = frozenset(p.value for p in Permission)
 
 
 @dataclass(frozen=True, slots=True)
+class ReceptionScope:
+    """What a credential bound to issuers may read in reception: its issuers' documents, and every
+    document it submitted itself. The second matters for a document refused for an issuer outside
+    its NITs: that one is stored without an issuer, yet its sender must be able to read why."""
+
+    issuer_nits: frozenset[str]
+    submitter: str  # the credential's actor key, as submissions record it
+
+    def sees(self, issuer_nit: str | None, submitter: str) -> bool:
+        return issuer_nit in self.issuer_nits or submitter == self.submitter
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
     """An authenticated caller.
 
@@ -131,6 +144,12 @@ class Principal:
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+    def reception_scope(self) -> ReceptionScope | None:
+        """None when not bound to issuers (every document is visible)."""
+        if self.issuer_nits is None:
+            return None
+        return ReceptionScope(self.issuer_nits, self.actor.key[:200])
 
     def require(self, permission: Permission) -> None:
         if permission not in self.permissions:

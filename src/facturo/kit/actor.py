@@ -14,7 +14,13 @@ class Actor:
 
     @property
     def label(self) -> str:
+        """For people to read; two actors may share one (two tokens of the same name)."""
         return f"{self.kind}:{self.name}"
+
+    @property
+    def key(self) -> str:
+        """Unique per actor: what ownership is checked on."""
+        return f"{self.kind}:{self.id}"
 
 
 SYSTEM = Actor("system", "system", "facturo")

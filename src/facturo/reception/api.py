@@ -33,12 +33,6 @@ _MAX_FILES = 1000
 Nit = Annotated[str | None, Query(max_length=20, pattern=r"^[0-9A-Za-z-]+$")]
 
 
-def scope_of(principal: Principal) -> frozenset[str] | None:
-    """The issuers a credential is bound to (None: all)."""
-    nits = getattr(principal, "issuer_nits", None)
-    return frozenset(nits) if nits is not None else None
-
-
 async def _uploads(request: Request, stack: AsyncExitStack) -> list[tuple[str, IO[bytes]]]:
     """The files of the request: each part of a multipart upload, or the raw body as one file
     (a document, a JSON array or a zip), spooled to disk past a megabyte as it streams in."""
@@ -109,7 +103,7 @@ async def submit_documents(request: Request, principal: CurrentPrincipal) -> JSO
             uploads,
             actor=principal.actor,
             channel="api",
-            allowed_issuer_nits=scope_of(principal),
+            allowed_issuer_nits=principal.issuer_nits,
         )
     workers = getattr(request.app.state, "reception_workers", None)
     if workers is not None:
@@ -123,7 +117,7 @@ async def submit_documents(request: Request, principal: CurrentPrincipal) -> JSO
 def get_submission(session: DbSession, principal: CurrentPrincipal, submission_id: PathId) -> SubmissionOut:
     """A submission's counts and progress: `received` documents are still waiting for a worker.
     Its documents are listed by `GET /api/v1/reception/documents?submission_id=…`."""
-    return views.submission_view(session, submission_id, principal.actor, scope_of(principal))
+    return views.submission_view(session, submission_id, principal.actor, principal.reception_scope())
 
 
 def _filters(
@@ -152,7 +146,7 @@ def _filters(
         total_max=total_max,
         rule=rule,
         submission_id=submission_id,
-        visible_issuer_nits=scope_of(principal),
+        visible_issuer_nits=principal.issuer_nits,
     )
 
 
@@ -247,7 +241,7 @@ def export_documents(
 )
 def get_document(session: DbSession, principal: CurrentPrincipal, document_id: PathId) -> DocumentDetailOut:
     """A document's index fields and every finding (rule id, severity, location, message)."""
-    return views.document_view(session, document_id, scope_of(principal))
+    return views.document_view(session, document_id, principal.reception_scope())
 
 
 @router.get(
@@ -259,7 +253,9 @@ def get_document(session: DbSession, principal: CurrentPrincipal, document_id: P
 )
 def get_original(request: Request, session: DbSession, principal: CurrentPrincipal, document_id: PathId) -> Response:
     """The exact bytes received; `X-Content-SHA256` carries their hash."""
-    download = views.original_download(session, request.app.state.reception_archive, document_id, scope_of(principal))
+    download = views.original_download(
+        session, request.app.state.reception_archive, document_id, principal.reception_scope()
+    )
     return Response(
         download.data,
         media_type=download.media_type,
@@ -281,7 +277,7 @@ def issuer_summary(
 ) -> IssuerSummaryOut:
     """One issuer over a date range: documents by type and status, and the accepted taxable, IVA
     and grand totals per currency with credit notes netted."""
-    return views.issuer_summary_view(session, issuer_nit, date_from, date_to, scope_of(principal))
+    return views.issuer_summary_view(session, issuer_nit, date_from, date_to, principal.reception_scope())
 
 
 @router.get("/schemas/facturo.invoice-1.json", include_in_schema=True)

@@ -87,6 +87,11 @@ class ReceptionDashboard:
     waiting: int  # received in the window, not decided yet
 
     @property
+    def months(self) -> list[date]:
+        """The first day of every month of the IVA window, oldest first, the empty ones too."""
+        return [first_of_month(self.today, back) for back in range(MONTHS - 1, -1, -1)]
+
+    @property
     def totals(self) -> DayCounts:
         """The window's documents per status (the waiting ones by reception time)."""
         return DayCounts(

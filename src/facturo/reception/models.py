@@ -29,7 +29,8 @@ class Submission(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(10))  # api, portal, cli
-    submitted_by: Mapped[str] = mapped_column(String(200))  # the actor's label
+    submitted_by: Mapped[str] = mapped_column(String(200))  # the actor's label, for people
+    submitter: Mapped[str] = mapped_column(String(200), server_default="")  # the actor's key, for ownership
     # The issuer NITs the credential may submit for; None means any (an administrator).
     allowed_issuer_nits: Mapped[list[str] | None] = mapped_column(JSON)
     file_count: Mapped[int] = mapped_column(Integer, default=0)

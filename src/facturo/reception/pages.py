@@ -22,7 +22,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from facturo.kit.access import Permission, Principal
+from facturo.kit.access import Permission
 from facturo.kit.db import own_units
 from facturo.kit.downloads import content_disposition
 from facturo.kit.pagination import KeysetParams
@@ -66,12 +66,6 @@ STATUS_LABELS = {"received": N_("Waiting"), "accepted": N_("Accepted"), "rejecte
 # app.css colours badges by invoice status; the reception statuses borrow its green, red and amber.
 STATUS_TONES = {"received": "partially_paid", "accepted": "paid", "rejected": "overdue"}
 SEVERITY_LABELS = {"fatal": N_("Fatal"), "error": N_("Error"), "warning": N_("Warning")}
-
-
-def scope_of(principal: Principal) -> frozenset[str] | None:
-    """The issuers a credential is bound to (None: all); ``issuer_nits`` arrives with the issuer role."""
-    nits = getattr(principal, "issuer_nits", None)
-    return frozenset(nits) if nits is not None else None
 
 
 def _area(request: Request) -> None:
@@ -134,7 +128,7 @@ async def upload(request: Request) -> Response:
         uploads,
         actor=principal.actor,
         channel="portal",
-        allowed_issuer_nits=scope_of(principal),
+        allowed_issuer_nits=principal.issuer_nits,
     )
     workers = getattr(request.app.state, "reception_workers", None)
     if workers is not None:
@@ -149,7 +143,7 @@ async def upload(request: Request) -> Response:
 def _submission_context(request: Request, submission_id: int) -> dict[str, Any]:
     principal = current(request)
     screen = views.submission_screen(
-        request.state.session, submission_id, principal.actor, scope_of(principal), SHOWN_DOCUMENTS
+        request.state.session, submission_id, principal.actor, principal.reception_scope(), SHOWN_DOCUMENTS
     )
     language = i18n.current_language()
     refused = [(r.name, r.reason_es if language == "es" else r.reason_en) for r in screen.submission.refused]
@@ -240,7 +234,7 @@ def _filters(request: Request) -> tuple[dict[str, str], dict[str, str], Document
         total_min=parsed("total_min", _amount),
         total_max=parsed("total_max", _amount),
         submission_id=parsed("submission", _id),
-        visible_issuer_nits=scope_of(current(request)),
+        visible_issuer_nits=current(request).issuer_nits,
     )
     return values, errors, filters
 
@@ -286,7 +280,7 @@ def document_csv(request: Request) -> Response:
 @router.get("/reception/documents/{document_id}", dependencies=READ)
 def document_detail(request: Request, document_id: DocumentId) -> Response:
     _area(request)
-    document = views.document_view(request.state.session, document_id, scope_of(current(request)))
+    document = views.document_view(request.state.session, document_id, current(request).reception_scope())
     language = i18n.current_language()
     findings = [(f, f.message_es if language == "es" else f.message_en) for f in document.findings]
     return render(request, "reception/document.html", {"document": document, "findings": findings, "labels": _labels()})
@@ -295,7 +289,7 @@ def document_detail(request: Request, document_id: DocumentId) -> Response:
 @router.get("/reception/documents/{document_id}/original", dependencies=READ)
 def original(request: Request, document_id: DocumentId) -> Response:
     download = views.original_download(
-        request.state.session, request.app.state.reception_archive, document_id, scope_of(current(request))
+        request.state.session, request.app.state.reception_archive, document_id, current(request).reception_scope()
     )
     return Response(
         download.data,
@@ -326,14 +320,13 @@ def _issuer_labeller(data: dashboard.ReceptionDashboard) -> Callable[[str, str |
 def _tax_bars(data: dashboard.ReceptionDashboard) -> list[Bar]:
     """Every month of the window in quetzales, the empty ones too, so the columns read as a year."""
     tax = {m.month: m.tax_total for m in data.tax_by_month if m.currency == "GTQ"}
-    months = [dashboard.first_of_month(data.today, back) for back in range(dashboard.MONTHS - 1, -1, -1)]
-    return [Bar(f"{month:%m/%y}", tax.get(month, Decimal(0))) for month in months] if tax else []
+    return [Bar(f"{month:%m/%y}", tax.get(month, Decimal(0))) for month in data.months] if tax else []
 
 
 @router.get("/reception/dashboard", dependencies=SUMMARY)
 def reception_dashboard(request: Request) -> Response:
     _area(request)
-    data = dashboard.dashboard_view(request.state.session, scope_of(current(request)))
+    data = dashboard.dashboard_view(request.state.session, current(request).issuer_nits)
     label = _issuer_labeller(data)
     return render(
         request,

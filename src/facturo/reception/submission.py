@@ -96,6 +96,7 @@ def submit(
     submission = Submission(
         channel=channel,
         submitted_by=actor.label[:200],
+        submitter=actor.key[:200],
         allowed_issuer_nits=sorted(allowed_issuer_nits) if allowed_issuer_nits is not None else None,
         refused=[],
     )

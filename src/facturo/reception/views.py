@@ -1,7 +1,8 @@
 """The reception actions the surfaces call, one function per action, answering in schemas.
 
-``visible`` is the credential's issuer scope: the compact NITs whose documents it may see, or
-None for every issuer. A document outside it is "not found", so its existence does not leak.
+``visible`` is the credential's scope (:class:`~facturo.kit.access.ReceptionScope`), or None
+for a credential bound to no issuer, which sees every document. A document outside it is "not
+found", so its existence does not leak.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from facturo.kit.access import ReceptionScope
 from facturo.kit.actor import Actor
 from facturo.kit.archive import Archive
 from facturo.kit.clock import check_range
@@ -28,7 +30,7 @@ from facturo.kit.pagination import KeysetPage, KeysetParams
 from facturo.reception import queries, service
 from facturo.reception.bundles import files_of
 from facturo.reception.formats.reading import ReadDocument
-from facturo.reception.models import DocumentFinding, ReceivedDocument
+from facturo.reception.models import DocumentFinding, ReceivedDocument, Submission
 from facturo.reception.queries import DocumentFilters
 from facturo.reception.schemas import (
     CurrencyTotalsOut,
@@ -46,7 +48,8 @@ from facturo.reception.schemas import (
 from facturo.reception.submission import Receipt, documents_of
 from facturo.reception.workers import reading_options
 
-Visible = frozenset[str] | None
+Visible = ReceptionScope | None
+
 
 _findings = table_of(DocumentFinding)
 _MEDIA_TYPES = {"fel": "application/xml", "ubl": "application/xml", "json": "application/json"}
@@ -72,7 +75,7 @@ def receive_files(
     *,
     actor: Actor,
     channel: str,
-    allowed_issuer_nits: Visible,
+    allowed_issuer_nits: frozenset[str] | None,
 ) -> ReceiptOut:
     """Take uploaded files (documents, JSON arrays or zips) in, in one unit of work."""
 
@@ -87,14 +90,19 @@ def receive_files(
     return receipt_out(receipt)
 
 
-def _check_visible(document: ReceivedDocument, visible: Visible) -> None:
-    if visible is not None and document.issuer_nit not in visible:
+def _submitter(session: Session, document: ReceivedDocument) -> str:
+    submission = session.get(Submission, document.submission_id)
+    return submission.submitter if submission is not None else ""
+
+
+def _check_visible(session: Session, document: ReceivedDocument, visible: Visible) -> None:
+    if visible is not None and not visible.sees(document.issuer_nit, _submitter(session, document)):
         raise not_found("el documento recibido", "received document", document.id)
 
 
 def document_view(session: Session, document_id: int, visible: Visible) -> DocumentDetailOut:
     document = service.document(session, document_id)
-    _check_visible(document, visible)
+    _check_visible(session, document, visible)
     reference = None
     if document.reference_series or document.reference_number or document.reference_uuid:
         reference = DocumentReferenceOut(
@@ -125,7 +133,7 @@ class OriginalDownload:
 
 def original_download(session: Session, archive: Archive, document_id: int, visible: Visible) -> OriginalDownload:
     document = service.document(session, document_id)
-    _check_visible(document, visible)
+    _check_visible(session, document, visible)
     _, data = service.original(session, archive, document_id)
     base = document.file_name.rsplit("/", 1)[-1].split("#", 1)[0] or f"documento-{document.id}"
     if "#" in document.file_name:  # an element of a JSON array: its own file
@@ -137,7 +145,7 @@ def submission_view(session: Session, submission_id: int, actor: Actor, visible:
     progress = service.submission_progress(session, submission_id)
     submission = progress.submission
     # A scoped credential sees only the submissions it made itself.
-    if visible is not None and submission.submitted_by != actor.label[:200]:
+    if visible is not None and submission.submitter != visible.submitter:
         raise not_found("el envío", "submission", submission_id)
     return SubmissionOut(
         id=submission.id,
@@ -167,7 +175,8 @@ def submission_screen(
 ) -> SubmissionScreen:
     """A submission's progress and its first documents: what the upload results page shows."""
     submission = submission_view(session, submission_id, actor, visible)
-    filters = DocumentFilters(submission_id=submission_id, visible_issuer_nits=visible)
+    # The submission is the caller's own (submission_view says so), and so is each of its documents.
+    filters = DocumentFilters(submission_id=submission_id)
     documents = document_list(session, filters, KeysetParams(limit=limit, with_total=False))
     rules: dict[int, list[str]] = defaultdict(list)
     ids = [d.id for d in documents.items]
@@ -186,7 +195,7 @@ def issuer_summary_view(
 ) -> IssuerSummaryOut:
     check_range(date_from, date_to)
     nit = service.compact_nit(issuer_nit)
-    if visible is not None and nit not in visible:
+    if visible is not None and nit not in visible.issuer_nits:
         raise not_found("el emisor", "issuer", issuer_nit)
     summary = queries.issuer_summary(session, nit, date_from, date_to)
     return IssuerSummaryOut(
