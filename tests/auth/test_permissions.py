@@ -23,6 +23,9 @@ def test_permission_names_are_the_published_ones() -> None:
         "organisation:write",
         "users:admin",
         "tokens:admin",
+        "reception:submit",
+        "reception:read",
+        "reception_summary:read",
     }
 
 
@@ -41,10 +44,20 @@ def test_admin_has_everything_and_accountant_everything_but_administration() -> 
 
 def test_auditor_reads_everything_and_changes_nothing() -> None:
     auditor = ROLE_PERMISSIONS[Role.AUDITOR]
-    assert auditor == {P.CUSTOMERS_READ, P.CATALOG_READ, P.INVOICES_READ, P.REPORTS_READ, P.HISTORY_READ}
+    assert auditor == {
+        P.CUSTOMERS_READ,
+        P.CATALOG_READ,
+        P.INVOICES_READ,
+        P.REPORTS_READ,
+        P.HISTORY_READ,
+        P.RECEPTION_READ,
+        P.RECEPTION_SUMMARY_READ,
+    }
     assert all(p.endswith(":read") for p in auditor)
 
 
-def test_customer_and_issuer() -> None:
+def test_customer_issuer_and_analyst() -> None:
     assert ROLE_PERMISSIONS[Role.CUSTOMER] == {P.INVOICES_READ, P.CATALOG_READ}
-    assert ROLE_PERMISSIONS[Role.ISSUER] == frozenset()
+    assert ROLE_PERMISSIONS[Role.ISSUER] == {P.RECEPTION_SUBMIT, P.RECEPTION_READ}
+    # Aggregates only: never a document, never a report listing invoices one by one.
+    assert ROLE_PERMISSIONS[Role.ANALYST] == {P.RECEPTION_SUMMARY_READ}
