@@ -49,6 +49,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "sales": ("organisation", "customers", "catalog"),
     "invoices": ("invoices", "payments"),
     "usage": ("usage", "reports"),
+    "reception": ("reception",),
 }
 
 # Rules the JSON Schema of a request cannot express, so a schema-valid request can still break them
@@ -78,6 +79,9 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "user.customer_required": "role customer needs a customer_id",
     "user.customer_not_allowed": "only role customer takes a customer_id",
     "permissions.customer_scope": "a customer-scoped token holds only the portal permissions",
+    "user.issuer_nits_required": "role issuer needs issuer_nits",
+    "user.issuer_nits_not_allowed": "only role issuer takes issuer_nits",
+    "permissions.issuer_scope": "a token bound to issuers holds only the reception permissions",
     "value_error": "model-level rules: credit-note items, a line without product",
     "stock.service": "a service (kind service) has no stock",
     # secrets and check digits
@@ -94,6 +98,10 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     # the content of an XML message, validated by the IPC2 importer with its own rule ids
     "message.unknown_type": "an IPC2 message is <archivoConfiguraciones> or <listadoConsumos>",
     "xml.malformed": "an IPC2 message must be well-formed XML",
+    # a reception upload holds at least one document (a raw body, files or a zip)
+    "reception.no_file": "a multipart upload names at least one file",
+    "reception.empty": "a raw upload has a body",
+    "reception.multipart": "a multipart upload is well formed, with at most 1,000 files",
 }
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import tempfile
 from contextlib import AsyncExitStack
-from datetime import date
-from decimal import Decimal
 from typing import IO, Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
-from facturo.kit.access import Permission, Principal
+from facturo.kit.access import Permission
 from facturo.kit.db import own_units
 from facturo.kit.downloads import content_disposition
 from facturo.kit.errors import ValidationFailed
+from facturo.kit.schemas import IndexAmount, IsoDate
 from facturo.reception import views
 from facturo.reception.formats.facturo_json import json_schema
 from facturo.reception.queries import DocumentFilters
@@ -38,7 +38,15 @@ async def _uploads(request: Request, stack: AsyncExitStack) -> list[tuple[str, I
     (a document, a JSON array or a zip), spooled to disk past a megabyte as it streams in."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        form = await request.form(max_files=_MAX_FILES, max_fields=10)
+        try:
+            form = await request.form(max_files=_MAX_FILES, max_fields=10)
+        except HTTPException as error:  # Starlette's answer to a broken or oversized multipart body
+            raise ValidationFailed.on(
+                "file",
+                "reception.multipart",
+                f"No se pudo leer el envío multipart (hasta {_MAX_FILES} archivos; o envíe un zip): {error.detail}",
+                f"The multipart upload could not be read (up to {_MAX_FILES} files; or send a zip): {error.detail}",
+            ) from None
         stack.push_async_callback(form.close)
         uploads: list[tuple[str, IO[bytes]]] = [
             (v.filename or f"archivo-{i}", v.file)
@@ -120,20 +128,30 @@ def get_submission(session: DbSession, principal: CurrentPrincipal, submission_i
     return views.submission_view(session, submission_id, principal.actor, principal.reception_scope())
 
 
-def _filters(
-    principal: Principal,
-    issuer_nit: str | None,
-    receiver_id: str | None,
-    date_from: date | None,
-    date_to: date | None,
-    document_type: str | None,
-    status_: str | None,
-    format_: str | None,
-    total_min: Decimal | None,
-    total_max: Decimal | None,
-    rule: str | None,
-    submission_id: int | None,
+Status = Annotated[Literal["received", "accepted", "rejected"] | None, Query(alias="status")]
+Format = Annotated[Literal["fel", "ubl", "json", "unknown"] | None, Query(alias="format")]
+Text = Annotated[str | None, Query(max_length=60, pattern=r"^[0-9A-Za-z_. -]+$")]
+# Written as plain decimals (12.50), within what the index holds (12 whole digits, 6 decimals).
+Amount = Annotated[IndexAmount | None, Query()]
+From = Annotated[IsoDate | None, Query(alias="from")]
+To = Annotated[IsoDate | None, Query(alias="to")]
+
+
+def _search(
+    principal: CurrentPrincipal,
+    issuer_nit: Nit = None,
+    receiver_id: Nit = None,
+    date_from: From = None,
+    date_to: To = None,
+    document_type: Text = None,
+    status_: Status = None,
+    format_: Format = None,
+    total_min: Amount = None,
+    total_max: Amount = None,
+    rule: Text = None,
+    submission_id: QueryId = None,
 ) -> DocumentFilters:
+    """The search's query parameters, shared by the list and its CSV, within the credential's issuers."""
     return DocumentFilters(
         issuer_nit=issuer_nit,
         receiver_id=receiver_id.upper() if receiver_id else None,
@@ -150,46 +168,12 @@ def _filters(
     )
 
 
-Status = Annotated[Literal["received", "accepted", "rejected"] | None, Query(alias="status")]
-Format = Annotated[Literal["fel", "ubl", "json", "unknown"] | None, Query(alias="format")]
-Text = Annotated[str | None, Query(max_length=60, pattern=r"^[0-9A-Za-z_. -]+$")]
-Amount = Annotated[Decimal | None, Query(ge=-(10**13), le=10**13, decimal_places=6)]
-From = Annotated[date | None, Query(alias="from")]
-To = Annotated[date | None, Query(alias="to")]
+Search = Annotated[DocumentFilters, Depends(_search)]
 
 
 @router.get("/documents", response_model=ListOut[DocumentOut], dependencies=[requires(Permission.RECEPTION_READ)])
-def list_documents(
-    session: DbSession,
-    principal: CurrentPrincipal,
-    params: Keyset,
-    issuer_nit: Nit = None,
-    receiver_id: Nit = None,
-    date_from: From = None,
-    date_to: To = None,
-    document_type: Text = None,
-    status_: Status = None,
-    format_: Format = None,
-    total_min: Amount = None,
-    total_max: Amount = None,
-    rule: Text = None,
-    submission_id: QueryId = None,
-) -> ListOut[DocumentOut]:
+def list_documents(session: DbSession, filters: Search, params: Keyset) -> ListOut[DocumentOut]:
     """Search the index, newest issue date first, by cursor pages (docs/api.md "Pagination")."""
-    filters = _filters(
-        principal,
-        issuer_nit,
-        receiver_id,
-        date_from,
-        date_to,
-        document_type,
-        status_,
-        format_,
-        total_min,
-        total_max,
-        rule,
-        submission_id,
-    )
     return ListOut.of(views.document_list(session, filters, params))
 
 
@@ -199,36 +183,8 @@ def list_documents(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
-def export_documents(
-    session: DbSession,
-    principal: CurrentPrincipal,
-    issuer_nit: Nit = None,
-    receiver_id: Nit = None,
-    date_from: From = None,
-    date_to: To = None,
-    document_type: Text = None,
-    status_: Status = None,
-    format_: Format = None,
-    total_min: Amount = None,
-    total_max: Amount = None,
-    rule: Text = None,
-    submission_id: QueryId = None,
-) -> StreamingResponse:
+def export_documents(session: DbSession, filters: Search) -> StreamingResponse:
     """Every document of a search as CSV (the same filters as the list; cells are formula-safe)."""
-    filters = _filters(
-        principal,
-        issuer_nit,
-        receiver_id,
-        date_from,
-        date_to,
-        document_type,
-        status_,
-        format_,
-        total_min,
-        total_max,
-        rule,
-        submission_id,
-    )
     return StreamingResponse(
         views.documents_csv(session, filters),
         media_type="text/csv; charset=utf-8",
@@ -248,7 +204,10 @@ def get_document(session: DbSession, principal: CurrentPrincipal, document_id: P
     "/documents/{document_id}/original",
     dependencies=[requires(Permission.RECEPTION_READ)],
     responses={
-        200: {"content": {"application/xml": {}, "application/json": {}}, "description": "The exact bytes received."}
+        200: {
+            "content": {"application/xml": {}, "application/json": {}, "application/octet-stream": {}},
+            "description": "The exact bytes received.",
+        }
     },
 )
 def get_original(request: Request, session: DbSession, principal: CurrentPrincipal, document_id: PathId) -> Response:
@@ -272,8 +231,8 @@ def issuer_summary(
     session: DbSession,
     principal: CurrentPrincipal,
     issuer_nit: Annotated[str, Path(max_length=20, pattern=r"^[0-9A-Za-z-]+$")],
-    date_from: Annotated[date, Query(alias="from")],
-    date_to: Annotated[date, Query(alias="to")],
+    date_from: Annotated[IsoDate, Query(alias="from")],
+    date_to: Annotated[IsoDate, Query(alias="to")],
 ) -> IssuerSummaryOut:
     """One issuer over a date range: documents by type and status, and the accepted taxable, IVA
     and grand totals per currency with credit notes netted."""
