@@ -253,7 +253,7 @@ def test_user_creation_refuses_bad_input_clearly(cli: Run) -> None:
     refused(
         create_user("jefe@martillo.gt", "jefe"),
         2,
-        "El rol «jefe» no existe; opciones: admin, accountant, auditor, customer, issuer.",
+        "El rol «jefe» no existe; opciones: admin, accountant, auditor, customer, issuer, analyst.",
     )
     refused(create_user("sin-arroba", "auditor"), 2, "El correo «sin-arroba» no es válido.")
     refused(

@@ -110,8 +110,6 @@ Amount = exact_decimal(15, 2)
 PositiveAmount = exact_decimal(15, 2, minimum=0, positive=True)
 NonNegativeAmount = exact_decimal(15, 2, minimum=0)
 UnitPrice = exact_decimal(18, 6, minimum=0)
-# What an index of received documents holds: 6 decimals (FEL), 12 whole digits (fits int64 scaled).
-IndexAmount = exact_decimal(18, 6)
 Quantity = exact_decimal(18, 6, minimum=0, positive=True)
 StockQuantity = exact_decimal(18, 6)
 StockOnHand = exact_decimal(18, 6, minimum=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from contextlib import AsyncExitStack
+from decimal import Decimal
 from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -16,7 +17,7 @@ from facturo.kit.access import Permission
 from facturo.kit.db import own_units
 from facturo.kit.downloads import content_disposition
 from facturo.kit.errors import ValidationFailed
-from facturo.kit.schemas import IndexAmount, IsoDate
+from facturo.kit.schemas import IsoDate
 from facturo.reception import views
 from facturo.reception.formats.facturo_json import json_schema
 from facturo.reception.queries import DocumentFilters
@@ -83,7 +84,9 @@ async def _uploads(request: Request, stack: AsyncExitStack) -> list[tuple[str, I
         "requestBody": {
             "content": {
                 "application/xml": {"schema": {"type": "string"}},
-                "application/json": {"schema": {"type": "object"}},
+                # Any bytes are received: JSON that is not a document is stored and rejected with
+                # its reason (JSON-*), never refused at the door.
+                "application/json": {"schema": {}},
                 "application/zip": {"schema": {"type": "string", "format": "binary"}},
                 "multipart/form-data": {
                     "schema": {
@@ -132,7 +135,12 @@ Status = Annotated[Literal["received", "accepted", "rejected"] | None, Query(ali
 Format = Annotated[Literal["fel", "ubl", "json", "unknown"] | None, Query(alias="format")]
 Text = Annotated[str | None, Query(max_length=60, pattern=r"^[0-9A-Za-z_. -]+$")]
 # Written as plain decimals (12.50), within what the index holds (12 whole digits, 6 decimals).
-Amount = Annotated[IndexAmount | None, Query()]
+# A query string carries text, so the amount is the plain-decimal text the index can hold (12 whole
+# digits, 6 decimals), never a number in exponent form.
+Amount = Annotated[
+    str | None,
+    Query(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$", examples=["100.00"], description="A plain decimal: 1250.50"),
+]
 From = Annotated[IsoDate | None, Query(alias="from")]
 To = Annotated[IsoDate | None, Query(alias="to")]
 
@@ -160,8 +168,8 @@ def _search(
         document_type=document_type,
         status=status_,
         format=format_,
-        total_min=total_min,
-        total_max=total_max,
+        total_min=Decimal(total_min) if total_min is not None else None,
+        total_max=Decimal(total_max) if total_max is not None else None,
         rule=rule,
         submission_id=submission_id,
         visible_issuer_nits=principal.issuer_nits,
