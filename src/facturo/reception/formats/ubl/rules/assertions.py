@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
@@ -138,12 +139,63 @@ def contexts(ctx: UblContext, context: str, excluding: str | None = None) -> lis
     key = ("contexts", context, excluding)
     found: list[etree._Element] | None = ctx.memo.get(key)
     if found is None:
-        found = select(ctx.root, context)
+        found = _from_root(ctx, context)
         if excluding and found:
-            claimed = {id(n) for n in select(ctx.root, excluding)}
+            claimed = {id(n) for n in _from_root(ctx, excluding)}
             found = [n for n in found if id(n) not in claimed]
         ctx.memo[key] = found
     return found
+
+
+def _from_root(ctx: UblContext, path: str) -> list[etree._Element]:
+    """``path`` evaluated on the root: from the document's index when every branch of the union is
+    plain steps (``//cac:TaxTotal/cac:TaxSubtotal``, ``/ubl:Invoice/cac:TaxTotal``), otherwise by XPath."""
+    plan = _index_plan(path)
+    if plan is None:
+        return select(ctx.root, path)
+    branches = [found for absolute, steps in plan if (found := _matching(ctx, absolute, steps))]
+    if len(branches) <= 1:
+        return branches[0] if branches else []
+    return ctx.in_document_order(node for found in branches for node in found)
+
+
+def _matching(ctx: UblContext, absolute: bool, steps: tuple[str, ...]) -> list[etree._Element]:
+    """The elements of the last step whose ancestors are the steps before it (the first one the
+    root when ``absolute``)."""
+    *above, last = steps
+    found = []
+    for node in ctx.elements(last):
+        at: etree._Element | None = node
+        for tag in reversed(above):
+            at = at.getparent() if at is not None else None
+            if at is None or at.tag != tag:
+                break
+        else:
+            if not absolute or (at is not None and at.getparent() is None):
+                found.append(node)
+    return found
+
+
+_BRANCH = re.compile(r"(/{1,2})([a-z]+:[A-Za-z][\w.-]*(?:/[a-z]+:[A-Za-z][\w.-]*)*)")
+
+
+@functools.cache
+def _index_plan(path: str) -> tuple[tuple[bool, tuple[str, ...]], ...] | None:
+    """Each branch of ``path`` as (absolute, the tags of its child steps), or None when a branch
+    is anything else (a predicate, an axis, a descendant step after the first)."""
+    plan = []
+    for branch in path.split("|"):
+        found = _BRANCH.fullmatch(branch.strip())
+        if found is None:
+            return None
+        steps = []
+        for step in found.group(2).split("/"):
+            prefix, name = step.split(":", 1)
+            if prefix not in XNS:
+                return None
+            steps.append(f"{{{XNS[prefix]}}}{name}")
+        plan.append((found.group(1) == "/", tuple(steps)))
+    return tuple(plan)
 
 
 def context_tags(context: str) -> frozenset[str] | None:
@@ -188,25 +240,71 @@ def gating_tags(test: str) -> frozenset[str] | None:
     """The tags (Clark notation) that must all occur for ``test`` to be able to fail, for the two
     shapes most "at most once" rules have: ``count(a/b/c) <= n`` and ``not(a/b/c)`` hold when an
     element of any step of the path occurs nowhere. None for any other test."""
+    found = _gated_path(test)
+    return None if found is None else found[0]
+
+
+def _gated_path(test: str) -> tuple[frozenset[str], tuple[str, int] | None] | None:
+    """:func:`gating_tags`, and for ``count(a/b/c) <= n`` also the last element step's tag with
+    ``n``: the count cannot pass ``n`` unless the document holds more than ``n`` such elements
+    (predicates only filter, and an attribute step counts at most one per element)."""
     found = _COUNT_OR_NOT.fullmatch(test.strip())
     if found is None:
         return None
-    path = _top_level_union(found.group(1) or found.group(2))
+    path = _top_level_union(found.group(1) or found.group(3))
     if len(path) != 1 or not _PLAIN_PATH.fullmatch(path[0].strip()):
         return None
-    tags = set()
+    tags = []
     for step in path[0].strip().split("/"):
         if ":" in step and not step.startswith("@"):
             prefix, name = step.split(":", 1)
             if prefix not in XNS:
                 return None
-            tags.add(f"{{{XNS[prefix]}}}{name}")
-    return frozenset(tags) or None
+            tags.append(f"{{{XNS[prefix]}}}{name}")
+        elif step == "..":
+            tags.append("..")
+    element_tags = frozenset(t for t in tags if t != "..")
+    if not element_tags:
+        return None
+    at_most = found.group(2)
+    repeated = (tags[-1], int(at_most)) if at_most is not None and tags[-1] != ".." else None
+    return element_tags, repeated
 
 
-_COUNT_OR_NOT = re.compile(r"count\((.*)\) <= \d+|not\((.*)\)", re.DOTALL)
+_COUNT_OR_NOT = re.compile(r"count\((.*)\) <= (\d+)|not\((.*)\)", re.DOTALL)
 _STEP = r"(?:[a-z]+:[A-Za-z][\w.-]*|\.\.)"
 _PLAIN_PATH = re.compile(rf"/{{0,2}}{_STEP}(?:/{{1,2}}{_STEP})*(?:/@[A-Za-z][\w.-]*)?")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What a document must hold for a test to be able to fail; a closed gate leaves the test out
+    of its group's XPath call."""
+
+    tags: frozenset[str] = frozenset()  # every one of these occurs
+    repeated: tuple[str, int] | None = None  # this tag occurs more than n times
+    when: Callable[[UblContext], bool] | None = None  # a rule's own condition
+
+    def open(self, ctx: UblContext) -> bool:
+        return self.tags <= ctx.tags and self.open_beyond_tags(ctx)
+
+    @property
+    def tags_only(self) -> bool:
+        return self.repeated is None and self.when is None
+
+    def open_beyond_tags(self, ctx: UblContext) -> bool:
+        """The conditions a document's tags do not decide (a count, the rule's own)."""
+        if self.repeated is not None and len(ctx.elements(self.repeated[0])) <= self.repeated[1]:
+            return False
+        return self.when is None or self.when(ctx)
+
+
+def gate_of(test: str, when: Callable[[UblContext], bool] | None = None) -> Gate | None:
+    """The gate of ``test`` (see :func:`_gated_path`), with the rule's own condition ``when``."""
+    found = _gated_path(test)
+    if found is None:
+        return None if when is None else Gate(when=when)
+    return Gate(found[0], found[1], when)
 
 
 class _Group:
@@ -221,17 +319,40 @@ class _Group:
     def __init__(self, context: str, excluding: str | None) -> None:
         self.context, self.excluding = context, excluding
         self.tests: list[str] = []
-        self.gates: list[frozenset[str] | None] = []
+        self.gates: list[Gate | None] = []
         self._combined: dict[tuple[int, ...], etree.XPath] = {}
+        # Per document shape: the tests its tags open, and the gates still to ask of each document.
+        self._by_shape: dict[int, tuple[tuple[int, ...], list[tuple[int, Gate]]]] = {}
 
-    def add(self, test: str) -> int:
+    def add(self, test: str, when: Callable[[UblContext], bool] | None = None) -> int:
         # Each test is compiled alone first, so that a broken one names its rule at import.
         etree.XPath(f"boolean({test})", namespaces=XNS)
         self.tests.append(test)
-        self.gates.append(gating_tags(test))
+        self.gates.append(gate_of(test, when))
         # A family registered after the first run (a late import) makes the group grow.
         self._combined.clear()
+        self._by_shape.clear()
         return len(self.tests) - 1
+
+    def _active(self, ctx: UblContext) -> tuple[int, ...]:
+        """The positions of the tests that can fail on the document, in order."""
+        found = self._by_shape.get(ctx.shape)
+        if found is None:
+            tags = ctx.tags
+            static, dynamic = [], []
+            for i, gate in enumerate(self.gates):
+                if gate is None or (gate.tags_only and gate.tags <= tags):
+                    static.append(i)
+                elif gate.tags <= tags:
+                    dynamic.append((i, gate))
+            if len(self._by_shape) >= _SHAPES_KEPT:
+                self._by_shape.clear()
+            found = self._by_shape[ctx.shape] = (tuple(static), dynamic)
+        static_active, dynamic = found
+        if not dynamic:
+            return static_active
+        more = [i for i, gate in dynamic if gate.open_beyond_tags(ctx)]
+        return tuple(sorted((*static_active, *more))) if more else static_active
 
     def _xpath(self, active: tuple[int, ...]) -> etree.XPath:
         found = self._combined.get(active)
@@ -249,8 +370,7 @@ class _Group:
         found: tuple[tuple[int, ...], list[tuple[etree._Element, str]]] | None = ctx.memo.get(key)
         if found is None:
             nodes = contexts(ctx, self.context, self.excluding)
-            tags = ctx.tags
-            active = tuple(i for i, gate in enumerate(self.gates) if gate is None or gate <= tags) if nodes else ()
+            active = self._active(ctx) if nodes else ()
             if active:
                 combined = self._xpath(active)
                 found = (active, [(node, str(combined(node))) for node in nodes])
@@ -273,15 +393,26 @@ class _Group:
         return found
 
 
-# Distinct document shapes whose combined XPath a group keeps compiled.
+# Distinct sets of tests whose combined XPath a group keeps compiled, and document shapes whose
+# open tests it remembers.
 _SHAPES = 64
+_SHAPES_KEPT = 1024
 _GROUPS: dict[tuple[str, str | None], _Group] = {}
 
 
-def asserting(rule_id: str, es: str, en: str, context: str, test: str, excluding: str | None = None) -> None:
-    """Register ``rule_id``: every ``context`` node must satisfy the XPath 1.0 ``test``."""
+def asserting(
+    rule_id: str,
+    es: str,
+    en: str,
+    context: str,
+    test: str,
+    excluding: str | None = None,
+    when: Callable[[UblContext], bool] | None = None,
+) -> None:
+    """Register ``rule_id``: every ``context`` node must satisfy the XPath 1.0 ``test``. ``when``
+    is a condition without which the test cannot fail (it is then not evaluated)."""
     group = _GROUPS.setdefault((context, excluding), _Group(context, excluding))
-    position = group.add(test)
+    position = group.add(test, when)
 
     def check(ctx: UblContext) -> Iterator[tuple[str, str | None]]:
         for location in group.failures(ctx).get(position, ()):

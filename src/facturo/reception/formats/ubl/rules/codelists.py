@@ -51,14 +51,14 @@ class Coded:
     parents: tuple[str, ...] = ()  # local names (cac:) of its parent, () for any
     attribute: str | None = None  # the code is this attribute, else the element's text
     attribute_required: bool = True  # the rule applies only where the attribute exists
-    parent_test: Callable[[etree._Element], bool] | None = None
+    parent_test: Callable[[UblContext, etree._Element], bool] | None = None
     also_valid: Callable[[etree._Element, str], bool] | None = None  # a value the list lacks but the rule takes
     es: str = ""
     en: str = ""
 
 
-def _document_type_130(parent: etree._Element) -> bool:
-    return any((c.text or "") == "130" for c in parent.iterfind(f"{{{vs.CBC}}}DocumentTypeCode"))
+def _document_type_130(ctx: UblContext, parent: etree._Element) -> bool:
+    return any((c.text or "") == "130" for c in ctx.children(parent, f"{{{vs.CBC}}}DocumentTypeCode"))
 
 
 _SEPA_HOLDERS = {f"{{{vs.CAC}}}AccountingSupplierParty", f"{{{vs.CAC}}}PayeeParty"}
@@ -69,8 +69,8 @@ def _sepa_creditor(node: etree._Element, value: str) -> bool:
     return value == "SEPA" and any(a.tag in _SEPA_HOLDERS for a in node.iterancestors())
 
 
-def _charge(value: bool) -> Callable[[etree._Element], bool]:
-    return lambda parent: vs.indicator(parent) is value
+def _charge(value: bool) -> Callable[[UblContext, etree._Element], bool]:
+    return lambda ctx, parent: vs.indicator(ctx, parent) is value
 
 
 ICD = "iso6523_icd_schemes"
@@ -134,16 +134,16 @@ CODED: tuple[Coded, ...] = (
 
 
 def _check(spec: Coded) -> Callable[[UblContext], Hits]:
-    names = {f"{{{vs.CBC}}}{e}" for e in spec.elements}
+    names = tuple(f"{{{vs.CBC}}}{e}" for e in spec.elements)
     parents = {f"{{{vs.CAC}}}{p}" for p in spec.parents}
 
     def check(ctx: UblContext) -> Hits:
         codes = code_list(spec.codes)
-        for node in ctx.root.iter(*names):
+        for node in ctx.elements(*names):
             parent = node.getparent()
             if parents and (parent is None or parent.tag not in parents):
                 continue
-            if spec.parent_test is not None and (parent is None or not spec.parent_test(parent)):
+            if spec.parent_test is not None and (parent is None or not spec.parent_test(ctx, parent)):
                 continue
             if spec.attribute is None:
                 value = vs.normalized(node.text)
@@ -159,7 +159,9 @@ def _check(spec: Coded) -> Callable[[UblContext], Hits]:
 
 
 for _spec in CODED:
-    rule(_spec.rule_id, _spec.es, _spec.en)(_check(_spec))
+    # Needs one of its coded elements: a document without any is not even looked at.
+    _needs = frozenset(f"{{{vs.CBC}}}{e}" for e in _spec.elements)
+    rule(_spec.rule_id, _spec.es, _spec.en, needs=_needs)(_check(_spec))
 
 
 @rule(
@@ -172,7 +174,7 @@ def _document_type_code(ctx: UblContext) -> Hits:
         ("InvoiceTypeCode", "uncl1001_invoice_types"),
         ("CreditNoteTypeCode", "uncl1001_credit_note_types"),
     ):
-        for node in ctx.root.iter(f"{{{vs.CBC}}}{name}"):
+        for node in ctx.elements(f"{{{vs.CBC}}}{name}"):
             value = vs.normalized(node.text)
             if value not in code_list(codes):
                 yield ctx.location(node), value
@@ -184,7 +186,7 @@ def _document_type_code(ctx: UblContext) -> Hits:
     "An attachment's MIME code must be PDF, PNG, JPEG, CSV, XLSX or ODS",
 )
 def _attachment_mime_code(ctx: UblContext) -> Hits:
-    for node in ctx.root.iter(f"{{{vs.CBC}}}EmbeddedDocumentBinaryObject"):
+    for node in ctx.elements(f"{{{vs.CBC}}}EmbeddedDocumentBinaryObject"):
         mime = node.get("mimeCode")
         # Compared as given: the official rule does not normalize this attribute.
         if mime is not None and mime not in code_list("attachment_mime_codes"):

@@ -453,8 +453,14 @@ _RULES: list[tuple[str, str, str, str, str]] = [
     ),
 ]
 
+
+def _uses_category_b(ctx: UblContext) -> bool:
+    """Both BR-B tests hold unless some category's ``cbc:ID`` is 'B'."""
+    return "B" in ctx.category_codes
+
+
 for _id, _context, _test, _es, _en in _RULES:
-    asserting(_id, _es, _en, _context, _test)
+    asserting(_id, _es, _en, _context, _test, when=_uses_category_b if _id.startswith("BR-B-") else None)
 
 
 def _period_in_order(ctx: UblContext, context: str, excluding: str | None) -> Iterator[tuple[str, str | None]]:

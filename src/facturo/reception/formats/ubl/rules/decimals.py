@@ -16,7 +16,10 @@ third decimal on any amount).
 
 from __future__ import annotations
 
-from facturo.reception.formats.ubl.rules.assertions import IS_ALLOWANCE, IS_CHARGE, LINES, ROOT, asserting
+from collections.abc import Callable
+
+from facturo.reception.formats.ubl.rules.assertions import IS_ALLOWANCE, IS_CHARGE, LINES, ROOT, XNS, asserting
+from facturo.reception.formats.ubl.rules.registry import UblContext
 
 
 def _two_decimals(element: str) -> str:
@@ -102,12 +105,21 @@ for _id, _context, _amount, _es, _en in _RULES:
         excluding=_CLAIMED_BY.get(_context),
     )
 
+
+def _tax_amount_holding(name: str) -> Callable[[UblContext], bool]:
+    """The condition without which ``//cac:TaxTotal/cbc:TaxAmount[@currencyID = cbc:<name>]`` is
+    empty (and the rule holds): some tax amount has a ``cbc:<name>`` child."""
+    tax_amount, inner = f"{{{XNS['cbc']}}}TaxAmount", f"{{{XNS['cbc']}}}{name}"
+    return lambda ctx: any(ctx.children(node, inner) for node in ctx.elements(tax_amount))
+
+
 asserting(
     "BR-DEC-13",
     "Más de dos decimales en el total de IVA (BT-110).",
     "The allowed maximum number of decimals for the invoice total VAT amount (BT-110) is 2.",
     ROOT,
     _tax_total_in("cbc:DocumentCurrencyCode"),
+    when=_tax_amount_holding("DocumentCurrencyCode"),
 )
 asserting(
     "BR-DEC-15",
@@ -115,4 +127,5 @@ asserting(
     "The allowed maximum number of decimals for the invoice total VAT amount in accounting currency (BT-111) is 2.",
     ROOT,
     _tax_total_in("cbc:TaxCurrencyCode"),
+    when=_tax_amount_holding("TaxCurrencyCode"),
 )

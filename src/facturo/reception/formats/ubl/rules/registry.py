@@ -17,6 +17,7 @@ once per document.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -37,7 +38,11 @@ NS = {
 
 
 class UblContext:
-    """One parsed UBL document as the rules see it."""
+    """One parsed UBL document as the rules see it.
+
+    The document is walked once (:attr:`index`: every element by its tag, in document order);
+    rules ask :meth:`elements` for ``//cac:TaxCategory`` and the like instead of walking the tree
+    again, which on a small invoice cost more than the test itself."""
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
@@ -45,21 +50,98 @@ class UblContext:
         self._tree = root.getroottree()
         # Per-document results the rule modules share (a context's nodes, a group's verdicts).
         self.memo: dict[Any, Any] = {}
+        self._children: dict[int, dict[str, list[etree._Element]]] = {}
+
+    @functools.cached_property
+    def index(self) -> dict[str, list[etree._Element]]:
+        """Every element (the root included) under its tag in Clark notation, in document order,
+        and (for :meth:`children`) every element's children by tag, read in the same walk. Holding
+        the elements also keeps their proxies alive, so ``id(node)`` is stable for the document's
+        lifetime (the memo and the children key on it)."""
+        index: dict[str, list[etree._Element]] = {}
+        children = self._children
+        for node in self.root.iter(etree.Element):
+            tag: str = node.tag
+            found = index.get(tag)
+            if found is None:
+                index[tag] = [node]
+            else:
+                found.append(node)
+            parent = node.getparent()
+            if parent is not None:
+                kids = children.get(id(parent))
+                if kids is None:
+                    children[id(parent)] = {tag: [node]}
+                elif (same := kids.get(tag)) is None:
+                    kids[tag] = [node]
+                else:
+                    same.append(node)
+        return index
+
+    def children(self, node: etree._Element, tag: str) -> list[etree._Element]:
+        """The element children of ``node`` with ``tag``, in document order (do not modify): a
+        dictionary lookup, where lxml's ``iterchildren`` and ``find`` cost about a microsecond a
+        call and the rules ask thousands of them of a large invoice."""
+        return self.kids(node).get(tag, [])
+
+    def kids(self, node: etree._Element) -> dict[str, list[etree._Element]]:
+        """Every element child of ``node`` by tag (do not modify)."""
+        if not self._children:
+            self.index  # noqa: B018 - read in the index's walk
+        return self._children.get(id(node), _NO_KIDS)
+
+    def child_path(self, node: etree._Element, tags: tuple[str, ...]) -> list[etree._Element]:
+        """``node/a/b/c`` for plain child steps (tags in Clark notation), in document order."""
+        found = [node]
+        for tag in tags:
+            found = [kid for at in found for kid in self.children(at, tag)]
+            if not found:
+                break
+        return found
 
     @functools.cached_property
     def tags(self) -> frozenset[str]:
         """Every element tag (Clark notation) the document holds."""
-        return frozenset({node.tag for node in self.root.iter(etree.Element)})
+        return frozenset(self.index)
+
+    def elements(self, *tags: str) -> list[etree._Element]:
+        """``//x | //y``: the elements with any of ``tags``, in document order (do not modify)."""
+        if len(tags) == 1:
+            return self.index.get(tags[0], [])
+        found = [nodes for tag in tags if (nodes := self.index.get(tag))]
+        if len(found) <= 1:
+            return found[0] if found else []
+        return self.in_document_order(node for nodes in found for node in nodes)
+
+    def in_document_order(self, nodes: Iterable[etree._Element]) -> list[etree._Element]:
+        order = self.memo.get(_ORDER)
+        if order is None:
+            order = self.memo[_ORDER] = {id(node): i for i, node in enumerate(self.root.iter(etree.Element))}
+        return sorted(set(nodes), key=lambda node: order[id(node)])
 
     @functools.cached_property
     def category_codes(self) -> frozenset[str]:
         """The collapsed ``cbc:ID`` of every TaxCategory and ClassifiedTaxCategory (a superset of
-        the codes any VAT-category rule looks at)."""
+        the codes any VAT-category rule looks at: the string value, as XPath reads it)."""
         return frozenset(
-            " ".join((ident.text or "").split())
-            for category in self.root.iter(_TAX_CATEGORY, _CLASSIFIED_CATEGORY)
-            for ident in category.iterfind(_ID)
+            " ".join((ident.text if len(ident) == 0 else "".join(ident.itertext())).split())
+            for tag in (_TAX_CATEGORY, _CLASSIFIED_CATEGORY)
+            for category in self.elements(tag)
+            for ident in self.children(category, _ID)
         )
+
+    @functools.cached_property
+    def shape(self) -> int:
+        """A number for the document's tags and category codes, the same for every document that
+        has the same ones (an issuer's invoices usually do): what depends only on them (which rules
+        can fire, which tests a group evaluates) is decided once per shape."""
+        key = (self.tags, self.category_codes)
+        found = _SHAPES.get(key)
+        if found is None:
+            if len(_SHAPES) >= _MAX_SHAPES:
+                _SHAPES.clear()
+            found = _SHAPES[key] = next(_SHAPE_NUMBERS)
+        return found
 
     def xpath(self, node: etree._Element, path: str, **variables: Any) -> Any:
         return node.xpath(path, namespaces=NS, **variables)
@@ -69,6 +151,12 @@ class UblContext:
         return str(self._tree.getpath(node))
 
 
+_ORDER = object()
+# Shapes seen, numbered; a number is never reused, so caches keyed by it cannot go stale.
+_SHAPES: dict[tuple[frozenset[str], frozenset[str]], int] = {}
+_SHAPE_NUMBERS = itertools.count()
+_MAX_SHAPES = 1024
+_NO_KIDS: dict[str, list[etree._Element]] = {}
 _TAX_CATEGORY = f"{{{NS['cac']}}}TaxCategory"
 _CLASSIFIED_CATEGORY = f"{{{NS['cac']}}}ClassifiedTaxCategory"
 _ID = f"{{{NS['cbc']}}}ID"
@@ -105,7 +193,19 @@ class Rule:
 RULES: dict[str, Rule] = {}
 # What the rules need to fire, and the rules by that gate (built on the first run).
 Gate = tuple[frozenset[str] | None, str | None]
-_plan: dict[int, list[tuple[Gate, list[tuple[int, Rule]]]]] = {}
+Indexed = tuple[int, Rule]  # a rule and its registration index (the order of the findings)
+
+
+@dataclass
+class _Bucket:
+    """The rules behind one gate: the ones checked alone, and the batches (each asked once, its
+    members found by their position)."""
+
+    alone: list[Indexed]
+    batches: dict[int, tuple[Batch, dict[int, Indexed]]]
+
+
+_plan: dict[int, list[tuple[Gate, _Bucket]]] = {}
 
 
 def rule(
@@ -131,39 +231,56 @@ def rule(
     return register
 
 
-def _rules_by_gate() -> list[tuple[Gate, list[tuple[int, Rule]]]]:
+def _rules_by_gate() -> list[tuple[Gate, _Bucket]]:
     """The registry bucketed by what the rules need, so that a gate is tested once per document;
     rebuilt when a rule registers after a first run (rules are written to RULES by :func:`rule`
     only; the size is checked too, in case)."""
     found = _plan.get(len(RULES))
     if found is None:
-        buckets: dict[Gate, list[tuple[int, Rule]]] = {}
+        buckets: dict[Gate, _Bucket] = {}
         for index, r in enumerate(RULES.values()):
-            buckets.setdefault((r.needs, r.category), []).append((index, r))
+            bucket = buckets.setdefault((r.needs, r.category), _Bucket([], {}))
+            if r.batch is None:
+                bucket.alone.append((index, r))
+            else:
+                bucket.batches.setdefault(id(r.batch), (r.batch, {}))[1][r.position] = (index, r)
         found = list(buckets.items())
         _plan.clear()
         _plan[len(RULES)] = found
     return found
 
 
+_open_buckets: dict[tuple[int, int], list[_Bucket]] = {}
+
+
+def _buckets_for(ctx: UblContext) -> list[_Bucket]:
+    """The buckets whose gate the document's shape opens."""
+    key = (ctx.shape, len(RULES))
+    found = _open_buckets.get(key)
+    if found is None:
+        tags, codes = ctx.tags, ctx.category_codes
+        found = [
+            bucket
+            for (needs, category), bucket in _rules_by_gate()
+            if (needs is None or not tags.isdisjoint(needs)) and (category is None or category in codes)
+        ]
+        if len(_open_buckets) >= _MAX_SHAPES:
+            _open_buckets.clear()
+        _open_buckets[key] = found
+    return found
+
+
 def run_rules(ctx: UblContext) -> Iterator[Finding]:
     """Every finding of every registered rule on ``ctx``, in registration order."""
-    tags = ctx.tags
-    codes = ctx.category_codes
     found: list[tuple[int, Finding]] = []
-    decided: dict[int, dict[int, list[str]]] = {}
-    for (needs, category), members in _rules_by_gate():
-        if needs is not None and tags.isdisjoint(needs):
-            continue
-        if category is not None and category not in codes:
-            continue
-        for index, r in members:
-            if r.batch is not None:
-                failures = decided.get(id(r.batch))
-                if failures is None:
-                    failures = decided[id(r.batch)] = r.batch.failures(ctx)
-                found.extend((index, Finding(r.id, r.severity, at, r.message)) for at in failures.get(r.position, ()))
-                continue
+    for bucket in _buckets_for(ctx):
+        for batch, members in bucket.batches.values():
+            for position, locations in batch.failures(ctx).items():
+                member = members.get(position)
+                if member is not None:
+                    index, r = member
+                    found.extend((index, Finding(r.id, r.severity, at, r.message)) for at in locations)
+        for index, r in bucket.alone:
             for location, detail in r.check(ctx):
                 message = (
                     r.message if detail is None else Msg(f"{r.message.es} ({detail})", f"{r.message.en} ({detail})")

@@ -227,29 +227,38 @@ for _id, _context, _test, _es, _en in _RULES:
 Hits = Iterator[tuple[str, str | None]]
 
 
-def _ends_with_name(suffix: str) -> str:
-    """XPath 1.0 for ``ends-with(name(), suffix)``."""
-    return f"substring(name(), string-length(name()) - {len(suffix) - 1}) = '{suffix}'"
+# The three UBL-DT rules look at every element of the document (``//*[ends-with(name(), ...)]``):
+# they read the tags of the document's index, so that only the elements named like an amount or a
+# binary object are looked at. ``ends-with(name(), 'Amount')`` holds exactly when the local name
+# ends so (the prefix ends in a colon), and so when the tag in Clark notation (``{ns}local``) does.
+_PRICE = f"{{{XNS['cac']}}}Price"
+_ALLOWANCE_CHARGE = f"{{{XNS['cac']}}}AllowanceCharge"
 
 
-# The three UBL-DT rules look at every element of the document: each is one compiled XPath that
-# selects the breaking nodes directly (the context and the negated test together), so that a
-# large document is walked once per rule and only its faults reach Python.
-_AMOUNTS_OVER_TWO_DECIMALS = etree.XPath(
-    f"//*[{_ends_with_name('Amount')} and not({_ends_with_name('PriceAmount')})"
-    " and not(ancestor::cac:Price/cac:AllowanceCharge)][string-length(substring-after(., '.')) > 2]",
-    namespaces=XNS,
-)
-_BINARY_OBJECTS_WITHOUT = {
-    attribute: etree.XPath(f"//*[{_ends_with_name('BinaryObject')}][not(@{attribute})]")
-    for attribute in ("mimeCode", "filename")
-}
+def _named(ctx: UblContext, suffix: str) -> list[etree._Element]:
+    tags = [tag for tag in ctx.tags if tag.endswith(suffix)]
+    return ctx.elements(*tags) if tags else []
+
+
+def _in_price_with_allowance(node: etree._Element) -> bool:
+    """``ancestor::cac:Price/cac:AllowanceCharge``: a Price above the node has an allowance."""
+    return any(above.find(_ALLOWANCE_CHARGE) is not None for above in node.iterancestors(_PRICE))
 
 
 @rule("UBL-DT-01", "Un importe tiene más de dos decimales.", "Amounts shall be decimal up to two fraction digits.")
 def _amount_decimals(ctx: UblContext) -> Hits:
-    for element in _AMOUNTS_OVER_TWO_DECIMALS(ctx.root):
-        yield ctx.location(element), "".join(element.itertext()).strip()
+    for element in _named(ctx, "Amount"):
+        if element.tag.endswith("PriceAmount"):
+            continue
+        text = "".join(element.itertext())
+        if len(text.partition(".")[2]) > 2 and not _in_price_with_allowance(element):
+            yield ctx.location(element), text.strip()
+
+
+def _binary_objects_without(ctx: UblContext, attribute: str) -> Hits:
+    for element in _named(ctx, "BinaryObject"):
+        if element.get(attribute) is None:
+            yield ctx.location(element), None
 
 
 @rule(
@@ -258,8 +267,7 @@ def _amount_decimals(ctx: UblContext) -> Hits:
     "Binary object elements shall contain the mime code attribute.",
 )
 def _binary_mime_code(ctx: UblContext) -> Hits:
-    for element in _BINARY_OBJECTS_WITHOUT["mimeCode"](ctx.root):
-        yield ctx.location(element), None
+    return _binary_objects_without(ctx, "mimeCode")
 
 
 @rule(
@@ -268,5 +276,4 @@ def _binary_mime_code(ctx: UblContext) -> Hits:
     "Binary object elements shall contain the file name attribute.",
 )
 def _binary_file_name(ctx: UblContext) -> Hits:
-    for element in _BINARY_OBJECTS_WITHOUT["filename"](ctx.root):
-        yield ctx.location(element), None
+    return _binary_objects_without(ctx, "filename")

@@ -104,18 +104,15 @@ FAMILIES: tuple[Family, ...] = (
 )  # fmt: skip
 
 
-def _coded(categories: Iterable[etree._Element], code: str, vat_only: bool = True) -> list[etree._Element]:
-    return [c for c in categories if vs.category_code(c) == code and (not vat_only or vs.is_vat(c))]
-
-
-def _percents(category: etree._Element) -> list[Decimal | None]:
-    return [vs.decimal_of(p.text) for p in category.iterfind(f"{{{vs.CBC}}}Percent")]
-
-
-def _single_percent(category: etree._Element) -> Decimal | None:
-    """``xs:decimal(cbc:Percent)``: one value, None when absent, several or not a decimal."""
-    values = _percents(category)
-    return values[0] if len(values) == 1 else None
+def _coded(
+    ctx: UblContext, categories: Iterable[etree._Element], code: str, vat_only: bool = True
+) -> list[etree._Element]:
+    found = []
+    for category in categories:
+        facts = vs.facts(ctx, category)
+        if facts.code == code and (facts.vat or not vat_only):
+            found.append(category)
+    return found
 
 
 # --- rule 01: the breakdown exists when the category is used ---------------------------------
@@ -123,15 +120,15 @@ def _single_percent(category: etree._Element) -> Decimal | None:
 
 def _breakdown_present(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        breakdown = _coded(vs.breakdown_categories(ctx), f.code, f.vat_filtered_sources)
+        breakdown = _coded(ctx, vs.breakdown_categories(ctx), f.code, f.vat_filtered_sources)
         if f.single_breakdown:
-            used = _coded(vs.all_tax_categories(ctx), f.code) or _coded(vs.classified_categories(ctx), f.code)
+            used = _coded(ctx, vs.all_tax_categories(ctx), f.code) or _coded(ctx, vs.classified_categories(ctx), f.code)
             if used and len(breakdown) != 1:
                 yield ctx.location(ctx.root), f"{len(breakdown)}"
             return
-        acs = vs.allowance_charge_categories(vs.all_allowance_charges(ctx), None)
-        sources = _coded(acs, f.code, f.vat_filtered_sources) + _coded(
-            vs.classified_categories(ctx), f.code, f.vat_filtered_sources
+        acs = vs.allowance_charge_categories(ctx, vs.all_allowance_charges(ctx), None)
+        sources = _coded(ctx, acs, f.code, f.vat_filtered_sources) + _coded(
+            ctx, vs.classified_categories(ctx), f.code, f.vat_filtered_sources
         )
         if bool(sources) != bool(breakdown):
             yield ctx.location(ctx.root), None
@@ -158,8 +155,8 @@ def _parties_for_lines(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
         classified = vs.classified_categories(ctx)
         # BR-S-02 fires on any S line category but is satisfied only by a VAT-scheme one.
-        trigger = _coded(classified, f.code, f.prefix != "S")
-        if trigger and not (_coded(classified, f.code) and _parties_ok(ctx, f.parties)):
+        trigger = _coded(ctx, classified, f.code, f.prefix != "S")
+        if trigger and not (_coded(ctx, classified, f.code) and _parties_ok(ctx, f.parties)):
             yield ctx.location(ctx.root), None
 
     return check
@@ -168,10 +165,12 @@ def _parties_for_lines(f: Family) -> Callable[[UblContext], Hits]:
 def _parties_for_allowances(f: Family, charge: bool) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
         acs = vs.document_allowance_charges(ctx) if f.document_level_allowances else vs.all_allowance_charges(ctx)
-        categories = vs.allowance_charge_categories(acs, charge)
+        if not acs:
+            return
+        categories = vs.allowance_charge_categories(ctx, acs, charge)
         # BR-G-03/04 are satisfied by a G allowance category of any scheme.
-        satisfied_by = _coded(categories, f.code, f.prefix != "G")
-        if _coded(categories, f.code) and not (satisfied_by and _parties_ok(ctx, f.parties)):
+        satisfied_by = _coded(ctx, categories, f.code, f.prefix != "G")
+        if _coded(ctx, categories, f.code) and not (satisfied_by and _parties_ok(ctx, f.parties)):
             yield ctx.location(ctx.root), None
 
     return check
@@ -180,21 +179,21 @@ def _parties_for_allowances(f: Family, charge: bool) -> Callable[[UblContext], H
 # --- rules 05-07: the rate --------------------------------------------------------------------
 
 
-def _rate_ok(category: etree._Element, rate: Rate) -> bool:
+def _rate_ok(facts: vs.CategoryFacts, rate: Rate) -> bool:
     if rate is Rate.ABSENT:
-        return category.find(f"{{{vs.CBC}}}Percent") is None
+        return not facts.percents
     if rate is Rate.ZERO:
-        return _single_percent(category) == 0
-    values = [v for v in _percents(category) if v is not None]
+        return facts.single_percent == 0
+    values = [v for v in facts.percents if v is not None]
     return any(v > 0 if rate is Rate.POSITIVE else v >= 0 for v in values)
 
 
 def _line_rates(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        for name in ("InvoiceLine", "CreditNoteLine"):
-            for line in ctx.root.iter(f"{{{vs.CAC}}}{name}"):
-                for category in _coded(line.iterfind(f"{{{vs.CAC}}}Item/{{{vs.CAC}}}ClassifiedTaxCategory"), f.code):
-                    if not _rate_ok(category, f.rate):
+        for credit_note in (False, True):
+            for line in vs.lines_anywhere(ctx, credit_note):
+                for category in _coded(ctx, ctx.child_path(line, _LINE_CATEGORY), f.code):
+                    if not _rate_ok(vs.facts(ctx, category), f.rate):
                         yield ctx.location(category), None
 
     return check
@@ -202,8 +201,9 @@ def _line_rates(f: Family) -> Callable[[UblContext], Hits]:
 
 def _allowance_rates(f: Family, charge: bool) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        for category in _coded(vs.allowance_charge_categories(vs.all_allowance_charges(ctx), charge), f.code):
-            if not _rate_ok(category, f.rate):
+        acs = vs.all_allowance_charges(ctx)
+        for category in _coded(ctx, vs.allowance_charge_categories(ctx, acs, charge), f.code) if acs else ():
+            if not _rate_ok(vs.facts(ctx, category), f.rate):
                 yield ctx.location(category), None
 
     return check
@@ -212,51 +212,80 @@ def _allowance_rates(f: Family, charge: bool) -> Callable[[UblContext], Hits]:
 # --- rule 08: the taxable amount of the category ----------------------------------------------
 
 
-def _amount(node: etree._Element, name: str) -> Decimal:
-    return vs.decimal_of(vs.child_text(node, name)) or Decimal(0)
+def _amount(ctx: UblContext, node: etree._Element, name: str) -> Decimal:
+    return vs.decimal_of(vs.child_text(ctx, node, name)) or Decimal(0)
 
 
-def _has_code(node: etree._Element, path: str, code: str) -> bool:
-    return any(vs.category_code(c) == code for c in node.iterfind(path))
+_LINE_CATEGORY = (f"{{{vs.CAC}}}Item", f"{{{vs.CAC}}}ClassifiedTaxCategory")
+_AC_CATEGORY = (f"{{{vs.CAC}}}TaxCategory",)
 
 
-def _has_rate(node: etree._Element, path: str, rate: Decimal) -> bool:
-    return any(_single_percent(c) == rate for c in node.iterfind(path))
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """A line or an allowance/charge as rule 08 sums it: the codes and the single rates of its
+    categories (each tested alone, as the official ``cbc:ID = $code and cbc:Percent = $rate`` over
+    all of them is), its amount and, for an allowance or charge, its indicator."""
+
+    codes: frozenset[str]
+    rates: frozenset[Decimal | None]
+    amount: Decimal
+    charge: bool | None = None
+
+    def matches(self, code: str, rate: Decimal | None) -> bool:
+        return code in self.codes and (rate is None or rate in self.rates)
 
 
-_LINE_CATEGORY = f"{{{vs.CAC}}}Item/{{{vs.CAC}}}ClassifiedTaxCategory"
-_AC_CATEGORY = f"{{{vs.CAC}}}TaxCategory"
+_SOURCES = object()
+
+
+def _source(ctx: UblContext, node: etree._Element, path: tuple[str, ...], amount: str) -> _Source:
+    memo: dict[int, _Source] | None = ctx.memo.get(_SOURCES)
+    if memo is None:
+        memo = ctx.memo[_SOURCES] = {}
+    found = memo.get(id(node))
+    if found is None:
+        categories = [vs.facts(ctx, c) for c in ctx.child_path(node, path)]
+        found = memo[id(node)] = _Source(
+            frozenset(c.code for c in categories),
+            frozenset(c.single_percent for c in categories),
+            _amount(ctx, node, amount),
+            vs.indicator(ctx, node) if path == _AC_CATEGORY else None,
+        )
+    return found
+
+
+def _line_sources(ctx: UblContext, credit_note: bool, anywhere: bool) -> list[_Source]:
+    found = vs.lines_anywhere(ctx, credit_note) if anywhere else vs.lines(ctx, credit_note)
+    return [_source(ctx, line, _LINE_CATEGORY, "LineExtensionAmount") for line in found]
+
+
+def _allowance_sources(ctx: UblContext, anywhere: bool) -> list[_Source]:
+    found = vs.all_allowance_charges(ctx) if anywhere else vs.document_allowance_charges(ctx)
+    return [_source(ctx, ac, _AC_CATEGORY, "Amount") for ac in found]
 
 
 def _category_base(ctx: UblContext, code: str, credit_note: bool, rate: Decimal | None) -> Decimal:
     """Sum of the category's line net amounts plus its charges minus its allowances (at ``rate``)."""
-
-    def matches(node: etree._Element, path: str) -> bool:
-        return _has_code(node, path, code) and (rate is None or _has_rate(node, path, rate))
-
     total = sum(
-        (_amount(line, "LineExtensionAmount") for line in vs.lines(ctx, credit_note) if matches(line, _LINE_CATEGORY)),
-        Decimal(0),
+        (line.amount for line in _line_sources(ctx, credit_note, False) if line.matches(code, rate)), Decimal(0)
     )
-    for ac in vs.document_allowance_charges(ctx):
-        if matches(ac, _AC_CATEGORY):
-            sign = vs.indicator(ac)
-            if sign is not None:
-                total += _amount(ac, "Amount") if sign else -_amount(ac, "Amount")
+    for ac in _allowance_sources(ctx, False):
+        if ac.charge is not None and ac.matches(code, rate):
+            total += ac.amount if ac.charge else -ac.amount
     return total
 
 
 def _taxable_amount(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        for category in _coded(vs.breakdown_categories(ctx), f.code):
+        for category in _coded(ctx, vs.breakdown_categories(ctx), f.code):
             subtotal = category.getparent()
             assert subtotal is not None
-            taxable = vs.decimal_of(vs.child_text(subtotal, "TaxableAmount"))
+            taxable = vs.decimal_of(vs.child_text(ctx, subtotal, "TaxableAmount"))
             if f.per_rate_taxable:
-                rate = _single_percent(category)
-                if rate is None and category.find(f"{{{vs.CBC}}}Percent") is None:
+                facts = vs.facts(ctx, category)
+                if not facts.percents:
                     continue  # "every $rate in ()" holds
-                ok = any(_rate_branch(ctx, f, cn, taxable, rate) for cn in (False, True))
+                ok = any(_rate_branch(ctx, f, cn, taxable, facts.single_percent) for cn in (False, True))
             else:
                 ok = any(
                     vs.any_line_anywhere(ctx, cn)
@@ -274,18 +303,15 @@ def _rate_branch(ctx: UblContext, f: Family, credit_note: bool, taxable: Decimal
     if taxable is None or rate is None:
         return False
     if f.taxable_needs_source:
-        name = "CreditNoteLine" if credit_note else "InvoiceLine"
-        source = any(
-            _has_code(line, _LINE_CATEGORY, f.code) and _has_rate(line, _LINE_CATEGORY, rate)
-            for line in ctx.root.iter(f"{{{vs.CAC}}}{name}")
-        ) or any(
-            _has_code(ac, _AC_CATEGORY, f.code) and _has_rate(ac, _AC_CATEGORY, rate)
-            for ac in vs.all_allowance_charges(ctx)
+        source = any(line.matches(f.code, rate) for line in _line_sources(ctx, credit_note, True)) or any(
+            ac.matches(f.code, rate) for ac in _allowance_sources(ctx, True)
         )
     else:
         source = vs.any_line_anywhere(ctx, credit_note)
+    if not source:
+        return False
     base = _category_base(ctx, f.code, credit_note, rate)
-    return source and taxable - 1 < base < taxable + 1
+    return taxable - 1 < base < taxable + 1
 
 
 # --- rule 09: the tax amount of the category ----------------------------------------------------
@@ -293,16 +319,16 @@ def _rate_branch(ctx: UblContext, f: Family, credit_note: bool, taxable: Decimal
 
 def _tax_amount(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        for category in _coded(vs.breakdown_categories(ctx), f.code):
+        for category in _coded(ctx, vs.breakdown_categories(ctx), f.code):
             subtotal = category.getparent()
             assert subtotal is not None
-            tax = vs.decimal_of(vs.child_text(subtotal, "TaxAmount"))
+            tax = vs.decimal_of(vs.child_text(ctx, subtotal, "TaxAmount"))
             if not f.computed_tax:
                 if tax != 0:
                     yield ctx.location(category), None
                 continue
-            taxable = vs.decimal_of(vs.child_text(subtotal, "TaxableAmount"))
-            rate = _single_percent(category)
+            taxable = vs.decimal_of(vs.child_text(ctx, subtotal, "TaxableAmount"))
+            rate = vs.facts(ctx, category).single_percent
             if tax is None or taxable is None or rate is None:
                 yield ctx.location(category), None
                 continue
@@ -318,9 +344,9 @@ def _tax_amount(f: Family) -> Callable[[UblContext], Hits]:
 
 def _exemption_reason(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        for category in _coded(vs.breakdown_categories(ctx), f.code):
-            has_reason = vs.has_child(category, "TaxExemptionReason") or vs.has_child(
-                category, "TaxExemptionReasonCode"
+        for category in _coded(ctx, vs.breakdown_categories(ctx), f.code):
+            has_reason = vs.has_child(ctx, category, "TaxExemptionReason") or vs.has_child(
+                ctx, category, "TaxExemptionReasonCode"
             )
             if has_reason != f.reason_required:
                 yield ctx.location(category), None
@@ -426,7 +452,7 @@ for _family in FAMILIES:
 
 
 def _breakdown_has(ctx: UblContext, code: str) -> bool:
-    return bool(_coded(vs.breakdown_categories(ctx), code))
+    return bool(_coded(ctx, vs.breakdown_categories(ctx), code))
 
 
 @rule(
@@ -463,7 +489,9 @@ def _not_subject_excludes(
     number: str, subject_es: str, subject_en: str, categories: Callable[[UblContext], list[etree._Element]]
 ) -> None:
     def check(ctx: UblContext) -> Hits:
-        if _breakdown_has(ctx, "O") and any(vs.category_code(c) != "O" and vs.is_vat(c) for c in categories(ctx)):
+        if _breakdown_has(ctx, "O") and any(
+            (facts := vs.facts(ctx, c)).code != "O" and facts.vat for c in categories(ctx)
+        ):
             yield ctx.location(ctx.root), None
 
     rule(
@@ -479,11 +507,11 @@ _not_subject_excludes(
     "13",
     "descuentos",
     "allowances",
-    lambda ctx: vs.allowance_charge_categories(vs.all_allowance_charges(ctx), False),
+    lambda ctx: vs.allowance_charge_categories(ctx, vs.all_allowance_charges(ctx), False),
 )
 _not_subject_excludes(
     "14",
     "cargos",
     "charges",
-    lambda ctx: vs.allowance_charge_categories(vs.all_allowance_charges(ctx), True),
+    lambda ctx: vs.allowance_charge_categories(ctx, vs.all_allowance_charges(ctx), True),
 )

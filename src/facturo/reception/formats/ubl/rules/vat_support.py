@@ -3,10 +3,16 @@
 They follow the XPath 2.0 semantics the official Schematron uses (``normalize-space`` on codes,
 ``upper-case`` on the tax scheme, ``xs:decimal`` casts), so that the native rules answer the same
 way on odd inputs (padded codes, lower-case ``vat``).
+
+Speed: the elements come from the document's index (:meth:`UblContext.elements`), and what the
+rules read of a category (:func:`facts`) or a party is read once per document, since the ten rules
+of a family read the same few elements again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
@@ -22,26 +28,27 @@ def normalized(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def child_text(node: etree._Element, name: str) -> str | None:
+def child_text(ctx: UblContext, node: etree._Element, name: str) -> str | None:
     """The text of the first ``cbc:name`` child, or None without one."""
-    found = node.find(f"{{{CBC}}}{name}")
-    return None if found is None else (found.text or "")
+    found = ctx.children(node, f"{{{CBC}}}{name}")
+    return (found[0].text or "") if found else None
 
 
-def has_child(node: etree._Element, name: str) -> bool:
-    return node.find(f"{{{CBC}}}{name}") is not None
+def has_child(ctx: UblContext, node: etree._Element, name: str) -> bool:
+    return bool(ctx.children(node, f"{{{CBC}}}{name}"))
 
 
-def category_code(category: etree._Element) -> str:
+def category_code(ctx: UblContext, category: etree._Element) -> str:
     """``normalize-space(cbc:ID)`` of a TaxCategory / ClassifiedTaxCategory."""
-    return normalized(child_text(category, "ID"))
+    return normalized(child_text(ctx, category, "ID"))
 
 
-def is_vat(category: etree._Element) -> bool:
+_TAX_SCHEME = (f"{{{CAC}}}TaxScheme", f"{{{CBC}}}ID")
+
+
+def is_vat(ctx: UblContext, category: etree._Element) -> bool:
     """True when some ``cac:TaxScheme/cbc:ID`` of ``category`` is VAT (any case, any padding)."""
-    return any(
-        normalized(ident.text).upper() == "VAT" for ident in category.iterfind(f"{{{CAC}}}TaxScheme/{{{CBC}}}ID")
-    )
+    return any(normalized(ident.text).upper() == "VAT" for ident in ctx.child_path(category, _TAX_SCHEME))
 
 
 def decimal_of(text: str | None) -> Decimal | None:
@@ -57,9 +64,9 @@ def decimal_of(text: str | None) -> Decimal | None:
         return None
 
 
-def indicator(node: etree._Element) -> bool | None:
+def indicator(ctx: UblContext, node: etree._Element) -> bool | None:
     """``cbc:ChargeIndicator`` read as xs:boolean (true/1, false/0); None when absent or invalid."""
-    text = child_text(node, "ChargeIndicator")
+    text = child_text(ctx, node, "ChargeIndicator")
     if text is None:
         return None
     value = text.strip()
@@ -70,83 +77,147 @@ def indicator(node: etree._Element) -> bool | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class CategoryFacts:
+    """What the rules read of one TaxCategory or ClassifiedTaxCategory."""
+
+    code: str  # normalize-space(cbc:ID)
+    vat: bool  # some cac:TaxScheme/cbc:ID is VAT
+    percents: tuple[Decimal | None, ...]  # xs:decimal of each cbc:Percent (None: not a decimal)
+
+    @property
+    def single_percent(self) -> Decimal | None:
+        """``xs:decimal(cbc:Percent)``: one value, None when absent, several or not a decimal."""
+        return self.percents[0] if len(self.percents) == 1 else None
+
+
+_FACTS = object()
+
+
+def facts(ctx: UblContext, category: etree._Element) -> CategoryFacts:
+    """The category's facts, read once per document (the index keeps the element, so its id holds)."""
+    memo: dict[int, CategoryFacts] | None = ctx.memo.get(_FACTS)
+    if memo is None:
+        memo = ctx.memo[_FACTS] = {}
+    found = memo.get(id(category))
+    if found is None:
+        kids = ctx.kids(category)
+        ids = kids.get(_ID)
+        vat = any(
+            normalized(ident.text).upper() == "VAT"
+            for scheme in kids.get(_SCHEME, ())
+            for ident in ctx.kids(scheme).get(_ID, ())
+        )
+        percents = tuple(decimal_of(p.text) for p in kids.get(_PERCENT, ()))
+        found = memo[id(category)] = CategoryFacts(normalized(ids[0].text) if ids else "", vat, percents)
+    return found
+
+
+_ID, _SCHEME, _PERCENT = f"{{{CBC}}}ID", f"{{{CAC}}}TaxScheme", f"{{{CBC}}}Percent"
+
+
+def remembered(ctx: UblContext, key: object, compute: Callable[[], object]) -> object:
+    """``compute()`` once per document under ``key``."""
+    if key not in ctx.memo:
+        ctx.memo[key] = compute()
+    return ctx.memo[key]
+
+
 def all_allowance_charges(ctx: UblContext) -> list[etree._Element]:
     """Every ``cac:AllowanceCharge`` anywhere (``//cac:AllowanceCharge``)."""
-    return list(ctx.root.iter(f"{{{CAC}}}AllowanceCharge"))
+    return ctx.elements(f"{{{CAC}}}AllowanceCharge")
 
 
 def document_allowance_charges(ctx: UblContext) -> list[etree._Element]:
     """The document-level ones (children of the root): BG-20 and BG-21."""
-    return list(ctx.root.findall(f"{{{CAC}}}AllowanceCharge"))
+    return [ac for ac in all_allowance_charges(ctx) if ac.getparent() is ctx.root]
 
 
-def allowance_charge_categories(allowance_charges: list[etree._Element], charge: bool | None) -> list[etree._Element]:
+def allowance_charge_categories(
+    ctx: UblContext, allowance_charges: list[etree._Element], charge: bool | None
+) -> list[etree._Element]:
     """The TaxCategory children of allowances (``charge=False``), charges (True) or both (None)."""
     return [
         category
         for ac in allowance_charges
-        if charge is None or indicator(ac) is charge
-        for category in ac.iterfind(f"{{{CAC}}}TaxCategory")
+        if charge is None or indicator(ctx, ac) is charge
+        for category in ctx.children(ac, f"{{{CAC}}}TaxCategory")
     ]
 
 
 def classified_categories(ctx: UblContext) -> list[etree._Element]:
     """Every ``cac:ClassifiedTaxCategory`` (the line categories, BT-151)."""
-    return list(ctx.root.iter(f"{{{CAC}}}ClassifiedTaxCategory"))
+    return ctx.elements(f"{{{CAC}}}ClassifiedTaxCategory")
+
+
+_BREAKDOWN = object()
 
 
 def breakdown_categories(ctx: UblContext) -> list[etree._Element]:
     """``cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory`` of the root: the VAT breakdown (BG-23)."""
-    return list(ctx.root.findall(f"{{{CAC}}}TaxTotal/{{{CAC}}}TaxSubtotal/{{{CAC}}}TaxCategory"))
+    found: list[etree._Element] | None = ctx.memo.get(_BREAKDOWN)
+    if found is None:
+        path = (f"{{{CAC}}}TaxTotal", f"{{{CAC}}}TaxSubtotal", f"{{{CAC}}}TaxCategory")
+        found = ctx.memo[_BREAKDOWN] = ctx.child_path(ctx.root, path)
+    return found
 
 
 def all_tax_categories(ctx: UblContext) -> list[etree._Element]:
     """Every ``cac:TaxCategory`` anywhere (``//cac:TaxCategory``)."""
-    return list(ctx.root.iter(f"{{{CAC}}}TaxCategory"))
+    return ctx.elements(f"{{{CAC}}}TaxCategory")
 
 
 def lines(ctx: UblContext, credit_note: bool) -> list[etree._Element]:
     """The root's InvoiceLine (or CreditNoteLine) children."""
-    return list(ctx.root.findall(f"{{{CAC}}}{'CreditNoteLine' if credit_note else 'InvoiceLine'}"))
+    return [line for line in lines_anywhere(ctx, credit_note) if line.getparent() is ctx.root]
+
+
+def lines_anywhere(ctx: UblContext, credit_note: bool) -> list[etree._Element]:
+    """``//cac:InvoiceLine`` (or ``//cac:CreditNoteLine``)."""
+    return ctx.elements(f"{{{CAC}}}{'CreditNoteLine' if credit_note else 'InvoiceLine'}")
 
 
 def any_line_anywhere(ctx: UblContext, credit_note: bool) -> bool:
-    name = "CreditNoteLine" if credit_note else "InvoiceLine"
-    return next(ctx.root.iter(f"{{{CAC}}}{name}"), None) is not None
+    return bool(lines_anywhere(ctx, credit_note))
 
 
-def _company_ids(parties: list[etree._Element], vat_only: bool) -> bool:
+def _company_ids(ctx: UblContext, parties: list[etree._Element], vat_only: bool) -> bool:
     for party in parties:
-        for scheme in party.iterfind(f"{{{CAC}}}PartyTaxScheme"):
-            if vat_only and not is_vat(scheme):
+        for scheme in ctx.children(party, f"{{{CAC}}}PartyTaxScheme"):
+            if vat_only and not is_vat(ctx, scheme):
                 continue
-            if has_child(scheme, "CompanyID"):
+            if has_child(ctx, scheme, "CompanyID"):
                 return True
     return False
+
+
+def _parties(ctx: UblContext, role: str) -> list[etree._Element]:
+    return [p for a in ctx.elements(f"{{{CAC}}}{role}") for p in ctx.children(a, f"{{{CAC}}}Party")]
 
 
 def seller_vat_id(ctx: UblContext, vat_only: bool) -> bool:
     """A seller VAT identifier (BT-31): AccountingSupplierParty/Party/PartyTaxScheme/CompanyID,
     with a VAT tax scheme when ``vat_only`` (some official rules check the scheme, others not)."""
-    parties = list(ctx.root.iter(f"{{{CAC}}}AccountingSupplierParty"))
-    return _company_ids([p for a in parties for p in a.iterfind(f"{{{CAC}}}Party")], vat_only)
+    key = ("seller_vat_id", vat_only)
+    return bool(remembered(ctx, key, lambda: _company_ids(ctx, _parties(ctx, "AccountingSupplierParty"), vat_only)))
 
 
 def tax_representative_vat_id(ctx: UblContext) -> bool:
     """The seller tax representative's VAT identifier (BT-63)."""
-    return _company_ids(list(ctx.root.iter(f"{{{CAC}}}TaxRepresentativeParty")), vat_only=True)
+    parties = ctx.elements(f"{{{CAC}}}TaxRepresentativeParty")
+    return bool(parties) and _company_ids(ctx, parties, vat_only=True)
 
 
 def buyer_vat_id(ctx: UblContext) -> bool:
     """The buyer VAT identifier (BT-48)."""
-    parties = list(ctx.root.iter(f"{{{CAC}}}AccountingCustomerParty"))
-    return _company_ids([p for a in parties for p in a.iterfind(f"{{{CAC}}}Party")], vat_only=True)
+    buyers = _parties(ctx, "AccountingCustomerParty")
+    return bool(remembered(ctx, "buyer_vat_id", lambda: _company_ids(ctx, buyers, vat_only=True)))
 
 
 def buyer_legal_id(ctx: UblContext) -> bool:
     """The buyer legal registration identifier (BT-47)."""
-    path = f"{{{CAC}}}Party/{{{CAC}}}PartyLegalEntity/{{{CBC}}}CompanyID"
-    return any(a.find(path) is not None for a in ctx.root.iter(f"{{{CAC}}}AccountingCustomerParty"))
+    path = (f"{{{CAC}}}Party", f"{{{CAC}}}PartyLegalEntity", f"{{{CBC}}}CompanyID")
+    return any(ctx.child_path(a, path) for a in ctx.elements(f"{{{CAC}}}AccountingCustomerParty"))
 
 
 def xpath_round(value: Decimal) -> Decimal:
