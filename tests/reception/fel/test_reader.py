@@ -217,6 +217,39 @@ def test_a_non_integer_correlative_is_a_warning(issuer_signer: Signer, certifier
     assert doc.valid
 
 
+@pytest.mark.parametrize("written", ["１０４５", "١٠٤٥", "+1045", "1 045"])
+def test_a_correlative_in_other_than_ascii_digits_is_not_a_number(
+    issuer_signer: Signer, certifier_signer: Signer, written: str
+) -> None:
+    raw = signed("fel-fact-certificada.xml", issuer_signer, certifier_signer, (">1045<", f">{written}<"))
+    doc = read(raw)
+    assert doc.correlative is None
+    assert [f.rule for f in doc.findings] == ["FEL-ADENDA-CORRELATIVO"]
+
+
+def test_the_correlative_is_the_adendas_never_serie_or_numero(issuer_signer: Signer, certifier_signer: Signer) -> None:
+    # Without a correlative in the Adenda there is none: Numero (from the UUID) is not one.
+    raw = signed(
+        "fel-fact-certificada.xml",
+        issuer_signer,
+        certifier_signer,
+        ("<dte:Correlativo>1045</dte:Correlativo>", "<dte:Turno>2</dte:Turno>"),
+    )
+    doc = read(raw)
+    assert (doc.series, doc.number, doc.correlative) == ("7A3C91E2", "1264406127", None)
+    # NumeroInterno is read as well, wherever it sits inside the Adenda, whatever its namespace.
+    nested = signed(
+        "fel-fact-certificada.xml",
+        issuer_signer,
+        certifier_signer,
+        (
+            "<dte:Correlativo>1045</dte:Correlativo>",
+            "<x:Datos xmlns:x='urn:x'><x:NumeroInterno>77</x:NumeroInterno></x:Datos>",
+        ),
+    )
+    assert read(nested).correlative == 77
+
+
 def test_the_uncertified_fixture_is_rejected() -> None:
     doc = read(FIXTURES.parent.joinpath("fel-factura.xml").read_bytes())
     assert rules(doc) == ["FEL-NOT-CERTIFIED", "FEL-SIGNATURE-MISSING"]

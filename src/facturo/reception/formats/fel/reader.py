@@ -23,7 +23,9 @@ from facturo.reception.formats.reading import DocumentFormat, Finding, ReadDocum
 
 # The Adenda children that hold the issuer's own correlative (the first one found wins).
 CORRELATIVE_NAMES = ("Correlativo", "NumeroInterno", "numero_interno")
-_INTEGER = re.compile(r"\d{1,18}")
+# ASCII digits only: ``\d`` would also take "１０４５" or "١٠٤٥", which int() reads as 1045, so a
+# correlative a person cannot recognise would enter the sequence audit.
+_INTEGER = re.compile(r"[0-9]{1,18}")
 
 
 def _datetime(text: str | None) -> datetime | None:
