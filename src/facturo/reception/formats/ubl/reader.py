@@ -95,37 +95,43 @@ def _name(node: etree._Element | None) -> str | None:
     return value[:NAME_MAX] if value else None
 
 
-def _tax_id(party: etree._Element) -> etree._Element | None:
+def _tax_id(ctx: UblContext, party: etree._Element) -> etree._Element | None:
     """``PartyTaxScheme/CompanyID``, the one of the VAT scheme (BT-31/BT-48) before another tax
     registration (BT-32)."""
     fallback = None
-    for scheme in party.iterfind(f"{CAC}PartyTaxScheme"):
-        company = scheme.find(f"{CBC}CompanyID")
+    for scheme in ctx.children(party, f"{CAC}PartyTaxScheme"):
+        company = _find(ctx, scheme, f"{CBC}CompanyID")
         if company is None or _text(company) is None:
             continue
-        if (_text(scheme.find(f"{CAC}TaxScheme/{CBC}ID")) or "").upper() == "VAT":
+        if (_text(_find(ctx, scheme, f"{CAC}TaxScheme", f"{CBC}ID")) or "").upper() == "VAT":
             return company
         fallback = fallback if fallback is not None else company
     return fallback
 
 
-def _party_id(party: etree._Element, *more: str) -> etree._Element | None:
+def _party_id(ctx: UblContext, party: etree._Element, *more: tuple[str, ...]) -> etree._Element | None:
     # Not ``or``: an lxml element without children is false.
-    found = _tax_id(party)
-    return found if found is not None else _first(party, *_PARTY_IDS, *more)
+    found = _tax_id(ctx, party)
+    return found if found is not None else _first(ctx, party, *_PARTY_IDS, *more)
 
 
-def _first(node: etree._Element, *paths: str) -> etree._Element | None:
+def _find(ctx: UblContext, node: etree._Element, *tags: str) -> etree._Element | None:
+    """``node.find("a/b")`` for child steps in Clark notation, through the document's index."""
+    found = ctx.child_path(node, tags)
+    return found[0] if found else None
+
+
+def _first(ctx: UblContext, node: etree._Element, *paths: tuple[str, ...]) -> etree._Element | None:
     """The first element found along ``paths`` (tried in order) that has some text."""
     for path in paths:
-        for found in node.iterfind(path):
+        for found in ctx.child_path(node, path):
             if _text(found) is not None:
                 return found
     return None
 
 
-_PARTY_IDS = (f"{CAC}PartyLegalEntity/{CBC}CompanyID", f"{CBC}EndpointID")
-_PARTY_NAMES = (f"{CAC}PartyLegalEntity/{CBC}RegistrationName", f"{CAC}PartyName/{CBC}Name")
+_PARTY_IDS = ((f"{CAC}PartyLegalEntity", f"{CBC}CompanyID"), (f"{CBC}EndpointID",))
+_PARTY_NAMES = ((f"{CAC}PartyLegalEntity", f"{CBC}RegistrationName"), (f"{CAC}PartyName", f"{CBC}Name"))
 
 
 # Every date, and every amount, percentage and quantity of the UBL binding (xs:date and xs:decimal
@@ -145,9 +151,10 @@ _NOT_NUMBER_AMOUNTS = etree.XPath("//@currencyID/parent::*[not(number(.) = numbe
 
 
 class _Reader:
-    def __init__(self, root: etree._Element) -> None:
-        self.root = root
-        self.tree = root.getroottree()
+    def __init__(self, ctx: UblContext) -> None:
+        self.ctx = ctx
+        self.root = ctx.root
+        self.tree = ctx.root.getroottree()
         self.findings: list[Finding] = []
 
     def unreadable(self, rule: str, node: etree._Element, es: str, en: str) -> None:
@@ -155,26 +162,28 @@ class _Reader:
 
     def sweep(self) -> None:
         """A finding for every date and every decimal that is not one."""
-        for node in self.root.iter(*_DATES):
-            if _text(node) is not None and xs_date(node.text) is None:
-                shown, name = _shown(node), etree.QName(node).localname
-                self.unreadable(
-                    "READ-UBL-DATE",
-                    node,
-                    f"La fecha {name} «{shown}» no es una fecha AAAA-MM-DD válida.",
-                    f"The date {name} '{shown}' is not a valid YYYY-MM-DD date.",
-                )
+        ctx = self.ctx
+        dates = [n for n in ctx.unordered(_DATES) if _text(n) is not None and xs_date(n.text) is None]
+        for node in ctx.in_document_order(dates) if len(dates) > 1 else dates:
+            shown, name = _shown(node), etree.QName(node).localname
+            self.unreadable(
+                "READ-UBL-DATE",
+                node,
+                f"La fecha {name} «{shown}» no es una fecha AAAA-MM-DD válida.",
+                f"The date {name} '{shown}' is not a valid YYYY-MM-DD date.",
+            )
         amounts: list[etree._Element] = _NOT_NUMBER_AMOUNTS(self.root)
+        numbers = [n for n in ctx.unordered(_NUMBERS) if xs_decimal(n.text) is None]
         # Amounts first, then rates and quantities (each group in document order).
-        for node in [*amounts, *self.root.iter(*_NUMBERS)]:
-            if xs_decimal(node.text) is None:
-                shown, name = _shown(node), etree.QName(node).localname
-                self.unreadable(
-                    "READ-UBL-AMOUNT",
-                    node,
-                    f"El valor {name} «{shown}» no es un número decimal (como 1234.56).",
-                    f"The value {name} '{shown}' is not a decimal number (such as 1234.56).",
-                )
+        bad = [n for n in amounts if xs_decimal(n.text) is None]
+        for node in [*bad, *(ctx.in_document_order(numbers) if len(numbers) > 1 else numbers)]:
+            shown, name = _shown(node), etree.QName(node).localname
+            self.unreadable(
+                "READ-UBL-AMOUNT",
+                node,
+                f"El valor {name} «{shown}» no es un número decimal (como 1234.56).",
+                f"The value {name} '{shown}' is not a decimal number (such as 1234.56).",
+            )
 
 
 def _shown(node: etree._Element) -> str:
@@ -192,14 +201,15 @@ def _amount(node: etree._Element | None) -> Decimal | None:
 def read_ubl(root: etree._Element) -> ReadDocument:
     """The index fields and the EN 16931 findings of one UBL Invoice or CreditNote."""
     doc = ReadDocument(DocumentFormat.UBL)
-    reader = _Reader(root)
+    ctx = UblContext(root)
+    reader = _Reader(ctx)
     try:
         reader.sweep()
         _read_fields(doc, reader)
     except Exception as exc:  # a reader never raises on content: the document is stored and rejected
         reader.findings.append(_read_error(exc))
     try:
-        rule_findings = list(run_rules(UblContext(root)))
+        rule_findings = list(run_rules(ctx))
     except Exception as exc:
         rule_findings = [_read_error(exc)]
     doc.findings = reader.findings + rule_findings
@@ -219,9 +229,9 @@ def _read_error(exc: Exception) -> Finding:
 
 
 def _read_fields(doc: ReadDocument, reader: _Reader) -> None:
-    root = reader.root
+    ctx, root = reader.ctx, reader.root
     doc.document_type = etree.QName(root).localname
-    number_node = root.find(f"{CBC}ID")
+    number_node = _find(ctx, root, f"{CBC}ID")
     doc.number = _identifier(number_node)
     if number_node is not None and doc.number is None and _text(number_node) is not None:
         reader.unreadable(
@@ -233,44 +243,46 @@ def _read_fields(doc: ReadDocument, reader: _Reader) -> None:
     if doc.number is not None:
         parts = split_number(doc.number)
         doc.series, doc.correlative = parts.series, parts.correlative
-    doc.issue_date = _date(root.find(f"{CBC}IssueDate"))
-    doc.currency = _text(root.find(f"{CBC}DocumentCurrencyCode"))
+    doc.issue_date = _date(_find(ctx, root, f"{CBC}IssueDate"))
+    doc.currency = _text(_find(ctx, root, f"{CBC}DocumentCurrencyCode"))
 
-    seller = root.find(f"{CAC}AccountingSupplierParty/{CAC}Party")
+    seller = _find(ctx, root, f"{CAC}AccountingSupplierParty", f"{CAC}Party")
     if seller is not None:
-        nit = _identifier(_party_id(seller))
+        nit = _identifier(_party_id(ctx, seller))
         doc.issuer_nit = issuer_nit(nit) if nit else None
-        doc.issuer_name = _name(_first(seller, *_PARTY_NAMES))
-    buyer = root.find(f"{CAC}AccountingCustomerParty/{CAC}Party")
+        doc.issuer_name = _name(_first(ctx, seller, *_PARTY_NAMES))
+    buyer = _find(ctx, root, f"{CAC}AccountingCustomerParty", f"{CAC}Party")
     if buyer is not None:
-        doc.receiver_id = _identifier(_party_id(buyer, f"{CAC}PartyIdentification/{CBC}ID"))
-        doc.receiver_name = _name(_first(buyer, *_PARTY_NAMES))
+        doc.receiver_id = _identifier(_party_id(ctx, buyer, (f"{CAC}PartyIdentification", f"{CBC}ID")))
+        doc.receiver_name = _name(_first(ctx, buyer, *_PARTY_NAMES))
 
-    totals = root.find(f"{CAC}LegalMonetaryTotal")
+    totals = _find(ctx, root, f"{CAC}LegalMonetaryTotal")
     if totals is not None:
-        doc.taxable_total = _amount(totals.find(f"{CBC}TaxExclusiveAmount"))
-        doc.total = _amount(totals.find(f"{CBC}TaxInclusiveAmount"))
-    doc.tax_total = _amount(_tax_amount(root, doc.currency))
+        doc.taxable_total = _amount(_find(ctx, totals, f"{CBC}TaxExclusiveAmount"))
+        doc.total = _amount(_find(ctx, totals, f"{CBC}TaxInclusiveAmount"))
+    doc.tax_total = _amount(_tax_amount(ctx, doc.currency))
     if doc.document_type == "CreditNote":
-        doc.reference = _reference(root)
+        doc.reference = _reference(ctx)
 
 
-def _tax_amount(root: etree._Element, currency: str | None) -> etree._Element | None:
+def _tax_amount(ctx: UblContext, currency: str | None) -> etree._Element | None:
     """BT-110: the ``TaxTotal/TaxAmount`` in the document currency. A document with a separate tax
     currency (BT-6) carries a second TaxTotal in that currency (BT-111), which is not taken."""
-    amounts = root.findall(f"{CAC}TaxTotal/{CBC}TaxAmount")
+    amounts = ctx.child_path(ctx.root, (f"{CAC}TaxTotal", f"{CBC}TaxAmount"))
     for node in amounts:
         if currency is not None and (node.get("currencyID") or "").strip() == currency:
             return node
     return amounts[0] if len(amounts) == 1 else None
 
 
-def _reference(root: etree._Element) -> DocumentReference | None:
+def _reference(ctx: UblContext) -> DocumentReference | None:
     """The first invoice the credit note corrects (BG-3: BT-25 and BT-26)."""
-    for ref in root.iterfind(f"{CAC}BillingReference/{CAC}InvoiceDocumentReference"):
-        number = _identifier(ref.find(f"{CBC}ID"))
+    for ref in ctx.child_path(ctx.root, (f"{CAC}BillingReference", f"{CAC}InvoiceDocumentReference")):
+        number = _identifier(_find(ctx, ref, f"{CBC}ID"))
         if number is None:
             continue
         parts = split_number(number)
-        return DocumentReference(series=parts.series, number=number, issue_date=_date(ref.find(f"{CBC}IssueDate")))
+        return DocumentReference(
+            series=parts.series, number=number, issue_date=_date(_find(ctx, ref, f"{CBC}IssueDate"))
+        )
     return None

@@ -41,10 +41,21 @@ def xs_decimal(text: str | None) -> Decimal | None:
     """The value of an xs:decimal lexical form (blanks collapsed), or None when it is not one."""
     if text is None:
         return None
-    text = text.strip()
-    if not _DECIMAL.match(text):
-        return None
-    return Decimal(text)
+    found = _DECIMALS.get(text, _UNSEEN)
+    if found is _UNSEEN:
+        stripped = text.strip()
+        found = Decimal(stripped) if _DECIMAL.match(stripped) else None
+        if len(_DECIMALS) >= _DECIMALS_KEPT:
+            _DECIMALS.clear()
+        _DECIMALS[text] = found
+    return found  # type: ignore[return-value]
+
+
+# The values of the texts seen lately: invoices repeat their amounts, rates and quantities (a
+# Decimal is immutable, so one value can serve every document).
+_DECIMALS: dict[str, Decimal | None] = {}
+_DECIMALS_KEPT = 16_384
+_UNSEEN = object()
 
 
 def xs_date(text: str | None) -> date | None:
@@ -86,34 +97,34 @@ _CHILD_STEPS = re.compile(r"[a-z]+:[A-Za-z][\w.-]*(/[a-z]+:[A-Za-z][\w.-]*)*")
 
 
 @functools.cache
-def _plan(path: str) -> str | etree.XPath:
-    """A path of plain child steps (``cac:TaxTotal/cbc:TaxAmount``) becomes an ElementPath in
-    Clark notation, which ``findall`` walks several times faster than lxml runs an XPath."""
+def _plan(path: str) -> tuple[str, ...] | etree.XPath:
+    """A path of plain child steps (``cac:TaxTotal/cbc:TaxAmount``) becomes its tags in Clark
+    notation, walked through the document's children index; anything else is compiled."""
     if _CHILD_STEPS.fullmatch(path):
         steps = [step.split(":", 1) for step in path.split("/")]
         if all(prefix in XNS for prefix, _ in steps):
-            return "/".join(f"{{{XNS[prefix]}}}{name}" for prefix, name in steps)
+            return tuple(f"{{{XNS[prefix]}}}{name}" for prefix, name in steps)
     return compiled(path)
 
 
-def select(node: etree._Element, path: str) -> list[etree._Element]:
+def select(ctx: UblContext, node: etree._Element, path: str) -> list[etree._Element]:
     """The nodes ``path`` selects from ``node``, in document order."""
     plan = _plan(path)
-    if isinstance(plan, str):
-        return list(node.iterfind(plan))
+    if isinstance(plan, tuple):
+        return ctx.child_path(node, plan)
     found: list[etree._Element] = plan(node)
     return found
 
 
-def child(node: etree._Element, path: str) -> etree._Element | None:
-    found = select(node, path)
+def child(ctx: UblContext, node: etree._Element, path: str) -> etree._Element | None:
+    found = select(ctx, node, path)
     return found[0] if found else None
 
 
-def amount(node: etree._Element, path: str) -> Decimal | None:
+def amount(ctx: UblContext, node: etree._Element, path: str) -> Decimal | None:
     """The xs:decimal at ``path`` below ``node`` (the first one), None when absent; raises
     :class:`Unreadable` when present but not a decimal."""
-    element = child(node, path)
+    element = child(ctx, node, path)
     if element is None:
         return None
     value = xs_decimal(element.text or "")
@@ -122,9 +133,9 @@ def amount(node: etree._Element, path: str) -> Decimal | None:
     return value
 
 
-def amounts(node: etree._Element, path: str) -> list[Decimal]:
+def amounts(ctx: UblContext, node: etree._Element, path: str) -> list[Decimal]:
     values = []
-    for element in select(node, path):
+    for element in select(ctx, node, path):
         text = element if isinstance(element, str) else (element.text or "")
         value = xs_decimal(text)
         if value is None:
@@ -152,7 +163,7 @@ def _from_root(ctx: UblContext, path: str) -> list[etree._Element]:
     plain steps (``//cac:TaxTotal/cac:TaxSubtotal``, ``/ubl:Invoice/cac:TaxTotal``), otherwise by XPath."""
     plan = _index_plan(path)
     if plan is None:
-        return select(ctx.root, path)
+        return select(ctx, ctx.root, path)
     branches = [found for absolute, steps in plan if (found := _matching(ctx, absolute, steps))]
     if len(branches) <= 1:
         return branches[0] if branches else []
@@ -364,27 +375,24 @@ class _Group:
             found = self._combined[active] = etree.XPath(text, namespaces=XNS)
         return found
 
-    def _evaluate(self, ctx: UblContext) -> tuple[tuple[int, ...], list[tuple[etree._Element, str]]]:
-        """The tests evaluated (their positions) and, per context node, their verdicts."""
+    def failures(self, ctx: UblContext) -> dict[int, list[str]]:
+        """The locations where each test fails, by position (asked once per document)."""
         key = ("group", self.context, self.excluding)
-        found: tuple[tuple[int, ...], list[tuple[etree._Element, str]]] | None = ctx.memo.get(key)
+        found: dict[int, list[str]] | None = ctx.memo.get(key)
         if found is None:
-            nodes = contexts(ctx, self.context, self.excluding)
-            active = self._active(ctx) if nodes else ()
-            if active:
-                combined = self._xpath(active)
-                found = (active, [(node, str(combined(node))) for node in nodes])
-            else:
-                found = ((), [])
-            ctx.memo[key] = found
+            found = ctx.memo[key] = self._failures(ctx)
         return found
 
-    def failures(self, ctx: UblContext) -> dict[int, list[str]]:
-        """The locations where each test fails, by position; a node all tests hold on costs one
-        substring search."""
-        active, verdicts = self._evaluate(ctx)
+    def _failures(self, ctx: UblContext) -> dict[int, list[str]]:
+        nodes = contexts(ctx, self.context, self.excluding)
+        active = self._active(ctx) if nodes else ()
+        if not active:
+            return {}
         found: dict[int, list[str]] = {}
-        for node, verdict in verdicts:
+        combined = self._xpath(active)
+        for node in nodes:
+            verdict = str(combined(node))
+            # A node all tests hold on costs one substring search.
             if "0" in verdict:
                 location = ctx.location(node)
                 for index, holds in enumerate(verdict):

@@ -136,24 +136,29 @@ CODED: tuple[Coded, ...] = (
 def _check(spec: Coded) -> Callable[[UblContext], Hits]:
     names = tuple(f"{{{vs.CBC}}}{e}" for e in spec.elements)
     parents = {f"{{{vs.CAC}}}{p}" for p in spec.parents}
+    attribute, required = spec.attribute, spec.attribute_required
 
     def check(ctx: UblContext) -> Hits:
         codes = code_list(spec.codes)
-        for node in ctx.elements(*names):
-            parent = node.getparent()
-            if parents and (parent is None or parent.tag not in parents):
-                continue
-            if spec.parent_test is not None and (parent is None or not spec.parent_test(ctx, parent)):
-                continue
-            if spec.attribute is None:
-                value = vs.normalized(node.text)
-            else:
-                raw = node.get(spec.attribute)
-                if raw is None and spec.attribute_required:
+        broken: dict[etree._Element, str] = {}
+        for node in ctx.unordered(names):
+            if parents or spec.parent_test is not None:
+                parent = node.getparent()
+                if parent is None or (parents and parent.tag not in parents):
                     continue
-                value = vs.normalized(raw)
+                if spec.parent_test is not None and not spec.parent_test(ctx, parent):
+                    continue
+            if attribute is None:
+                raw = node.text
+            else:
+                raw = node.get(attribute)
+                if raw is None and required:
+                    continue
+            value = " ".join(raw.split()) if raw else ""
             if value not in codes and not (spec.also_valid is not None and spec.also_valid(node, value)):
-                yield ctx.location(node), value
+                broken[node] = value
+        for node in ctx.in_document_order(broken) if len(broken) > 1 else broken:
+            yield ctx.location(node), broken[node]
 
     return check
 

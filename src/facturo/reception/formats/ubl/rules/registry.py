@@ -50,16 +50,16 @@ class UblContext:
         self._tree = root.getroottree()
         # Per-document results the rule modules share (a context's nodes, a group's verdicts).
         self.memo: dict[Any, Any] = {}
-        self._children: dict[int, dict[str, list[etree._Element]]] = {}
+        # Every element (the root included) under its tag in Clark notation, in document order,
+        # and every element's children by tag keyed by the element's id, read in one walk. Holding
+        # the elements keeps their proxies alive, so an ``id(node)`` stays its node's while the
+        # context lives (the memo and the children key on it).
+        self.index: dict[str, list[etree._Element]] = {}
+        self.children_by_node: dict[int, dict[str, list[etree._Element]]] = {}
+        self._walk()
 
-    @functools.cached_property
-    def index(self) -> dict[str, list[etree._Element]]:
-        """Every element (the root included) under its tag in Clark notation, in document order,
-        and (for :meth:`children`) every element's children by tag, read in the same walk. Holding
-        the elements also keeps their proxies alive, so ``id(node)`` is stable for the document's
-        lifetime (the memo and the children key on it)."""
-        index: dict[str, list[etree._Element]] = {}
-        children = self._children
+    def _walk(self) -> None:
+        index, children = self.index, self.children_by_node
         for node in self.root.iter(etree.Element):
             tag: str = node.tag
             found = index.get(tag)
@@ -76,25 +76,26 @@ class UblContext:
                     kids[tag] = [node]
                 else:
                     same.append(node)
-        return index
 
     def children(self, node: etree._Element, tag: str) -> list[etree._Element]:
         """The element children of ``node`` with ``tag``, in document order (do not modify): a
         dictionary lookup, where lxml's ``iterchildren`` and ``find`` cost about a microsecond a
         call and the rules ask thousands of them of a large invoice."""
-        return self.kids(node).get(tag, [])
+        return self.children_by_node.get(id(node), _NO_KIDS).get(tag, [])
 
     def kids(self, node: etree._Element) -> dict[str, list[etree._Element]]:
         """Every element child of ``node`` by tag (do not modify)."""
-        if not self._children:
-            self.index  # noqa: B018 - read in the index's walk
-        return self._children.get(id(node), _NO_KIDS)
+        return self.children_by_node.get(id(node), _NO_KIDS)
 
     def child_path(self, node: etree._Element, tags: tuple[str, ...]) -> list[etree._Element]:
-        """``node/a/b/c`` for plain child steps (tags in Clark notation), in document order."""
-        found = [node]
-        for tag in tags:
-            found = [kid for at in found for kid in self.children(at, tag)]
+        """``node/a/b/c`` for plain child steps (tags in Clark notation), in document order (do not
+        modify)."""
+        by_node = self.children_by_node
+        found = by_node.get(id(node), _NO_KIDS).get(tags[0])
+        if found is None:
+            return []
+        for tag in tags[1:]:
+            found = [kid for at in found for kid in by_node.get(id(at), _NO_KIDS).get(tag, ())]
             if not found:
                 break
         return found
@@ -112,6 +113,26 @@ class UblContext:
         if len(found) <= 1:
             return found[0] if found else []
         return self.in_document_order(node for nodes in found for node in nodes)
+
+    def tags_ending(self, suffix: str) -> tuple[str, ...]:
+        """The document's tags whose local name ends with ``suffix`` (decided once per shape)."""
+        key = (self.shape, suffix)
+        found = _TAGS_ENDING.get(key)
+        if found is None:
+            if len(_TAGS_ENDING) >= _MAX_SHAPES:
+                _TAGS_ENDING.clear()
+            # In Clark notation (``{ns}local``) the tag ends as its local name does.
+            found = _TAGS_ENDING[key] = tuple(tag for tag in self.tags if tag.endswith(suffix))
+        return found
+
+    def unordered(self, tags: Iterable[str]) -> Iterator[etree._Element]:
+        """The elements with any of ``tags``, tag by tag: for a rule that puts the few nodes it
+        reports in document order itself (:meth:`in_document_order`)."""
+        index = self.index
+        for tag in tags:
+            found = index.get(tag)
+            if found is not None:
+                yield from found
 
     def in_document_order(self, nodes: Iterable[etree._Element]) -> list[etree._Element]:
         order = self.memo.get(_ORDER)
@@ -156,6 +177,7 @@ _ORDER = object()
 _SHAPES: dict[tuple[frozenset[str], frozenset[str]], int] = {}
 _SHAPE_NUMBERS = itertools.count()
 _MAX_SHAPES = 1024
+_TAGS_ENDING: dict[tuple[int, str], tuple[str, ...]] = {}
 _NO_KIDS: dict[str, list[etree._Element]] = {}
 _TAX_CATEGORY = f"{{{NS['cac']}}}TaxCategory"
 _CLASSIFIED_CATEGORY = f"{{{NS['cac']}}}ClassifiedTaxCategory"

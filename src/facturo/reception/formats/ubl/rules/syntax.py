@@ -235,11 +235,6 @@ _PRICE = f"{{{XNS['cac']}}}Price"
 _ALLOWANCE_CHARGE = f"{{{XNS['cac']}}}AllowanceCharge"
 
 
-def _named(ctx: UblContext, suffix: str) -> list[etree._Element]:
-    tags = [tag for tag in ctx.tags if tag.endswith(suffix)]
-    return ctx.elements(*tags) if tags else []
-
-
 def _in_price_with_allowance(node: etree._Element) -> bool:
     """``ancestor::cac:Price/cac:AllowanceCharge``: a Price above the node has an allowance."""
     return any(above.find(_ALLOWANCE_CHARGE) is not None for above in node.iterancestors(_PRICE))
@@ -247,16 +242,19 @@ def _in_price_with_allowance(node: etree._Element) -> bool:
 
 @rule("UBL-DT-01", "Un importe tiene más de dos decimales.", "Amounts shall be decimal up to two fraction digits.")
 def _amount_decimals(ctx: UblContext) -> Hits:
-    for element in _named(ctx, "Amount"):
-        if element.tag.endswith("PriceAmount"):
-            continue
-        text = "".join(element.itertext())
-        if len(text.partition(".")[2]) > 2 and not _in_price_with_allowance(element):
-            yield ctx.location(element), text.strip()
+    broken: dict[etree._Element, str] = {}
+    for element in ctx.unordered(tag for tag in ctx.tags_ending("Amount") if not tag.endswith("PriceAmount")):
+        # The string value: the text, or all the text inside when the element has children.
+        text = (element.text or "") if len(element) == 0 else "".join(element.itertext())
+        dot = text.find(".")
+        if dot >= 0 and len(text) - dot - 1 > 2 and not _in_price_with_allowance(element):
+            broken[element] = text.strip()
+    for element in ctx.in_document_order(broken) if len(broken) > 1 else broken:
+        yield ctx.location(element), broken[element]
 
 
 def _binary_objects_without(ctx: UblContext, attribute: str) -> Hits:
-    for element in _named(ctx, "BinaryObject"):
+    for element in ctx.elements(*ctx.tags_ending("BinaryObject")):
         if element.get(attribute) is None:
             yield ctx.location(element), None
 

@@ -199,7 +199,7 @@ def line_total(ctx: UblContext) -> Failures:
             stated = _figure(_figures(ctx, total), "LineExtensionAmount")
             # ``//cac:InvoiceLine/cbc:LineExtensionAmount | //cac:CreditNoteLine/...``: the lines'
             # own amounts, the lines as the line rules already selected them.
-            lines = [value for line in contexts(ctx, LINES) for value in amounts(line, "cbc:LineExtensionAmount")]
+            lines = [value for line in contexts(ctx, LINES) for value in amounts(ctx, line, "cbc:LineExtensionAmount")]
         except Unreadable:
             continue
         expected = round2(sum(lines, Decimal(0)))
@@ -214,10 +214,10 @@ def _allowance_charge_total(ctx: UblContext, element: str, indicator: str) -> Fa
             continue
         try:
             stated = _figure(_figures(ctx, total), element)
-            parts = amounts(parent, f"cac:AllowanceCharge{indicator}/cbc:Amount")
+            parts = amounts(ctx, parent, f"cac:AllowanceCharge{indicator}/cbc:Amount")
         except Unreadable:
             continue
-        has_parts = child(parent, f"cac:AllowanceCharge{indicator}") is not None
+        has_parts = child(ctx, parent, f"cac:AllowanceCharge{indicator}") is not None
         expected = round2(sum(parts, Decimal(0)))
         if stated == expected or (element not in _figures(ctx, total) and not has_parts):
             continue
@@ -279,11 +279,11 @@ def tax_exclusive_total(ctx: UblContext) -> Failures:
 )
 def tax_total(ctx: UblContext) -> Failures:
     for node in contexts(ctx, "/ubl:Invoice/cac:TaxTotal | /cn:CreditNote/cac:TaxTotal"):
-        if child(node, "cac:TaxSubtotal") is None:
+        if child(ctx, node, "cac:TaxSubtotal") is None:
             continue
         try:
-            stated = amount(node, "cbc:TaxAmount")
-            parts = amounts(node, "cac:TaxSubtotal/cbc:TaxAmount")
+            stated = amount(ctx, node, "cbc:TaxAmount")
+            parts = amounts(ctx, node, "cac:TaxSubtotal/cbc:TaxAmount")
         except Unreadable:
             continue
         expected = round2(sum(parts, Decimal(0)))
@@ -302,8 +302,8 @@ def tax_inclusive_total(ctx: UblContext) -> Failures:
             code = currency.text or ""
             try:
                 taxes = _taxes(root, code)
-                inclusive = amount(root, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount")
-                exclusive = amount(root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount")
+                inclusive = amount(ctx, root, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount")
+                exclusive = amount(ctx, root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount")
             except Unreadable:
                 continue
             if len(taxes) != 1 or inclusive is None or exclusive is None or inclusive != round2(exclusive + taxes[0]):
@@ -365,9 +365,9 @@ def payable_total(ctx: UblContext) -> Failures:
 def subtotal_tax(ctx: UblContext) -> Failures:
     for subtotal in contexts(ctx, "//cac:TaxTotal/cac:TaxSubtotal"):
         try:
-            percent = amount(subtotal, f"cac:TaxCategory{VAT}/cbc:Percent")
-            tax = amount(subtotal, "cbc:TaxAmount")
-            taxable = amount(subtotal, "cbc:TaxableAmount")
+            percent = amount(ctx, subtotal, f"cac:TaxCategory{VAT}/cbc:Percent")
+            tax = amount(ctx, subtotal, "cbc:TaxAmount")
+            taxable = amount(ctx, subtotal, "cbc:TaxableAmount")
         except Unreadable:
             continue
         if tax is None:
