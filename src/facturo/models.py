@@ -10,6 +10,7 @@ from facturo.kit.db import Base
 from facturo.kit.idempotency import IdempotentResponse
 from facturo.organisation.models import Issuer
 from facturo.reception.models import DocumentFinding, ReceivedDocument, Submission
+from facturo.sequence_audit.models import AuditRun, AuditSequence, Gap, MonthlyCount
 from facturo.usage.models import (
     BilledPeriod,
     BillingRun,
@@ -35,6 +36,8 @@ from facturo.usage.models import (
 
 __all__ = [
     "ApiToken",
+    "AuditRun",
+    "AuditSequence",
     "Base",
     "BilledPeriod",
     "BillingRun",
@@ -45,6 +48,7 @@ __all__ = [
     "Consumption",
     "Customer",
     "DocumentFinding",
+    "Gap",
     "HistoryRecord",
     "IdempotentResponse",
     "Instance",
@@ -54,6 +58,7 @@ __all__ = [
     "LineResourcePart",
     "LineSnapshot",
     "LoginAttempt",
+    "MonthlyCount",
     "Payment",
     "PaymentSplit",
     "Product",

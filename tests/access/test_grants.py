@@ -58,20 +58,22 @@ def test_a_users_admin_token_cannot_create_an_admin_or_anyone_above_it(client, n
     )
     english = manager.post("/api/v1/users", json=new_user("accountant"), headers={"Accept-Language": "en"})
     assert english.status_code == 403
-    assert english.json()["error"]["message"].startswith("You cannot grant permissions you do not hold: billing:run")
+    assert english.json()["error"]["message"].startswith(
+        "You cannot grant permissions you do not hold: audit_gaps:read, audit_summary:read, billing:run"
+    )
     assert_denied(
         manager.post("/api/v1/users", json=new_user("auditor")),
-        "No puede otorgar permisos que usted no tiene: "
+        "No puede otorgar permisos que usted no tiene: audit_gaps:read, audit_summary:read, "
         "catalog:read, customers:read, history:read, invoices:read, reception:read, reception_summary:read, "
         "reports:read.",
     )
     assert emails(client) == ["admin@facturo.test"]  # nothing was created
     assert_denied(
         manager.post("/api/v1/users", json={**new_user("issuer"), "issuer_nits": ["4567123-0"]}),
-        "No puede otorgar permisos que usted no tiene: reception:read, reception:submit.",
+        "No puede otorgar permisos que usted no tiene: audit_gaps:read, reception:read, reception:submit.",
     )
     # A role within its own permissions is allowed.
-    summaries = ["users:admin", "reception_summary:read"]
+    summaries = ["users:admin", "reception_summary:read", "audit_summary:read"]
     analysts = bearer(new_client, create_token(client, "Alta de analistas", summaries)["token"])
     created = ok(analysts.post("/api/v1/users", json=new_user("analyst")), 201)
     assert (created["role"], created["issuer_nits"]) == ("analyst", None)

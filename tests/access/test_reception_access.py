@@ -360,7 +360,8 @@ def test_an_analyst_is_granted_by_whoever_holds_the_summary(db: RollbackDatabase
             session, Actor("local", "ops", "ops"), "analista@acceso.test", "Analista", "contraseña-larga-1", "analyst"
         )
         principal = auth.principal_for_user(user)
-    assert {p.value for p in principal.permissions} == {"reception_summary:read"}
+    # Reception's aggregates, and the sequence audit's (docs/audit-gaps.md).
+    assert {p.value for p in principal.permissions} == {"reception_summary:read", "audit_summary:read"}
     assert principal.issuer_nits is None
 
 

@@ -26,6 +26,8 @@ def test_permission_names_are_the_published_ones() -> None:
         "reception:submit",
         "reception:read",
         "reception_summary:read",
+        "audit_gaps:read",
+        "audit_summary:read",
     }
 
 
@@ -52,12 +54,14 @@ def test_auditor_reads_everything_and_changes_nothing() -> None:
         P.HISTORY_READ,
         P.RECEPTION_READ,
         P.RECEPTION_SUMMARY_READ,
+        P.AUDIT_GAPS_READ,
+        P.AUDIT_SUMMARY_READ,
     }
     assert all(p.endswith(":read") for p in auditor)
 
 
 def test_customer_issuer_and_analyst() -> None:
     assert ROLE_PERMISSIONS[Role.CUSTOMER] == {P.INVOICES_READ, P.CATALOG_READ}
-    assert ROLE_PERMISSIONS[Role.ISSUER] == {P.RECEPTION_SUBMIT, P.RECEPTION_READ}
-    # Aggregates only: never a document, never a report listing invoices one by one.
-    assert ROLE_PERMISSIONS[Role.ANALYST] == {P.RECEPTION_SUMMARY_READ}
+    assert ROLE_PERMISSIONS[Role.ISSUER] == {P.RECEPTION_SUBMIT, P.RECEPTION_READ, P.AUDIT_GAPS_READ}
+    # Aggregates only: never a document, never a gap, never a report listing invoices one by one.
+    assert ROLE_PERMISSIONS[Role.ANALYST] == {P.RECEPTION_SUMMARY_READ, P.AUDIT_SUMMARY_READ}

@@ -26,10 +26,12 @@ from facturo.invoicing.api.payments import router as payments_router
 from facturo.kit.config import Settings, get_settings
 from facturo.kit.db import Database, make_engine
 from facturo.reception.api import router as reception_router
-from facturo.reception.service import archive_of
+from facturo.reception.service import after_batch, archive_of
 from facturo.reception.workers import start_workers as reception_workers
 from facturo.reports.api import router as reports_router
 from facturo.reports.pages.dashboard import warm_dashboard
+from facturo.sequence_audit import service as sequence_audit
+from facturo.sequence_audit.api import router as audit_router
 from facturo.surface.rest import errors, openapi_responses, security_headers
 from facturo.surface.rest.body_limit import BodyLimit
 from facturo.surface.web.routing import browser_error
@@ -119,6 +121,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.unit_of_work_slots = asyncio.Semaphore(database.max_connections)
     app.state.settings = settings
     app.state.reception_archive = archive_of(settings)
+    # The sequence audit follows each worker batch that accepted documents (docs/audit-gaps.md).
+    after_batch(sequence_audit.sync)
     errors.install(app, html_error=browser_error)
     for router in (
         access_router,
@@ -130,6 +134,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         usage_router,
         reports_router,
         reception_router,
+        audit_router,
         *PAGE_ROUTERS,
     ):
         app.include_router(router)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
 
 from facturo import __version__
 from facturo.kit.config import get_settings
+
+if TYPE_CHECKING:
+    from facturo.kit.db import Units
 
 # Each domain's commands load when that command runs (or when --help lists them), not on every
 # start: ``facturo serve`` and each of its worker processes then pay only for what serving needs.
@@ -25,6 +28,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     "catalog": ("facturo.catalog.cli", "app", {}),
     "usage": ("facturo.usage.cli", "app", {"report": ("facturo.reports.cli", "app")}),
     "reception": ("facturo.reception.cli", "app", {}),
+    "audit": ("facturo.sequence_audit.cli", "app", {}),
 }
 
 
@@ -76,6 +80,18 @@ def _main(
     ),
 ) -> None:
     """facturo: invoicing for Latin America."""
+    # Any command may run reception workers (`reception work`, `reception submit`): the sequence
+    # audit follows each batch they accept, as it does under `facturo serve` (docs/audit-gaps.md).
+    from facturo.reception.audit_feed import after_batch
+
+    after_batch(_audit_after_batch)
+
+
+def _audit_after_batch(units: Units) -> object:
+    # Imported when a batch was accepted, not on every command's start.
+    from facturo.sequence_audit import service
+
+    return service.sync(units)
 
 
 @db_app.command("upgrade")

@@ -28,13 +28,16 @@ tokens:admin                   yes    .           .        .         .       .
 reception:submit               yes    yes         .        .         yes**   .
 reception:read                 yes    yes         yes      .         yes**   .
 reception_summary:read         yes    yes         yes      .         .       yes
+audit_gaps:read                yes    yes         yes      .         yes**   .
+audit_summary:read             yes    yes         yes      .         .       yes
 =============================  =====  ==========  =======  ========  ======  =======
 
 ``*`` the customer role sees only its own objects; that scoping comes from the credential's
 ``customer_id`` and is enforced by the surfaces, never taken from a request parameter.
 ``**`` the issuer role (external issuers and certifiers sending e-invoices) is always bound to one
 or more issuer NITs (the credential's ``issuer_nits``): it submits and reads only those issuers'
-documents. The analyst sees reception aggregates only, never a document (docs/security.md).
+documents, and sees only those issuers' sequence gaps. The analyst sees reception and sequence-audit
+aggregates only (top issuers, monthly figures), never a document or a gap (docs/security.md).
 """
 
 from __future__ import annotations
@@ -68,6 +71,9 @@ class Permission(StrEnum):
     RECEPTION_SUBMIT = "reception:submit"
     RECEPTION_READ = "reception:read"
     RECEPTION_SUMMARY_READ = "reception_summary:read"
+    # The sequence audit: its gaps one by one (list, CSV), and its aggregates (top, monthly).
+    AUDIT_GAPS_READ = "audit_gaps:read"
+    AUDIT_SUMMARY_READ = "audit_summary:read"
 
 
 class Role(StrEnum):
@@ -89,10 +95,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AUDITOR: frozenset(p for p in Permission if p.endswith(":read")),
     Role.CUSTOMER: frozenset({Permission.INVOICES_READ, Permission.CATALOG_READ}),
     # Always bound to issuer NITs (``Principal.issuer_nits``): submits and reads those issuers' documents.
-    Role.ISSUER: frozenset({Permission.RECEPTION_SUBMIT, Permission.RECEPTION_READ}),
+    # Its own issuers' sequence gaps too: the gaps in what it sent are its to explain.
+    Role.ISSUER: frozenset({Permission.RECEPTION_SUBMIT, Permission.RECEPTION_READ, Permission.AUDIT_GAPS_READ}),
     # Aggregates only: the reception dashboard and issuer summaries, never a document, nor the
     # organisation's own reports (they list invoices and customers one by one).
-    Role.ANALYST: frozenset({Permission.RECEPTION_SUMMARY_READ}),
+    Role.ANALYST: frozenset({Permission.RECEPTION_SUMMARY_READ, Permission.AUDIT_SUMMARY_READ}),
 }
 
 

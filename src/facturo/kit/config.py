@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         le=3600,
         description="How long a worker holds the documents it claimed; a worker that died is taken over after this.",
     )
+    audit_restart_threshold: int = Field(
+        default=10_000,
+        ge=1,
+        le=10**12,
+        description="Sequence audit: a gap whose sides are more than this many numbers apart is flagged as a "
+        "suspected restart of the issuer's numbering instead of counting its missing numbers (docs/audit-gaps.md).",
+    )
     fel_trusted_certificates: Path | None = Field(
         default=None,
         description="A PEM file (or a folder of .pem/.crt/.cer files) with the FEL certifiers' certificates: when set, "

@@ -76,6 +76,14 @@ class ReceivedDocument(Base):
             sqlite_where=text("status = 'accepted' AND number IS NOT NULL"),
             postgresql_where=text("status = 'accepted' AND number IS NOT NULL"),
         ),
+        # The accepted documents the sequence audit has not applied yet: its queue, exact whatever
+        # order parallel workers commit in (docs/audit-gaps.md).
+        Index(
+            "ix_reception_documents_unaudited",
+            "id",
+            sqlite_where=text("status = 'accepted' AND audit_run_id IS NULL"),
+            postgresql_where=text("status = 'accepted' AND audit_run_id IS NULL"),
+        ),
         Index(
             "uq_reception_documents_authorization",
             "authorization_uuid",
@@ -124,6 +132,9 @@ class ReceivedDocument(Base):
     # A different document with the same issuer number (or FEL authorization): the first one.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("reception_documents.id"))
     finding_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The sequence-audit run that applied this document (None: not yet). Set once, by the audit,
+    # through reception's service (mark_audited); never cleared.
+    audit_run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class DocumentFinding(Base):

@@ -30,6 +30,7 @@ from facturo.kit.bulk import bulk_insert
 from facturo.kit.db import Units, table_of
 from facturo.kit.errors import Msg
 from facturo.organisation import service as organisation
+from facturo.reception import audit_feed
 from facturo.reception.formats.detect import ReadingOptions, read_document
 from facturo.reception.formats.reading import Finding, ReadDocument, Severity
 from facturo.reception.models import AMOUNT_SCALE, DocumentFinding, ReceivedDocument, Submission
@@ -102,6 +103,15 @@ def process_batch(
             .order_by(_documents.c.id)
         ).all()
     readings = [(int(r.id), _read(archive, r.sha256, int(r.attempts), r.allowed_issuer_nits, options)) for r in rows]
+    result = _decide_once_more_on_race(units, worker, readings)
+    if result.accepted:
+        # The domains above that follow accepted documents (the sequence audit), each in a unit of
+        # its own once this batch is committed: their failure never undoes an acceptance.
+        audit_feed.run_batch_hooks(units)
+    return result
+
+
+def _decide_once_more_on_race(units: Units, worker: str, readings: list[tuple[int, ReadDocument]]) -> BatchResult:
     for attempt in range(2):
         try:
             with units.unit_of_work() as session:

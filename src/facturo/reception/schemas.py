@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -136,3 +137,19 @@ class IssuerSummaryOut(BaseModel):
     date_to: date
     counts: list[TypeStatusCountOut]
     totals: list[CurrencyTotalsOut] = Field(description="Accepted documents per currency, credit notes netted.")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedDocument:
+    """What the sequence audit reads of one document: who, which sequence, which number, when.
+
+    ``audit_run_id`` is the audit run that applied it (None while it waits in the audit's queue)."""
+
+    id: int
+    issuer_nit: str | None
+    format: str
+    document_type: str | None
+    series: str | None
+    correlative: int | None
+    issue_date: date | None
+    audit_run_id: int | None

@@ -4,6 +4,7 @@ submit      archive originals, record them ``received`` (submission.submit)
 work        one worker batch: claim, read, decide (processing.process_batch)
 drain       batches until the queue is empty (CLI, tests)
 validate    read a file without storing anything
+unaudited / mark_audited / audited / after_batch   what the sequence audit reads (audit_feed)
 document / findings / original / submission_progress / verify_archive
 """
 
@@ -19,6 +20,7 @@ from facturo.kit.archive import Archive, ArchiveProblem
 from facturo.kit.config import Settings
 from facturo.kit.db import Units, table_of
 from facturo.kit.errors import not_found
+from facturo.reception.audit_feed import after_batch, audited, mark_audited, unaudited
 from facturo.reception.formats.detect import ReadingOptions, read_document
 from facturo.reception.formats.reading import ReadDocument
 from facturo.reception.models import DocumentFinding, ReceivedDocument, Submission
@@ -31,15 +33,19 @@ __all__ = [
     "IncomingFile",
     "Receipt",
     "RefusedItem",
+    "after_batch",
     "archive_of",
+    "audited",
     "compact_nit",
     "document",
     "drain",
     "findings_of",
+    "mark_audited",
     "original",
     "statuses",
     "submission_progress",
     "submit",
+    "unaudited",
     "validate",
     "verify_archive",
     "work",
