@@ -149,8 +149,10 @@ def test_only_tests_that_cannot_fail_without_their_path_are_gated() -> None:
         f"{{{cac}}}AdditionalDocumentReference",
         f"{{{cac}}}Attachment",
     }
+    # ``... or not(path)`` holds wherever the path selects nothing.
+    assert gating_tags("not(cac:AddressLine) or count(cac:AddressLine) = 1") == {f"{{{cac}}}AddressLine"}
     # Tests that fail when their element is absent, or that are not a bare path, are never gated.
     assert gating_tags("normalize-space(cbc:ID) != ''") is None
-    assert gating_tags("not(cac:AddressLine) or count(cac:AddressLine) = 1") is None
+    assert gating_tags("cbc:ID or not(cbc:Name and cbc:Note)") is None
     assert gating_tags("count(cac:Item/cac:ClassifiedTaxCategory) = 1") is None
     assert gating_tags("not(cbc:TaxPointDate and cac:InvoicePeriod/cbc:DescriptionCode)") is None

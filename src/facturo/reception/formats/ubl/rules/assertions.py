@@ -33,7 +33,10 @@ IS_CHARGE = "[cbc:ChargeIndicator[normalize-space() = 'true' or normalize-space(
 # ``cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT'``: only v, a and t can become V, A, T.
 VAT = "[cac:TaxScheme[normalize-space(translate(cbc:ID, 'vat', 'VAT')) = 'VAT']]"
 
-_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# xs:decimal: ASCII digits only (``\d`` would take any script's digits), and only XML whitespace
+# around it (the collapse facet), not a no-break space.
+_DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+_XML_BLANKS = " \t\r\n"
 _DATE = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$")
 
 
@@ -43,7 +46,7 @@ def xs_decimal(text: str | None) -> Decimal | None:
         return None
     found = _DECIMALS.get(text, _UNSEEN)
     if found is _UNSEEN:
-        stripped = text.strip()
+        stripped = text.strip(_XML_BLANKS)
         found = Decimal(stripped) if _DECIMAL.match(stripped) else None
         if len(_DECIMALS) >= _DECIMALS_KEPT:
             _DECIMALS.clear()
@@ -69,6 +72,33 @@ def xs_date(text: str | None) -> date | None:
         return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
     except ValueError:
         return None
+
+
+_UPPER_VAT = str.maketrans("vat", "VAT")
+_SCHEME = f"{{{NS['cac']}}}TaxScheme"
+_SCHEME_ID = f"{{{NS['cbc']}}}ID"
+
+
+def is_vat_scheme(ctx: UblContext, node: etree._Element) -> bool:
+    """The :data:`VAT` predicate in Python, as XPath 1.0 reads it: some ``cac:TaxScheme`` child whose
+    first ``cbc:ID`` (its string value, '' without one) is 'VAT' once v, a and t are upper-cased
+    and XML whitespace is collapsed."""
+    for scheme in ctx.children(node, _SCHEME):
+        ids = ctx.children(scheme, _SCHEME_ID)
+        text = string_value(ids[0]) if ids else ""
+        if text == "VAT" or _xml_collapsed(text.translate(_UPPER_VAT)) == "VAT":
+            return True
+    return False
+
+
+def string_value(node: etree._Element) -> str:
+    """The XPath string value of an element: its text, or all the text inside it."""
+    return (node.text or "") if len(node) == 0 else str(node.xpath("string()"))
+
+
+def _xml_collapsed(text: str) -> str:
+    """XPath ``normalize-space``: only space, tab, CR and LF are blanks."""
+    return " ".join(part for part in re.split(r"[ \t\r\n]+", text) if part)
 
 
 def round2(value: Decimal) -> Decimal:
@@ -160,43 +190,55 @@ def contexts(ctx: UblContext, context: str, excluding: str | None = None) -> lis
 
 def _from_root(ctx: UblContext, path: str) -> list[etree._Element]:
     """``path`` evaluated on the root: from the document's index when every branch of the union is
-    plain steps (``//cac:TaxTotal/cac:TaxSubtotal``, ``/ubl:Invoice/cac:TaxTotal``), otherwise by XPath."""
+    plain steps (``//cac:TaxTotal/cac:TaxSubtotal``, ``/ubl:Invoice/cac:TaxTotal``), the last one
+    maybe with the :data:`VAT` predicate; otherwise by XPath."""
     plan = _index_plan(path)
     if plan is None:
         return select(ctx, ctx.root, path)
-    branches = [found for absolute, steps in plan if (found := _matching(ctx, absolute, steps))]
+    branches = [found for branch in plan if (found := _matching(ctx, *branch))]
     if len(branches) <= 1:
         return branches[0] if branches else []
     return ctx.in_document_order(node for found in branches for node in found)
 
 
-def _matching(ctx: UblContext, absolute: bool, steps: tuple[str, ...]) -> list[etree._Element]:
+def _matching(ctx: UblContext, absolute: bool, steps: tuple[str, ...], vat: bool) -> list[etree._Element]:
     """The elements of the last step whose ancestors are the steps before it (the first one the
-    root when ``absolute``)."""
-    *above, last = steps
-    found = []
-    for node in ctx.elements(last):
-        at: etree._Element | None = node
-        for tag in reversed(above):
-            at = at.getparent() if at is not None else None
-            if at is None or at.tag != tag:
-                break
-        else:
-            if not absolute or (at is not None and at.getparent() is None):
+    root when ``absolute``), in document order; with ``vat``, only those the :data:`VAT` predicate
+    keeps."""
+    index = ctx.index
+    if absolute:
+        found = ctx.child_path(ctx.root, steps[1:]) if ctx.root.tag == steps[0] and len(steps) > 1 else []
+        if len(steps) == 1 and ctx.root.tag == steps[0]:
+            found = [ctx.root]
+    elif any(tag not in index for tag in steps):
+        return []
+    else:
+        *above, last = steps
+        found = []
+        for node in index[last]:
+            at: etree._Element | None = node
+            for tag in reversed(above):
+                at = at.getparent() if at is not None else None
+                if at is None or at.tag != tag:
+                    break
+            else:
                 found.append(node)
-    return found
+    return [node for node in found if is_vat_scheme(ctx, node)] if vat else found
 
 
 _BRANCH = re.compile(r"(/{1,2})([a-z]+:[A-Za-z][\w.-]*(?:/[a-z]+:[A-Za-z][\w.-]*)*)")
 
 
 @functools.cache
-def _index_plan(path: str) -> tuple[tuple[bool, tuple[str, ...]], ...] | None:
-    """Each branch of ``path`` as (absolute, the tags of its child steps), or None when a branch
-    is anything else (a predicate, an axis, a descendant step after the first)."""
+def _index_plan(path: str) -> tuple[tuple[bool, tuple[str, ...], bool], ...] | None:
+    """Each branch of ``path`` as (absolute, the tags of its child steps, whether the last step
+    carries the :data:`VAT` predicate), or None when a branch is anything else (another predicate,
+    an axis, a descendant step after the first)."""
     plan = []
-    for branch in path.split("|"):
-        found = _BRANCH.fullmatch(branch.strip())
+    for branch in path.split(" | "):
+        branch = branch.strip()
+        vat = branch.endswith(VAT)
+        found = _BRANCH.fullmatch(branch[: -len(VAT)] if vat else branch)
         if found is None:
             return None
         steps = []
@@ -205,7 +247,7 @@ def _index_plan(path: str) -> tuple[tuple[bool, tuple[str, ...]], ...] | None:
             if prefix not in XNS:
                 return None
             steps.append(f"{{{XNS[prefix]}}}{name}")
-        plan.append((found.group(1) == "/", tuple(steps)))
+        plan.append((found.group(1) == "/", tuple(steps), vat))
     return tuple(plan)
 
 
@@ -255,18 +297,29 @@ def gating_tags(test: str) -> frozenset[str] | None:
     return None if found is None else found[0]
 
 
-def _gated_path(test: str) -> tuple[frozenset[str], tuple[str, int] | None] | None:
-    """:func:`gating_tags`, and for ``count(a/b/c) <= n`` also the last element step's tag with
-    ``n``: the count cannot pass ``n`` unless the document holds more than ``n`` such elements
-    (predicates only filter, and an attribute step counts at most one per element)."""
+def _gated_path(test: str) -> tuple[frozenset[str], tuple[str, int] | None, frozenset[str] | None] | None:
+    """:func:`gating_tags`, and for ``count(a/b/c) <= n``:
+
+    * the last element step's tag with ``n``: the count cannot pass ``n`` unless the document holds
+      more than ``n`` such elements (predicates only filter, an attribute step counts at most one
+      per element);
+    * for a path of child steps from the context node, the steps' tags: the count cannot pass 1
+      unless some element has two children with one of those tags (n >= 1)."""
     found = _COUNT_OR_NOT.fullmatch(test.strip())
     if found is None:
+        # ``... or not(a/b)``: holds wherever a/b selects nothing, so it needs what not(a/b) needs.
+        for disjunct in _top_level_or(test):
+            if disjunct.startswith("not(") and _COUNT_OR_NOT.fullmatch(disjunct) and disjunct != test.strip():
+                only_not = _gated_path(disjunct)
+                if only_not is not None:
+                    return only_not
         return None
     path = _top_level_union(found.group(1) or found.group(3))
     if len(path) != 1 or not _PLAIN_PATH.fullmatch(path[0].strip()):
         return None
+    plain = path[0].strip()
     tags = []
-    for step in path[0].strip().split("/"):
+    for step in plain.split("/"):
         if ":" in step and not step.startswith("@"):
             prefix, name = step.split(":", 1)
             if prefix not in XNS:
@@ -278,8 +331,35 @@ def _gated_path(test: str) -> tuple[frozenset[str], tuple[str, int] | None] | No
     if not element_tags:
         return None
     at_most = found.group(2)
-    repeated = (tags[-1], int(at_most)) if at_most is not None and tags[-1] != ".." else None
-    return element_tags, repeated
+    if at_most is None:
+        return element_tags, None, None
+    repeated = (tags[-1], int(at_most)) if tags[-1] != ".." else None
+    children_only = not plain.startswith("/") and "//" not in plain and ".." not in tags and int(at_most) >= 1
+    return element_tags, repeated, element_tags if children_only else None
+
+
+def _top_level_or(test: str) -> list[str]:
+    """``a or b or c`` -> its disjuncts, for ``or`` outside any parentheses or brackets."""
+    depth, start, parts = 0, 0, []
+    text = test.strip()
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif char == "'":
+            index = text.find("'", index + 1)
+            if index < 0:
+                return [text]
+        elif depth == 0 and text.startswith(" or ", index):
+            parts.append(text[start:index].strip())
+            start = index + 4
+            index += 3
+        index += 1
+    parts.append(text[start:].strip())
+    return parts
 
 
 _COUNT_OR_NOT = re.compile(r"count\((.*)\) <= (\d+)|not\((.*)\)", re.DOTALL)
@@ -295,16 +375,23 @@ class Gate:
     tags: frozenset[str] = frozenset()  # every one of these occurs
     repeated: tuple[str, int] | None = None  # this tag occurs more than n times
     when: Callable[[UblContext], bool] | None = None  # a rule's own condition
+    steps: frozenset[str] | None = None  # some element has two children with one of these tags
 
     def open(self, ctx: UblContext) -> bool:
-        return self.tags <= ctx.tags and self.open_beyond_tags(ctx)
+        return self.open_by_shape(ctx) and self.open_beyond_shape(ctx)
 
     @property
-    def tags_only(self) -> bool:
+    def shape_only(self) -> bool:
+        """Decided by the document's shape alone (:attr:`UblContext.shape`)."""
         return self.repeated is None and self.when is None
 
-    def open_beyond_tags(self, ctx: UblContext) -> bool:
-        """The conditions a document's tags do not decide (a count, the rule's own)."""
+    def open_by_shape(self, ctx: UblContext) -> bool:
+        if not self.tags <= ctx.tags:
+            return False
+        return self.steps is None or not self.steps.isdisjoint(ctx.repeated_children)
+
+    def open_beyond_shape(self, ctx: UblContext) -> bool:
+        """The conditions the shape does not decide (a count, the rule's own)."""
         if self.repeated is not None and len(ctx.elements(self.repeated[0])) <= self.repeated[1]:
             return False
         return self.when is None or self.when(ctx)
@@ -315,7 +402,7 @@ def gate_of(test: str, when: Callable[[UblContext], bool] | None = None) -> Gate
     found = _gated_path(test)
     if found is None:
         return None if when is None else Gate(when=when)
-    return Gate(found[0], found[1], when)
+    return Gate(found[0], found[1], when, found[2])
 
 
 class _Group:
@@ -349,12 +436,12 @@ class _Group:
         """The positions of the tests that can fail on the document, in order."""
         found = self._by_shape.get(ctx.shape)
         if found is None:
-            tags = ctx.tags
-            static, dynamic = [], []
+            static: list[int] = []
+            dynamic: list[tuple[int, Gate]] = []
             for i, gate in enumerate(self.gates):
-                if gate is None or (gate.tags_only and gate.tags <= tags):
+                if gate is None or (gate.shape_only and gate.open_by_shape(ctx)):
                     static.append(i)
-                elif gate.tags <= tags:
+                elif not gate.shape_only and gate.open_by_shape(ctx):
                     dynamic.append((i, gate))
             if len(self._by_shape) >= _SHAPES_KEPT:
                 self._by_shape.clear()
@@ -362,7 +449,7 @@ class _Group:
         static_active, dynamic = found
         if not dynamic:
             return static_active
-        more = [i for i, gate in dynamic if gate.open_beyond_tags(ctx)]
+        more = [i for i, gate in dynamic if gate.open_beyond_shape(ctx)]
         return tuple(sorted((*static_active, *more))) if more else static_active
 
     def _xpath(self, active: tuple[int, ...]) -> etree.XPath:

@@ -56,10 +56,12 @@ class UblContext:
         # context lives (the memo and the children key on it).
         self.index: dict[str, list[etree._Element]] = {}
         self.children_by_node: dict[int, dict[str, list[etree._Element]]] = {}
+        # The tags some element has more than one child of: "at most once" tests need one of them.
+        self.repeated_children: set[str] = set()
         self._walk()
 
     def _walk(self) -> None:
-        index, children = self.index, self.children_by_node
+        index, children, repeated = self.index, self.children_by_node, self.repeated_children
         for node in self.root.iter(etree.Element):
             tag: str = node.tag
             found = index.get(tag)
@@ -76,6 +78,7 @@ class UblContext:
                     kids[tag] = [node]
                 else:
                     same.append(node)
+                    repeated.add(tag)
 
     def children(self, node: etree._Element, tag: str) -> list[etree._Element]:
         """The element children of ``node`` with ``tag``, in document order (do not modify): a
@@ -153,10 +156,10 @@ class UblContext:
 
     @functools.cached_property
     def shape(self) -> int:
-        """A number for the document's tags and category codes, the same for every document that
-        has the same ones (an issuer's invoices usually do): what depends only on them (which rules
-        can fire, which tests a group evaluates) is decided once per shape."""
-        key = (self.tags, self.category_codes)
+        """A number for the document's tags, category codes and repeated children, the same for
+        every document that has the same ones (an issuer's invoices usually do): what depends only
+        on them (which rules can fire, which tests a group evaluates) is decided once per shape."""
+        key = (self.tags, self.category_codes, frozenset(self.repeated_children))
         found = _SHAPES.get(key)
         if found is None:
             if len(_SHAPES) >= _MAX_SHAPES:
@@ -174,7 +177,7 @@ class UblContext:
 
 _ORDER = object()
 # Shapes seen, numbered; a number is never reused, so caches keyed by it cannot go stale.
-_SHAPES: dict[tuple[frozenset[str], frozenset[str]], int] = {}
+_SHAPES: dict[tuple[frozenset[str], frozenset[str], frozenset[str]], int] = {}
 _SHAPE_NUMBERS = itertools.count()
 _MAX_SHAPES = 1024
 _TAGS_ENDING: dict[tuple[int, str], tuple[str, ...]] = {}

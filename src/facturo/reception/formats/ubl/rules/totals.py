@@ -24,10 +24,11 @@ from facturo.reception.formats.ubl.rules.assertions import (
     amounts,
     asserting,
     child,
-    compiled,
     contexts,
     holds_by_binding,
+    is_vat_scheme,
     round2,
+    string_value,
     xround,
     xs_decimal,
 )
@@ -199,7 +200,7 @@ def line_total(ctx: UblContext) -> Failures:
             stated = _figure(_figures(ctx, total), "LineExtensionAmount")
             # ``//cac:InvoiceLine/cbc:LineExtensionAmount | //cac:CreditNoteLine/...``: the lines'
             # own amounts, the lines as the line rules already selected them.
-            lines = [value for line in contexts(ctx, LINES) for value in amounts(ctx, line, "cbc:LineExtensionAmount")]
+            lines = [_decimal(node) for line in contexts(ctx, LINES) for node in ctx.children(line, _LINE_AMOUNT)]
         except Unreadable:
             continue
         expected = round2(sum(lines, Decimal(0)))
@@ -214,10 +215,12 @@ def _allowance_charge_total(ctx: UblContext, element: str, indicator: str) -> Fa
             continue
         try:
             stated = _figure(_figures(ctx, total), element)
-            parts = amounts(ctx, parent, f"cac:AllowanceCharge{indicator}/cbc:Amount")
+            # Most invoices have no document-level allowance or charge: no XPath to ask then.
+            some = bool(ctx.children(parent, _ALLOWANCE_CHARGE))
+            parts = amounts(ctx, parent, f"cac:AllowanceCharge{indicator}/cbc:Amount") if some else []
         except Unreadable:
             continue
-        has_parts = child(ctx, parent, f"cac:AllowanceCharge{indicator}") is not None
+        has_parts = some and child(ctx, parent, f"cac:AllowanceCharge{indicator}") is not None
         expected = round2(sum(parts, Decimal(0)))
         if stated == expected or (element not in _figures(ctx, total) and not has_parts):
             continue
@@ -226,6 +229,9 @@ def _allowance_charge_total(ctx: UblContext, element: str, indicator: str) -> Fa
 
 _CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 _CBC_PREFIX = f"{{{_CBC}}}"
+_CAC_PREFIX = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
+_LINE_AMOUNT = f"{_CBC_PREFIX}LineExtensionAmount"
+_ALLOWANCE_CHARGE = f"{_CAC_PREFIX}AllowanceCharge"
 
 
 @rule(
@@ -298,10 +304,10 @@ def tax_total(ctx: UblContext) -> Failures:
 )
 def tax_inclusive_total(ctx: UblContext) -> Failures:
     for root in contexts(ctx, ROOT):
-        for currency in root.iterfind(f"{{{_CBC}}}DocumentCurrencyCode"):
+        for currency in ctx.children(root, f"{_CBC_PREFIX}DocumentCurrencyCode"):
             code = currency.text or ""
             try:
-                taxes = _taxes(root, code)
+                taxes = _taxes(ctx, root, code)
                 inclusive = amount(ctx, root, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount")
                 exclusive = amount(ctx, root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount")
             except Unreadable:
@@ -311,18 +317,18 @@ def tax_inclusive_total(ctx: UblContext) -> Failures:
                 break
 
 
-def _taxes(root: etree._Element, code: str) -> list[Decimal]:
-    values = []
-    found: list[etree._Element] = _TAXES_IN(root, c=code)
-    for node in found:
-        value = xs_decimal(node.text or "")
-        if value is None:
-            raise Unreadable("cbc:TaxAmount")
-        values.append(value)
-    return values
+def _taxes(ctx: UblContext, root: etree._Element, code: str) -> list[Decimal]:
+    """``cac:TaxTotal/cbc:TaxAmount[@currencyID = $code]``, the values."""
+    path = (f"{_CAC_PREFIX}TaxTotal", f"{_CBC_PREFIX}TaxAmount")
+    return [_decimal(node) for node in ctx.child_path(root, path) if node.get("currencyID") == code]
 
 
-_TAXES_IN = compiled("cac:TaxTotal/cbc:TaxAmount[@currencyID = $c]")
+def _decimal(node: etree._Element) -> Decimal:
+    """The node's xs:decimal (of its string value); :class:`Unreadable` when it is not one."""
+    value = xs_decimal(string_value(node))
+    if value is None:
+        raise Unreadable(str(node.tag))
+    return value
 
 
 @rule(
@@ -365,7 +371,7 @@ def payable_total(ctx: UblContext) -> Failures:
 def subtotal_tax(ctx: UblContext) -> Failures:
     for subtotal in contexts(ctx, "//cac:TaxTotal/cac:TaxSubtotal"):
         try:
-            percent = amount(ctx, subtotal, f"cac:TaxCategory{VAT}/cbc:Percent")
+            percent = _vat_percent(ctx, subtotal)
             tax = amount(ctx, subtotal, "cbc:TaxAmount")
             taxable = amount(ctx, subtotal, "cbc:TaxableAmount")
         except Unreadable:
@@ -382,3 +388,16 @@ def subtotal_tax(ctx: UblContext) -> Failures:
             ok = abs(tax) - 1 < expected < abs(tax) + 1
         if not ok:
             yield ctx.location(subtotal), f"{tax}"
+
+
+def _vat_percent(ctx: UblContext, subtotal: etree._Element) -> Decimal | None:
+    """``cac:TaxCategory[cac:TaxScheme[...] = 'VAT']/cbc:Percent`` (see :func:`is_vat_scheme`), the
+    first one's value like :func:`amount`."""
+    for category in ctx.children(subtotal, f"{_CAC_PREFIX}TaxCategory"):
+        if is_vat_scheme(ctx, category):
+            for percent in ctx.children(category, f"{_CBC_PREFIX}Percent"):
+                value = xs_decimal(string_value(percent))
+                if value is None:
+                    raise Unreadable("cbc:Percent")
+                return value
+    return None

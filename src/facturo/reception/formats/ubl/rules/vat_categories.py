@@ -104,6 +104,23 @@ FAMILIES: tuple[Family, ...] = (
 )  # fmt: skip
 
 
+_LISTS: dict[str, Callable[[UblContext], list[etree._Element]]] = {
+    "breakdown": vs.breakdown_categories,
+    "classified": vs.classified_categories,
+    "tax": vs.all_tax_categories,
+}
+
+
+def _coded_list(ctx: UblContext, name: str, code: str, vat_only: bool = True) -> list[etree._Element]:
+    """:func:`_coded` over one of the document's category lists, decided once per document (the
+    ten rules of a family, and the rules of rate after rate, ask the same)."""
+    key = ("coded", name, code, vat_only)
+    found: list[etree._Element] | None = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = _coded(ctx, _LISTS[name](ctx), code, vat_only)
+    return found
+
+
 def _coded(
     ctx: UblContext, categories: Iterable[etree._Element], code: str, vat_only: bool = True
 ) -> list[etree._Element]:
@@ -120,9 +137,9 @@ def _coded(
 
 def _breakdown_present(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        breakdown = _coded(ctx, vs.breakdown_categories(ctx), f.code, f.vat_filtered_sources)
+        breakdown = _coded_list(ctx, "breakdown", f.code, f.vat_filtered_sources)
         if f.single_breakdown:
-            used = _coded(ctx, vs.all_tax_categories(ctx), f.code) or _coded(ctx, vs.classified_categories(ctx), f.code)
+            used = _coded_list(ctx, "tax", f.code) or _coded_list(ctx, "classified", f.code)
             if used and len(breakdown) != 1:
                 yield ctx.location(ctx.root), f"{len(breakdown)}"
             return
@@ -153,10 +170,9 @@ def _parties_ok(ctx: UblContext, parties: Parties) -> bool:
 
 def _parties_for_lines(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        classified = vs.classified_categories(ctx)
         # BR-S-02 fires on any S line category but is satisfied only by a VAT-scheme one.
-        trigger = _coded(ctx, classified, f.code, f.prefix != "S")
-        if trigger and not (_coded(ctx, classified, f.code) and _parties_ok(ctx, f.parties)):
+        trigger = _coded_list(ctx, "classified", f.code, f.prefix != "S")
+        if trigger and not (_coded_list(ctx, "classified", f.code) and _parties_ok(ctx, f.parties)):
             yield ctx.location(ctx.root), None
 
     return check
@@ -255,8 +271,12 @@ def _source(ctx: UblContext, node: etree._Element, path: tuple[str, ...], amount
 
 
 def _line_sources(ctx: UblContext, credit_note: bool, anywhere: bool) -> list[_Source]:
-    found = vs.lines_anywhere(ctx, credit_note) if anywhere else vs.lines(ctx, credit_note)
-    return [_source(ctx, line, _LINE_CATEGORY, "LineExtensionAmount") for line in found]
+    key = ("line sources", credit_note, anywhere)
+    sources: list[_Source] | None = ctx.memo.get(key)
+    if sources is None:
+        found = vs.lines_anywhere(ctx, credit_note) if anywhere else vs.lines(ctx, credit_note)
+        sources = ctx.memo[key] = [_source(ctx, line, _LINE_CATEGORY, "LineExtensionAmount") for line in found]
+    return sources
 
 
 def _allowance_sources(ctx: UblContext, anywhere: bool) -> list[_Source]:
@@ -277,7 +297,7 @@ def _category_base(ctx: UblContext, code: str, credit_note: bool, rate: Decimal 
 
 def _taxable_amount(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        for category in _coded(ctx, vs.breakdown_categories(ctx), f.code):
+        for category in _coded_list(ctx, "breakdown", f.code):
             subtotal = category.getparent()
             assert subtotal is not None
             taxable = vs.decimal_of(vs.child_text(ctx, subtotal, "TaxableAmount"))
@@ -319,7 +339,7 @@ def _rate_branch(ctx: UblContext, f: Family, credit_note: bool, taxable: Decimal
 
 def _tax_amount(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        for category in _coded(ctx, vs.breakdown_categories(ctx), f.code):
+        for category in _coded_list(ctx, "breakdown", f.code):
             subtotal = category.getparent()
             assert subtotal is not None
             tax = vs.decimal_of(vs.child_text(ctx, subtotal, "TaxAmount"))
@@ -344,7 +364,7 @@ def _tax_amount(f: Family) -> Callable[[UblContext], Hits]:
 
 def _exemption_reason(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        for category in _coded(ctx, vs.breakdown_categories(ctx), f.code):
+        for category in _coded_list(ctx, "breakdown", f.code):
             has_reason = vs.has_child(ctx, category, "TaxExemptionReason") or vs.has_child(
                 ctx, category, "TaxExemptionReasonCode"
             )
@@ -452,7 +472,7 @@ for _family in FAMILIES:
 
 
 def _breakdown_has(ctx: UblContext, code: str) -> bool:
-    return bool(_coded(ctx, vs.breakdown_categories(ctx), code))
+    return bool(_coded_list(ctx, "breakdown", code))
 
 
 @rule(

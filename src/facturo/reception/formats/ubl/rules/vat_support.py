@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
+from facturo.reception.formats.ubl.rules.assertions import xs_decimal
 from facturo.reception.formats.ubl.rules.registry import NS, UblContext
 
 CAC = NS["cac"]
@@ -53,15 +54,7 @@ def is_vat(ctx: UblContext, category: etree._Element) -> bool:
 
 def decimal_of(text: str | None) -> Decimal | None:
     """``xs:decimal`` of a text, None when absent or not a decimal (BR-DEC/UBL-DT report those)."""
-    if text is None:
-        return None
-    value = text.strip()
-    if not value or any(c in value for c in "eEnN"):  # xs:decimal has no exponent, NaN or INF
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return None
+    return xs_decimal(text)
 
 
 def indicator(ctx: UblContext, node: etree._Element) -> bool | None:
