@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -236,8 +237,7 @@ _LINE_CATEGORY = (f"{{{vs.CAC}}}Item", f"{{{vs.CAC}}}ClassifiedTaxCategory")
 _AC_CATEGORY = (f"{{{vs.CAC}}}TaxCategory",)
 
 
-@dataclass(frozen=True, slots=True)
-class _Source:
+class _Source(NamedTuple):
     """A line or an allowance/charge as rule 08 sums it: the codes and the single rates of its
     categories (each tested alone, as the official ``cbc:ID = $code and cbc:Percent = $rate`` over
     all of them is), its amount and, for an allowance or charge, its indicator."""

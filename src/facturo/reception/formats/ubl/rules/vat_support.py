@@ -12,8 +12,8 @@ of a family read the same few elements again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -70,18 +70,15 @@ def indicator(ctx: UblContext, node: etree._Element) -> bool | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class CategoryFacts:
-    """What the rules read of one TaxCategory or ClassifiedTaxCategory."""
+class CategoryFacts(NamedTuple):
+    """What the rules read of one TaxCategory or ClassifiedTaxCategory (a tuple: a document makes
+    one per category, and a frozen dataclass costs several times more to build)."""
 
     code: str  # normalize-space(cbc:ID)
     vat: bool  # some cac:TaxScheme/cbc:ID is VAT
     percents: tuple[Decimal | None, ...]  # xs:decimal of each cbc:Percent (None: not a decimal)
-
-    @property
-    def single_percent(self) -> Decimal | None:
-        """``xs:decimal(cbc:Percent)``: one value, None when absent, several or not a decimal."""
-        return self.percents[0] if len(self.percents) == 1 else None
+    # xs:decimal(cbc:Percent): one value, None when absent, several or not a decimal.
+    single_percent: Decimal | None
 
 
 _FACTS = object()
@@ -102,7 +99,8 @@ def facts(ctx: UblContext, category: etree._Element) -> CategoryFacts:
             for ident in ctx.kids(scheme).get(_ID, ())
         )
         percents = tuple(decimal_of(p.text) for p in kids.get(_PERCENT, ()))
-        found = memo[id(category)] = CategoryFacts(normalized(ids[0].text) if ids else "", vat, percents)
+        single = percents[0] if len(percents) == 1 else None
+        found = memo[id(category)] = CategoryFacts(normalized(ids[0].text) if ids else "", vat, percents, single)
     return found
 
 
