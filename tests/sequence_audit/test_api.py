@@ -16,7 +16,7 @@ from facturo.sequence_audit import service as audit
 from tests.access.conftest import MakeAccount, SignIn
 from tests.conftest import RollbackDatabase
 from tests.sequence_audit import scenario
-from tests.sequence_audit.sequences import TENANT_A, TENANT_C
+from tests.sequence_audit.sequences import TENANT_A, TENANT_B, TENANT_C
 
 pytest_plugins = ["tests.access.conftest"]
 
@@ -39,7 +39,7 @@ def test_gaps_of_a_day_a_range_and_an_issuer(story: TestClient) -> None:
         (g["issuer_nit"], g["first"], g["last"], g["count"], g["status"], g["suspected_restart"]) for g in day.json()
     ] == [
         (TENANT_A, 22, 24, 3, "closed", False),
-        (scenario.TENANT_B, 4, 20_004, 20_001, "open", True),
+        (TENANT_B, 4, 20_004, 20_001, "open", True),
         (TENANT_C, 103, 103, 1, "open", False),
     ]
     closed = day.json()[0]

@@ -145,10 +145,10 @@ def _breakdown_present(f: Family) -> Callable[[UblContext], Hits]:
                 yield ctx.location(ctx.root), f"{len(breakdown)}"
             return
         acs = vs.allowance_charge_categories(ctx, vs.all_allowance_charges(ctx), None)
-        sources = _coded(ctx, acs, f.code, f.vat_filtered_sources) + _coded(
-            ctx, vs.classified_categories(ctx), f.code, f.vat_filtered_sources
+        sources = bool(_coded(ctx, acs, f.code, f.vat_filtered_sources)) or bool(
+            _coded_list(ctx, "classified", f.code, f.vat_filtered_sources)
         )
-        if bool(sources) != bool(breakdown):
+        if sources != bool(breakdown):
             yield ctx.location(ctx.root), None
 
     return check
@@ -207,11 +207,15 @@ def _rate_ok(facts: vs.CategoryFacts, rate: Rate) -> bool:
 
 def _line_rates(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
-        for credit_note in (False, True):
-            for line in vs.lines_anywhere(ctx, credit_note):
-                for category in _coded(ctx, ctx.child_path(line, _LINE_CATEGORY), f.code):
-                    if not _rate_ok(vs.facts(ctx, category), f.rate):
-                        yield ctx.location(category), None
+        # ``//cac:InvoiceLine/cac:Item/cac:ClassifiedTaxCategory``, then the credit note lines':
+        # the line categories of the code, read from the document's list of them.
+        coded = _coded_list(ctx, "classified", f.code)
+        for line_tag in _LINE_TAGS:
+            for category in coded:
+                item = category.getparent()
+                line = item.getparent() if item is not None and item.tag == _ITEM else None
+                if line is not None and line.tag == line_tag and not _rate_ok(vs.facts(ctx, category), f.rate):
+                    yield ctx.location(category), None
 
     return check
 
@@ -234,6 +238,8 @@ def _amount(ctx: UblContext, node: etree._Element, name: str) -> Decimal:
 
 
 _LINE_CATEGORY = (f"{{{vs.CAC}}}Item", f"{{{vs.CAC}}}ClassifiedTaxCategory")
+_ITEM = f"{{{vs.CAC}}}Item"
+_LINE_TAGS = (f"{{{vs.CAC}}}InvoiceLine", f"{{{vs.CAC}}}CreditNoteLine")
 _AC_CATEGORY = (f"{{{vs.CAC}}}TaxCategory",)
 
 
