@@ -62,18 +62,20 @@ class UblContext:
 
     def _walk(self) -> None:
         index, children, repeated = self.index, self.children_by_node, self.repeated_children
+        index_get, children_get = index.get, children.get  # bound once: this loop runs per element
         for node in self.root.iter(etree.Element):
             tag: str = node.tag
-            found = index.get(tag)
+            found = index_get(tag)
             if found is None:
                 index[tag] = [node]
             else:
                 found.append(node)
             parent = node.getparent()
             if parent is not None:
-                kids = children.get(id(parent))
+                key = id(parent)
+                kids = children_get(key)
                 if kids is None:
-                    children[id(parent)] = {tag: [node]}
+                    children[key] = {tag: [node]}
                 elif (same := kids.get(tag)) is None:
                     kids[tag] = [node]
                 else:
