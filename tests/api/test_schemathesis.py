@@ -50,6 +50,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "invoices": ("invoices", "payments"),
     "usage": ("usage", "reports"),
     "reception": ("reception",),
+    "audit": ("audit",),
 }
 
 # Rules the JSON Schema of a request cannot express, so a schema-valid request can still break them
@@ -71,6 +72,8 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "invoice.no_lines": "a draft is issued only with lines",
     # relations between fields, or between a field and the clock
     "range.reversed": "from must not be after to",
+    "audit.day_or_range": "the audit's gaps take a day or a range, not both",
+    "audit.range": "the audit's range has both its ends",
     # a keyset page's cursor is what the previous page returned (docs/api.md, "Pagination")
     "cursor.invalid": "the cursor must be a next_cursor the list returned",
     "page.with_cursor": "the old page number and a cursor exclude each other",

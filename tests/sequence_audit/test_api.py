@@ -13,12 +13,13 @@ from fastapi.testclient import TestClient
 from facturo.kit.access import Role
 from facturo.reception import audit_feed
 from facturo.sequence_audit import service as audit
-from tests.access.conftest import MakeAccount, SignIn
+from tests.access.conftest import MakeAccount, SignIn, make_account, new_client, signed_in
 from tests.conftest import RollbackDatabase
 from tests.sequence_audit import scenario
 from tests.sequence_audit.sequences import TENANT_A, TENANT_B, TENANT_C
 
-pytest_plugins = ["tests.access.conftest"]
+# The access tests' account fixtures, used here as they are.
+__all__ = ["make_account", "new_client", "signed_in"]
 
 EVER = {"from": "2020-01-01", "to": scenario.TODAY.isoformat()}
 

@@ -101,6 +101,24 @@ def _xml_collapsed(text: str) -> str:
     return " ".join(part for part in re.split(r"[ \t\r\n]+", text) if part)
 
 
+_OVER_TWO = object()
+
+
+def amounts_over_two_decimals(ctx: UblContext) -> list[etree._Element]:
+    """Every element whose local name ends with ``Amount`` and whose string value has more than two
+    characters after its first point, in no particular order (read once per document). UBL-DT-01
+    reports them, and a BR-DEC rule cannot fail on a document without one."""
+    found: list[etree._Element] | None = ctx.memo.get(_OVER_TWO)
+    if found is None:
+        found = ctx.memo[_OVER_TWO] = []
+        for element in ctx.unordered(ctx.tags_ending("Amount")):
+            text = string_value(element)
+            point = text.find(".")
+            if point >= 0 and len(text) - point - 1 > 2:
+                found.append(element)
+    return found
+
+
 def round2(value: Decimal) -> Decimal:
     """``round(value * 10 * 10) div 100`` as the official rules write it: XPath round() rounds
     half towards positive infinity (2.345 -> 2.35, -2.345 -> -2.34)."""

@@ -18,7 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from facturo.reception.formats.ubl.rules.assertions import IS_ALLOWANCE, IS_CHARGE, LINES, ROOT, XNS, asserting
+from facturo.reception.formats.ubl.rules.assertions import (
+    IS_ALLOWANCE,
+    IS_CHARGE,
+    LINES,
+    ROOT,
+    XNS,
+    amounts_over_two_decimals,
+    asserting,
+)
 from facturo.reception.formats.ubl.rules.registry import UblContext
 
 
@@ -95,6 +103,11 @@ _RULES: list[tuple[str, str, str, str, str]] = [
 # An AllowanceCharge whose indicators say both is claimed by the allowance rule of the pattern.
 _CLAIMED_BY = {DOC_CHARGE: DOC_ALLOWANCE, LINE_CHARGE: LINE_ALLOWANCE}
 
+
+def _some_amount_over_two_decimals(ctx: UblContext) -> bool:
+    return bool(amounts_over_two_decimals(ctx))
+
+
 for _id, _context, _amount, _es, _en in _RULES:
     asserting(
         _id,
@@ -103,6 +116,8 @@ for _id, _context, _amount, _es, _en in _RULES:
         _context,
         _two_decimals(_amount),
         excluding=_CLAIMED_BY.get(_context),
+        # Every amount these rules name ends with "Amount": none can fail without such a value.
+        when=_some_amount_over_two_decimals,
     )
 
 

@@ -21,7 +21,16 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from facturo.reception.formats.ubl.rules.assertions import IS_ALLOWANCE, IS_CHARGE, LINES, ROOT, XNS, asserting
+from facturo.reception.formats.ubl.rules.assertions import (
+    IS_ALLOWANCE,
+    IS_CHARGE,
+    LINES,
+    ROOT,
+    XNS,
+    amounts_over_two_decimals,
+    asserting,
+    string_value,
+)
 from facturo.reception.formats.ubl.rules.registry import UblContext, rule
 
 
@@ -242,15 +251,13 @@ def _in_price_with_allowance(node: etree._Element) -> bool:
 
 @rule("UBL-DT-01", "Un importe tiene más de dos decimales.", "Amounts shall be decimal up to two fraction digits.")
 def _amount_decimals(ctx: UblContext) -> Hits:
-    broken: dict[etree._Element, str] = {}
-    for element in ctx.unordered(tag for tag in ctx.tags_ending("Amount") if not tag.endswith("PriceAmount")):
-        # The string value: the text, or all the text inside when the element has children.
-        text = (element.text or "") if len(element) == 0 else "".join(element.itertext())
-        dot = text.find(".")
-        if dot >= 0 and len(text) - dot - 1 > 2 and not _in_price_with_allowance(element):
-            broken[element] = text.strip()
+    broken = [
+        element
+        for element in amounts_over_two_decimals(ctx)
+        if not element.tag.endswith("PriceAmount") and not _in_price_with_allowance(element)
+    ]
     for element in ctx.in_document_order(broken) if len(broken) > 1 else broken:
-        yield ctx.location(element), broken[element]
+        yield ctx.location(element), string_value(element).strip()
 
 
 def _binary_objects_without(ctx: UblContext, attribute: str) -> Hits:
