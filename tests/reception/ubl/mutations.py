@@ -181,8 +181,13 @@ def mutations_of(base: str) -> Iterator[Mutation]:
             yield Mutation(base, f"amount{delta:+}", path, _text(path, f"{value + delta:.2f}"))
             yield Mutation(base, "three-decimals", path, _text(path, f"{value:.3f}"))
             yield Mutation(base, "currency", path, _attribute(path, "currencyID", rng.choice(("USD", "QQQ"))))
+            padded = node.get("currencyID", "") + "\u00a0"
+            yield Mutation(base, "currency-nbsp", path, _attribute(path, "currencyID", padded))
         if name in _CODE_ELEMENTS:
             yield Mutation(base, "bad-code", path, _text(path, rng.choice(_BAD_CODES)))
+            # A no-break space is not XML whitespace: normalize-space keeps it, the code is unknown.
+            yield Mutation(base, "code-nbsp", path, _text(path, (node.text or "").strip() + "\u00a0"))
+            yield Mutation(base, "code-padded", path, _text(path, f" \n{(node.text or '').strip()}\t"))
         if (
             name == "ID"
             and node.getparent() is not None

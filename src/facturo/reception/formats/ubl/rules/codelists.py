@@ -154,7 +154,7 @@ def _check(spec: Coded) -> Callable[[UblContext], Hits]:
                 raw = node.get(attribute)
                 if raw is None and required:
                     continue
-            value = " ".join(raw.split()) if raw else ""
+            value = vs.normalized(raw)
             if value not in codes and not (spec.also_valid is not None and spec.also_valid(node, value)):
                 broken[node] = value
         for node in ctx.in_document_order(broken) if len(broken) > 1 else broken:

@@ -150,6 +150,7 @@ class UblContext:
         """The collapsed ``cbc:ID`` of every TaxCategory and ClassifiedTaxCategory (a superset of
         the codes any VAT-category rule looks at: the string value, as XPath reads it)."""
         return frozenset(
+            # Any whitespace collapsed: a superset of the XML-whitespace codes the rules compare.
             " ".join((ident.text if len(ident) == 0 else "".join(ident.itertext())).split())
             for tag in (_TAX_CATEGORY, _CLASSIFIED_CATEGORY)
             for category in self.elements(tag)

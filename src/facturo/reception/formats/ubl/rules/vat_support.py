@@ -11,6 +11,7 @@ of a family read the same few elements again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import NamedTuple
@@ -25,8 +26,16 @@ CBC = NS["cbc"]
 
 
 def normalized(text: str | None) -> str:
-    """XPath ``normalize-space``: trimmed, inner runs of whitespace collapsed to one space."""
-    return " ".join((text or "").split())
+    """XPath ``normalize-space``: trimmed, inner runs of whitespace collapsed to one space, where
+    whitespace is XML's (space, tab, CR, LF) and not, say, a no-break space."""
+    if not text:
+        return ""
+    if " " in text or "\t" in text or "\n" in text or "\r" in text:
+        return " ".join(part for part in _XML_BLANKS.split(text) if part)
+    return text
+
+
+_XML_BLANKS = re.compile(r"[ \t\r\n]+")
 
 
 def child_text(ctx: UblContext, node: etree._Element, name: str) -> str | None:
