@@ -234,10 +234,16 @@ _LINE_AMOUNT = f"{_CBC_PREFIX}LineExtensionAmount"
 _ALLOWANCE_CHARGE = f"{_CAC_PREFIX}AllowanceCharge"
 
 
+# BR-CO-11/12 hold on a document with neither the total nor any allowance or charge.
+_ALLOWANCE_TOTAL = frozenset({f"{_CAC_PREFIX}AllowanceCharge", f"{_CBC_PREFIX}AllowanceTotalAmount"})
+_CHARGE_TOTAL = frozenset({f"{_CAC_PREFIX}AllowanceCharge", f"{_CBC_PREFIX}ChargeTotalAmount"})
+
+
 @rule(
     "BR-CO-11",
     "La suma de descuentos (BT-107) no es la suma de los descuentos de documento (BT-92).",
     "The sum of allowances (BT-107) is not the sum of the document level allowances (BT-92).",
+    needs=_ALLOWANCE_TOTAL,
 )
 def allowance_total(ctx: UblContext) -> Failures:
     return _allowance_charge_total(ctx, "AllowanceTotalAmount", IS_ALLOWANCE)
@@ -247,6 +253,7 @@ def allowance_total(ctx: UblContext) -> Failures:
     "BR-CO-12",
     "La suma de cargos (BT-108) no es la suma de los cargos de documento (BT-99).",
     "The sum of charges (BT-108) is not the sum of the document level charges (BT-99).",
+    needs=_CHARGE_TOTAL,
 )
 def charge_total(ctx: UblContext) -> Failures:
     return _allowance_charge_total(ctx, "ChargeTotalAmount", IS_CHARGE)

@@ -380,6 +380,10 @@ def _exemption_reason(f: Family) -> Callable[[UblContext], Hits]:
     return check
 
 
+# Rules 03, 04, 06 and 07 look at allowances and charges only: without one they hold.
+_ALLOWANCES = frozenset({f"{{{vs.CAC}}}AllowanceCharge"})
+
+
 def _register_family(f: Family) -> None:
     p, es, en = f.prefix, f.es, f.en
     rule(
@@ -401,6 +405,7 @@ def _register_family(f: Family) -> None:
             f"BR-{p}-{number}",
             f"Una factura con {subject_es} de categoría «{es}» {who_es}",
             f"An invoice with {subject_en} of category '{en}' {who_en}",
+            needs=None if number == "02" else _ALLOWANCES,
         )(check)
     rate_es, rate_en = _RATE_TEXT[f.rate]
     for number, subject_es, subject_en, check in (
@@ -412,6 +417,7 @@ def _register_family(f: Family) -> None:
             f"BR-{p}-{number}",
             f"En {subject_es} de categoría «{es}» la tasa de IVA {rate_es}",
             f"In {subject_en} of category '{en}' the VAT rate {rate_en}",
+            needs=None if number == "05" else _ALLOWANCES,
         )(check)
     rule(
         f"BR-{p}-08",
