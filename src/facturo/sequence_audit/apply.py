@@ -99,8 +99,8 @@ def _apply_sequence(session: Session, sequence: AuditSequence, documents: list[N
     if not numbered:
         return
     assert sequence.highest is not None and sequence.floor is not None
-    low = numbered[0].correlative or 0
-    gaps = _open_gaps(session, sequence.id, low, sequence.highest)
+    late = sorted({n for d in numbered if (n := d.correlative) is not None and sequence.floor <= n <= sequence.highest})
+    gaps = _open_gaps(session, sequence.id, late)
     starts = [g.first_number for g in gaps]
     fills: dict[int, dict[int, NumberedDocument]] = defaultdict(dict)
     for document in numbered:
@@ -129,20 +129,28 @@ def _apply_sequence(session: Session, sequence: AuditSequence, documents: list[N
             _end(session, gaps[at], filled, run)
 
 
-def _open_gaps(session: Session, sequence_id: int, low: int, high: int) -> list[Gap]:
-    """The open gaps a number in ``[low, high]`` can fall in, in number order."""
-    return list(
-        session.scalars(
-            select(Gap)
-            .where(
-                Gap.sequence_id == sequence_id,
-                Gap.status == "open",
-                Gap.last_number >= low,
-                Gap.first_number <= high,
-            )
-            .order_by(Gap.first_number)
-        )
-    )
+# Up to this many late numbers, each finds its gap with one index seek; more, and one range read
+# of the open gaps between the lowest and the highest of them is cheaper.
+_SEEKS = 32
+
+
+def _open_gaps(session: Session, sequence_id: int, late: list[int]) -> list[Gap]:
+    """The open gaps the ``late`` numbers (sorted, below the sequence's highest) fall in, in number
+    order: what a run reads of a sequence's history is its late documents' gaps, nothing else."""
+    if not late:
+        return []
+    open_gaps = select(Gap).where(Gap.sequence_id == sequence_id, Gap.status == "open")
+    if len(late) > _SEEKS:
+        ranged = open_gaps.where(Gap.last_number >= late[0], Gap.first_number <= late[-1])
+        return list(session.scalars(ranged.order_by(Gap.first_number)))
+    found: dict[int, Gap] = {}
+    for number in late:
+        gap = session.scalars(
+            open_gaps.where(Gap.first_number <= number).order_by(Gap.first_number.desc()).limit(1)
+        ).first()
+        if gap is not None and gap.last_number >= number:
+            found[gap.id] = gap
+    return sorted(found.values(), key=lambda g: g.first_number)
 
 
 def _detected(sequence: AuditSequence, before: Side, after: Side, run: RunInfo) -> Gap:

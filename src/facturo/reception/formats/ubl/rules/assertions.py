@@ -477,7 +477,8 @@ class _Group:
                 self._combined.clear()
             parts = [f"number(boolean({self.tests[i]}))" for i in active]
             text = f"concat({', '.join(parts)}, '')" if len(parts) > 1 else f"string({parts[0]})"
-            found = self._combined[active] = etree.XPath(text, namespaces=XNS)
+            # A plain str result: a "smart" one would carry a reference to the node.
+            found = self._combined[active] = etree.XPath(text, namespaces=XNS, smart_strings=False)
         return found
 
     def failures(self, ctx: UblContext) -> dict[int, list[str]]:
@@ -496,7 +497,7 @@ class _Group:
         found: dict[int, list[str]] = {}
         combined = self._xpath(active)
         for node in nodes:
-            verdict = str(combined(node))
+            verdict: str = combined(node)
             # A node all tests hold on costs one substring search.
             if "0" in verdict:
                 location = ctx.location(node)
