@@ -197,3 +197,20 @@ def test_the_restart_threshold_is_configurable(db: RollbackDatabase, archive: re
 
 def _day(day: date) -> GapQuery:
     return GapQuery(day=day)
+
+
+def test_many_late_numbers_in_one_run_split_their_gaps_alike(db: RollbackDatabase, archive: reception.Archive) -> None:
+    # More late numbers than single seeks (the run reads the open gaps between them at once).
+    accept(db, archive, [json_invoice(n, issuer=TENANT_A, day=scenario.FEB_1) for n in (1, 50, 100)])
+    sync_on(db, scenario.RUN_1)
+    late = [n for n in range(2, 100) if n % 2 == 0 and n != 50]
+    accept(db, archive, [json_invoice(n, issuer=TENANT_A, day=scenario.FEB_1) for n in late])
+    sync_on(db, scenario.RUN_2)
+    with db.unit_of_work(write=False) as session:
+        open_gaps = [(g.first, g.last) for g in audit.gaps(session, _range()) if g.status == "open"]
+        before = snapshot(session)
+    assert open_gaps == [(n, n) for n in range(3, 100, 2)]
+    with db.unit_of_work() as session:
+        audit.recompute(session)
+    with db.unit_of_work(write=False) as session:
+        assert snapshot(session) == before
