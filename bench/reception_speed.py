@@ -31,8 +31,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from lxml import etree
 from sqlalchemy import text
@@ -51,6 +52,7 @@ from facturo.reception import service as reception  # noqa: E402
 from ubl_invoices import ubl_invoices  # noqa: E402
 
 TARGET = 1_000.0  # documents/s end to end (issue 13)
+T = TypeVar("T")
 EN16931_TARGET = 5.0  # native validation at least 5x faster than the official XSLT
 _CLI = "import sys; from facturo.cli.main import app; sys.argv[0] = 'facturo'; app()"
 
@@ -176,38 +178,53 @@ def en16931(documents: list[Mixed], xslt: Path) -> None:
         report = etree.fromstring(executable.transform_to_string(xdm_node=processor.parse_xml(xml_text=text)).encode())
         return {f.get("id") or "" for f in report.iter(f"{SVRL}failed-assert") if f.get("flag") == "fatal"}
 
-    varied = ubl_invoices(300)
-    disagreements = [
-        d for d in varied if official_fatal(d.decode()) or any(f.rejects for f in read_ubl(parse_untrusted(d)).findings)
-    ]
-    if disagreements:
-        raise SystemExit(f"{len(disagreements)} varied invoices are not valid for both validators")
+    def official_pass(texts: Sequence[str]) -> None:
+        for document in texts:
+            executable.transform_to_string(xdm_node=processor.parse_xml(xml_text=document))
+
+    def native_pass(ubl: Sequence[bytes]) -> None:
+        for document in ubl:
+            read_ubl(parse_untrusted(document))
+
+    # Three distinct sets, one per timed pass, so that no pass reads values a previous one read.
+    passes = [ubl_invoices(300, seed=2026 + n) for n in range(3)]
+    batch = [d.data for d in documents if d.kind == "ubl"][:300]
     sets = [
-        ("batch invoices (one invoice renumbered)", [d.data for d in documents if d.kind == "ubl"][:300]),
-        ("varied invoices (bench/ubl_invoices.py)", varied),
+        ("batch invoices (one invoice renumbered)", [batch] * 3),
+        ("varied invoices (bench/ubl_invoices.py)", passes),
     ]
-    for label, ubl in sets:
-        if not ubl:
+    for label, per_pass in sets:
+        if not per_pass[0]:
             continue
-        texts = [d.decode("utf-8") for d in ubl]
-        lines = sum(t.count("<cac:InvoiceLine>") for t in texts) / len(texts)
-
-        def official(texts: list[str] = texts) -> None:
-            for document in texts:
-                executable.transform_to_string(xdm_node=processor.parse_xml(xml_text=document))
-
-        def native(ubl: list[bytes] = ubl) -> None:
-            for document in ubl:
-                read_ubl(parse_untrusted(document))
-
-        official_s, native_s = _best(3, official), _best(3, native)
+        count = len(per_pass[0])
+        lines = sum(d.count(b"<cac:InvoiceLine>") for d in per_pass[0]) / count
+        official_s = _best_of_passes([[d.decode("utf-8") for d in ubl] for ubl in per_pass], official_pass)
+        native_s = _best_of_passes(per_pass, native_pass)
         ratio = official_s / native_s
         verdict = "met" if ratio >= EN16931_TARGET else "NOT met"
         print(
-            f"EN 16931, {len(ubl)} {label}, {lines:.1f} lines on average: official XSLT "
-            f"{1000 * official_s / len(ubl):.2f} ms/document, native {1000 * native_s / len(ubl):.2f} ms/document: "
+            f"EN 16931, {count} {label}, {lines:.1f} lines on average: official XSLT "
+            f"{1000 * official_s / count:.2f} ms/document, native {1000 * native_s / count:.2f} ms/document: "
             f"native is {ratio:.1f}x faster (target >= {EN16931_TARGET:.0f}x: {verdict})"
         )
+    # After the clock: the varied invoices must be valid for both validators.
+    disagreements = [
+        d
+        for d in passes[0]
+        if official_fatal(d.decode()) or any(f.rejects for f in read_ubl(parse_untrusted(d)).findings)
+    ]
+    if disagreements:
+        raise SystemExit(f"{len(disagreements)} varied invoices are not valid for both validators")
+
+
+def _best_of_passes(per_pass: Sequence[Sequence[T]], work: Callable[[Sequence[T]], None]) -> float:
+    """The fastest of the passes, each over its own documents."""
+    best = float("inf")
+    for documents in per_pass:
+        start = time.perf_counter()
+        work(documents)
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"

@@ -15,9 +15,10 @@ registers the audit's incremental step there, so reception never imports a domai
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Row, Select, select, update
 from sqlalchemy.orm import Session
 
 from facturo.kit.db import Units, table_of
@@ -65,8 +66,20 @@ def run_batch_hooks(units: Units) -> None:
             log.exception("reception: after-batch hook %r failed", hook)
 
 
-def _numbered(rows: object) -> list[NumberedDocument]:
-    return [NumberedDocument(*row) for row in rows]  # type: ignore[attr-defined]
+def _numbered(rows: Iterable[Row[Any]]) -> list[NumberedDocument]:
+    return [
+        NumberedDocument(
+            id=int(row.id),
+            issuer_nit=row.issuer_nit,
+            format=str(row.format),
+            document_type=row.document_type,
+            series=row.series,
+            correlative=None if row.correlative is None else int(row.correlative),
+            issue_date=row.issue_date,
+            audit_run_id=None if row.audit_run_id is None else int(row.audit_run_id),
+        )
+        for row in rows
+    ]
 
 
 def unaudited(session: Session, limit: int) -> list[NumberedDocument]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from facturo.kit import clock
@@ -95,6 +95,6 @@ def recompute(session: Session) -> RecomputeResult:
     while applied := step(session):
         replayed, documents = replayed + 1, documents + applied
     session.flush()
-    gaps = len(session.scalars(select(Gap.id)).all())
-    sequences = len(session.scalars(select(AuditSequence.id)).all())
+    gaps = session.scalar(select(func.count()).select_from(Gap)) or 0
+    sequences = session.scalar(select(func.count()).select_from(AuditSequence)) or 0
     return RecomputeResult(replayed, documents, gaps, sequences)
