@@ -130,14 +130,16 @@ class UblContext:
             found = _TAGS_ENDING[key] = tuple(tag for tag in self.tags if tag.endswith(suffix))
         return found
 
-    def unordered(self, tags: Iterable[str]) -> Iterator[etree._Element]:
+    def unordered(self, tags: Iterable[str]) -> list[etree._Element]:
         """The elements with any of ``tags``, tag by tag: for a rule that puts the few nodes it
         reports in document order itself (:meth:`in_document_order`)."""
         index = self.index
+        found: list[etree._Element] = []
         for tag in tags:
-            found = index.get(tag)
-            if found is not None:
-                yield from found
+            nodes = index.get(tag)
+            if nodes is not None:
+                found += nodes
+        return found
 
     def in_document_order(self, nodes: Iterable[etree._Element]) -> list[etree._Element]:
         order = self.memo.get(_ORDER)

@@ -94,25 +94,33 @@ _FACTS = object()
 
 
 def facts(ctx: UblContext, category: etree._Element) -> CategoryFacts:
-    """The category's facts, read once per document (the index keeps the element, so its id holds)."""
+    """The category's facts; every category of the document is read on the first call (the index
+    keeps the elements, so their ids hold)."""
     memo: dict[int, CategoryFacts] | None = ctx.memo.get(_FACTS)
     if memo is None:
-        memo = ctx.memo[_FACTS] = {}
+        memo = ctx.memo[_FACTS] = {
+            id(node): _read_facts(ctx, node) for tag in (_TAX_CATEGORY, _CLASSIFIED) for node in ctx.elements(tag)
+        }
     found = memo.get(id(category))
-    if found is None:
-        kids = ctx.kids(category)
-        ids = kids.get(_ID)
-        vat = any(
-            normalized(ident.text).upper() == "VAT"
-            for scheme in kids.get(_SCHEME, ())
-            for ident in ctx.kids(scheme).get(_ID, ())
-        )
-        percents = tuple(decimal_of(p.text) for p in kids.get(_PERCENT, ()))
-        single = percents[0] if len(percents) == 1 else None
-        found = memo[id(category)] = CategoryFacts(normalized(ids[0].text) if ids else "", vat, percents, single)
+    if found is None:  # not a (Classified)TaxCategory: read it alone
+        found = memo[id(category)] = _read_facts(ctx, category)
     return found
 
 
+def _read_facts(ctx: UblContext, category: etree._Element) -> CategoryFacts:
+    kids = ctx.kids(category)
+    ids = kids.get(_ID)
+    vat = any(
+        normalized(ident.text).upper() == "VAT"
+        for scheme in kids.get(_SCHEME, ())
+        for ident in ctx.kids(scheme).get(_ID, ())
+    )
+    percents = tuple(decimal_of(p.text) for p in kids.get(_PERCENT, ()))
+    single = percents[0] if len(percents) == 1 else None
+    return CategoryFacts(normalized(ids[0].text) if ids else "", vat, percents, single)
+
+
+_TAX_CATEGORY, _CLASSIFIED = f"{{{CAC}}}TaxCategory", f"{{{CAC}}}ClassifiedTaxCategory"
 _ID, _SCHEME, _PERCENT = f"{{{CBC}}}ID", f"{{{CAC}}}TaxScheme", f"{{{CBC}}}Percent"
 
 
