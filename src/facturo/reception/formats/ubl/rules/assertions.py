@@ -200,8 +200,8 @@ def contexts(ctx: UblContext, context: str, excluding: str | None = None) -> lis
     if found is None:
         found = _from_root(ctx, context)
         if excluding and found:
-            claimed = {id(n) for n in _from_root(ctx, excluding)}
-            found = [n for n in found if id(n) not in claimed]
+            claimed = set(_from_root(ctx, excluding))
+            found = [n for n in found if n not in claimed]
         ctx.memo[key] = found
     return found
 
@@ -228,7 +228,7 @@ def _matching(ctx: UblContext, absolute: bool, steps: tuple[str, ...], vat: bool
         found = ctx.child_path(ctx.root, steps[1:]) if ctx.root.tag == steps[0] and len(steps) > 1 else []
         if len(steps) == 1 and ctx.root.tag == steps[0]:
             found = [ctx.root]
-    elif any(tag not in index for tag in steps):
+    elif not ctx.tags.issuperset(steps):
         return []
     else:
         *above, last = steps

@@ -51,11 +51,11 @@ class UblContext:
         # Per-document results the rule modules share (a context's nodes, a group's verdicts).
         self.memo: dict[Any, Any] = {}
         # Every element (the root included) under its tag in Clark notation, in document order,
-        # and every element's children by tag keyed by the element's id, read in one walk. Holding
-        # the elements keeps their proxies alive, so an ``id(node)`` stays its node's while the
-        # context lives (the memo and the children key on it).
+        # and every element's children by tag, read in one walk. Holding the elements keeps their
+        # proxies alive, so a node stays the same Python object (and dictionary key) while the
+        # context lives.
         self.index: dict[str, list[etree._Element]] = {}
-        self.children_by_node: dict[int, dict[str, list[etree._Element]]] = {}
+        self.children_by_node: dict[etree._Element, dict[str, list[etree._Element]]] = {}
         # The tags some element has more than one child of: "at most once" tests need one of them.
         self.repeated_children: set[str] = set()
         self._walk()
@@ -72,10 +72,9 @@ class UblContext:
                 found.append(node)
             parent = node.getparent()
             if parent is not None:
-                key = id(parent)
-                kids = children_get(key)
+                kids = children_get(parent)
                 if kids is None:
-                    children[key] = {tag: [node]}
+                    children[parent] = {tag: [node]}
                 elif (same := kids.get(tag)) is None:
                     kids[tag] = [node]
                 else:
@@ -86,21 +85,21 @@ class UblContext:
         """The element children of ``node`` with ``tag``, in document order (do not modify): a
         dictionary lookup, where lxml's ``iterchildren`` and ``find`` cost about a microsecond a
         call and the rules ask thousands of them of a large invoice."""
-        return self.children_by_node.get(id(node), _NO_KIDS).get(tag, [])
+        return self.children_by_node.get(node, _NO_KIDS).get(tag, [])
 
     def kids(self, node: etree._Element) -> dict[str, list[etree._Element]]:
         """Every element child of ``node`` by tag (do not modify)."""
-        return self.children_by_node.get(id(node), _NO_KIDS)
+        return self.children_by_node.get(node, _NO_KIDS)
 
     def child_path(self, node: etree._Element, tags: tuple[str, ...]) -> list[etree._Element]:
         """``node/a/b/c`` for plain child steps (tags in Clark notation), in document order (do not
         modify)."""
         by_node = self.children_by_node
-        found = by_node.get(id(node), _NO_KIDS).get(tags[0])
+        found = by_node.get(node, _NO_KIDS).get(tags[0])
         if found is None:
             return []
         for tag in tags[1:]:
-            found = [kid for at in found for kid in by_node.get(id(at), _NO_KIDS).get(tag, ())]
+            found = [kid for at in found for kid in by_node.get(at, _NO_KIDS).get(tag, ())]
             if not found:
                 break
         return found
@@ -144,8 +143,8 @@ class UblContext:
     def in_document_order(self, nodes: Iterable[etree._Element]) -> list[etree._Element]:
         order = self.memo.get(_ORDER)
         if order is None:
-            order = self.memo[_ORDER] = {id(node): i for i, node in enumerate(self.root.iter(etree.Element))}
-        return sorted(set(nodes), key=lambda node: order[id(node)])
+            order = self.memo[_ORDER] = {node: i for i, node in enumerate(self.root.iter(etree.Element))}
+        return sorted(set(nodes), key=order.__getitem__)
 
     @functools.cached_property
     def category_codes(self) -> frozenset[str]:

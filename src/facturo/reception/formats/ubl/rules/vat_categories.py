@@ -261,13 +261,13 @@ _SOURCES = object()
 
 
 def _source(ctx: UblContext, node: etree._Element, path: tuple[str, ...], amount: str) -> _Source:
-    memo: dict[int, _Source] | None = ctx.memo.get(_SOURCES)
+    memo: dict[etree._Element, _Source] | None = ctx.memo.get(_SOURCES)
     if memo is None:
         memo = ctx.memo[_SOURCES] = {}
-    found = memo.get(id(node))
+    found = memo.get(node)
     if found is None:
         categories = [vs.facts(ctx, c) for c in ctx.child_path(node, path)]
-        found = memo[id(node)] = _Source(
+        found = memo[node] = _Source(
             frozenset(c.code for c in categories),
             frozenset(c.single_percent for c in categories),
             _amount(ctx, node, amount),

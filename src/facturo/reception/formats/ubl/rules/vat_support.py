@@ -96,14 +96,14 @@ _FACTS = object()
 def facts(ctx: UblContext, category: etree._Element) -> CategoryFacts:
     """The category's facts; every category of the document is read on the first call (the index
     keeps the elements, so their ids hold)."""
-    memo: dict[int, CategoryFacts] | None = ctx.memo.get(_FACTS)
+    memo: dict[etree._Element, CategoryFacts] | None = ctx.memo.get(_FACTS)
     if memo is None:
         memo = ctx.memo[_FACTS] = {
-            id(node): _read_facts(ctx, node) for tag in (_TAX_CATEGORY, _CLASSIFIED) for node in ctx.elements(tag)
+            node: _read_facts(ctx, node) for tag in (_TAX_CATEGORY, _CLASSIFIED) for node in ctx.elements(tag)
         }
-    found = memo.get(id(category))
+    found = memo.get(category)
     if found is None:  # not a (Classified)TaxCategory: read it alone
-        found = memo[id(category)] = _read_facts(ctx, category)
+        found = memo[category] = _read_facts(ctx, category)
     return found
 
 
