@@ -214,3 +214,33 @@ def test_many_late_numbers_in_one_run_split_their_gaps_alike(db: RollbackDatabas
         audit.recompute(session)
     with db.unit_of_work(write=False) as session:
         assert snapshot(session) == before
+
+
+def test_a_document_demoted_after_it_was_audited_is_still_replayed(
+    db: RollbackDatabase, archive: reception.Archive
+) -> None:
+    """Reception lets the first received of two documents with one number keep it, demoting a
+    later one accepted first (processing._demote). The audit applied the later one already; a
+    recompute replays it too, so both end alike (and the number stays present)."""
+    accept(db, archive, [json_invoice(n, issuer=TENANT_A, day=scenario.FEB_1) for n in (1, 2, 4)])
+    sync_on(db, scenario.RUN_1)
+    accept(db, archive, [json_invoice(3, issuer=TENANT_A, day=scenario.FEB_1)])
+    sync_on(db, scenario.RUN_2)
+    with db.unit_of_work() as session:
+        later = session.scalars(select(ReceivedDocument.id).where(ReceivedDocument.correlative == 3)).one()
+        # What _demote writes: the later document becomes a rejected duplicate ...
+        session.execute(update(ReceivedDocument).where(ReceivedDocument.id == later).values(status="rejected"))
+    # ... and the first received one (here: sent again with other content) is accepted.
+    other = json_invoice(3, issuer=TENANT_A, day=scenario.FEB_1, receiver={"id": "CF", "name": "Primero"})
+    assert accept(db, archive, [other]).accepted == 1
+    sync_on(db, scenario.RUN_3)
+    with db.unit_of_work(write=False) as session:
+        before = snapshot(session)
+        [sequence] = audit.sequences(session)
+        gaps = audit.gaps(session, _range())
+    assert (sequence.repeated, sequence.missing) == (1, 0)
+    assert [(g.first, g.status, g.filled_by_document_id) for g in gaps] == [(3, "closed", later)]
+    with db.unit_of_work() as session:
+        audit.recompute(session)
+    with db.unit_of_work(write=False) as session:
+        assert snapshot(session) == before
