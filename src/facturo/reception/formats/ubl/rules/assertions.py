@@ -425,18 +425,20 @@ def gate_of(test: str, when: Callable[[UblContext], bool] | None = None) -> Gate
 
 class _Group:
     """The assertions that share one context: their tests are evaluated together, one XPath call
-    per context node (``concat(number(boolean(t1)), number(boolean(t2)), ...)`` -> ``"101"``),
-    instead of one call per rule and node; lxml's cost per call is most of a simple test's.
+    per context node instead of one per rule and node (lxml's cost per call is most of a simple
+    test's): ``boolean((t1) and (t2) and ...)``, and only where that is false
+    ``concat(number(boolean(t1)), number(boolean(t2)), ...)`` -> ``"101"`` to say which failed.
 
-    A test that cannot fail on the document (:func:`gating_tags`: an element of the path it counts
-    does not occur) is left out of the call; the combined XPath of each set of tests left in is compiled
-    once (documents of one issuer share their shape)."""
+    A test that cannot fail on the document (its :class:`Gate` is closed) is left out of the call;
+    the XPaths of each set of tests left in are compiled once (documents of one issuer share their
+    shape)."""
 
     def __init__(self, context: str, excluding: str | None) -> None:
         self.context, self.excluding = context, excluding
         self.tests: list[str] = []
         self.gates: list[Gate | None] = []
         self._combined: dict[tuple[int, ...], etree.XPath] = {}
+        self._conjunctions: dict[tuple[int, ...], etree.XPath] = {}
         # Per document shape: the tests its tags open, and the gates still to ask of each document.
         self._by_shape: dict[int, tuple[tuple[int, ...], list[tuple[int, Gate]]]] = {}
 
@@ -447,6 +449,7 @@ class _Group:
         self.gates.append(gate_of(test, when))
         # A family registered after the first run (a late import) makes the group grow.
         self._combined.clear()
+        self._conjunctions.clear()
         self._by_shape.clear()
         return len(self.tests) - 1
 
@@ -495,15 +498,26 @@ class _Group:
         if not active:
             return {}
         found: dict[int, list[str]] = {}
-        combined = self._xpath(active)
+        all_hold = self._all_hold(active)
         for node in nodes:
-            verdict: str = combined(node)
-            # A node all tests hold on costs one substring search.
-            if "0" in verdict:
-                location = ctx.location(node)
-                for index, holds in enumerate(verdict):
-                    if holds != "1":
-                        found.setdefault(active[index], []).append(location)
+            # One boolean for all the tests (``and`` stops at the first that fails); only a node
+            # some test fails on is asked again, test by test.
+            if all_hold(node):
+                continue
+            verdict: str = self._xpath(active)(node)
+            location = ctx.location(node)
+            for index, holds in enumerate(verdict):
+                if holds != "1":
+                    found.setdefault(active[index], []).append(location)
+        return found
+
+    def _all_hold(self, active: tuple[int, ...]) -> etree.XPath:
+        found = self._conjunctions.get(active)
+        if found is None:
+            if len(self._conjunctions) >= _SHAPES:
+                self._conjunctions.clear()
+            text = " and ".join(f"({self.tests[i]})" for i in active)
+            found = self._conjunctions[active] = etree.XPath(f"boolean({text})", namespaces=XNS)
         return found
 
 
