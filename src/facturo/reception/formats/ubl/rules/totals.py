@@ -165,19 +165,16 @@ _NOT_DECIMAL = object()
 def _figures(ctx: UblContext, node: etree._Element) -> dict[str, object]:
     """The first value of each ``cbc`` child of ``node`` (a Decimal, or a marker when it is not an
     xs:decimal), read once per document: the sums of BG-22 read the same few amounts."""
-    key = ("figures", id(node))
-    memo: tuple[etree._Element, dict[str, object]] | None = ctx.memo.get(key)
-    if memo is not None:
-        return memo[1]
+    key = ("figures", node)
+    known: dict[str, object] | None = ctx.memo.get(key)
+    if known is not None:
+        return known
     found: dict[str, object] = {}
-    for element in node.iterchildren(etree.Element):
-        tag = str(element.tag)
-        name = tag[len(_CBC_PREFIX) :]
-        if tag.startswith(_CBC_PREFIX) and name not in found:
-            value = xs_decimal(element.text or "")
-            found[name] = _NOT_DECIMAL if value is None else value
-    # The node is kept with its figures so that its id cannot be reused during the document.
-    ctx.memo[key] = (node, found)
+    for tag, elements in ctx.kids(node).items():
+        if tag.startswith(_CBC_PREFIX):
+            value = xs_decimal(elements[0].text or "")
+            found[tag[len(_CBC_PREFIX) :]] = _NOT_DECIMAL if value is None else value
+    ctx.memo[key] = found
     return found
 
 

@@ -248,8 +248,8 @@ class _Source(NamedTuple):
     categories (each tested alone, as the official ``cbc:ID = $code and cbc:Percent = $rate`` over
     all of them is), its amount and, for an allowance or charge, its indicator."""
 
-    codes: frozenset[str]
-    rates: frozenset[Decimal | None]
+    codes: tuple[str, ...]
+    rates: tuple[Decimal | None, ...]
     amount: Decimal
     charge: bool | None = None
 
@@ -268,8 +268,8 @@ def _source(ctx: UblContext, node: etree._Element, path: tuple[str, ...], amount
     if found is None:
         categories = [vs.facts(ctx, c) for c in ctx.child_path(node, path)]
         found = memo[node] = _Source(
-            frozenset(c.code for c in categories),
-            frozenset(c.single_percent for c in categories),
+            tuple(c.code for c in categories),
+            tuple(c.single_percent for c in categories),
             _amount(ctx, node, amount),
             vs.indicator(ctx, node) if path == _AC_CATEGORY else None,
         )
