@@ -150,11 +150,15 @@ def parse_untrusted(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
     if len(raw) > max_bytes:
         raise _too_large(max_bytes)
     raw = raw.removeprefix(_UTF8_BOM)
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise UnsafeXmlError("xml_empty", "El archivo XML está vacío.", "The XML file is empty.")
 
-    # NUL bytes are dropped so the scan also sees markers written in UTF-16/UTF-32.
-    if _DTD_MARKERS.search(raw[:_PRESCAN_BYTES].replace(b"\x00", b"")):
+    # NUL bytes are dropped so the scan also sees markers written in UTF-16/UTF-32; a head without
+    # "<!" (no comment, CDATA or declaration at all) needs no scan.
+    head = raw[:_PRESCAN_BYTES]
+    if b"\x00" in head:
+        head = head.replace(b"\x00", b"")
+    if b"<!" in head and _DTD_MARKERS.search(head):
         raise _doctype_refused()
 
     try:

@@ -230,8 +230,8 @@ def _read_error(exc: Exception) -> Finding:
 
 def _read_fields(doc: ReadDocument, reader: _Reader) -> None:
     ctx, root = reader.ctx, reader.root
-    doc.document_type = etree.QName(root).localname
-    number_node = _find(ctx, root, f"{CBC}ID")
+    doc.document_type = "CreditNote" if ctx.is_credit_note else etree.QName(root).localname
+    number_node = _find(ctx, root, _ID)
     doc.number = _identifier(number_node)
     if number_node is not None and doc.number is None and _text(number_node) is not None:
         reader.unreadable(
@@ -243,26 +243,34 @@ def _read_fields(doc: ReadDocument, reader: _Reader) -> None:
     if doc.number is not None:
         parts = split_number(doc.number)
         doc.series, doc.correlative = parts.series, parts.correlative
-    doc.issue_date = _date(_find(ctx, root, f"{CBC}IssueDate"))
-    doc.currency = _text(_find(ctx, root, f"{CBC}DocumentCurrencyCode"))
+    doc.issue_date = _date(_find(ctx, root, _ISSUE_DATE))
+    doc.currency = _text(_find(ctx, root, _CURRENCY))
 
-    seller = _find(ctx, root, f"{CAC}AccountingSupplierParty", f"{CAC}Party")
+    seller = _find(ctx, root, *_SELLER)
     if seller is not None:
         nit = _identifier(_party_id(ctx, seller))
         doc.issuer_nit = issuer_nit(nit) if nit else None
         doc.issuer_name = _name(_first(ctx, seller, *_PARTY_NAMES))
-    buyer = _find(ctx, root, f"{CAC}AccountingCustomerParty", f"{CAC}Party")
+    buyer = _find(ctx, root, *_BUYER)
     if buyer is not None:
-        doc.receiver_id = _identifier(_party_id(ctx, buyer, (f"{CAC}PartyIdentification", f"{CBC}ID")))
+        doc.receiver_id = _identifier(_party_id(ctx, buyer, _PARTY_IDENTIFICATION))
         doc.receiver_name = _name(_first(ctx, buyer, *_PARTY_NAMES))
 
-    totals = _find(ctx, root, f"{CAC}LegalMonetaryTotal")
+    totals = _find(ctx, root, _TOTALS)
     if totals is not None:
-        doc.taxable_total = _amount(_find(ctx, totals, f"{CBC}TaxExclusiveAmount"))
-        doc.total = _amount(_find(ctx, totals, f"{CBC}TaxInclusiveAmount"))
+        doc.taxable_total = _amount(_find(ctx, totals, _TAX_EXCLUSIVE))
+        doc.total = _amount(_find(ctx, totals, _TAX_INCLUSIVE))
     doc.tax_total = _amount(_tax_amount(ctx, doc.currency))
     if doc.document_type == "CreditNote":
         doc.reference = _reference(ctx)
+
+
+_ID, _ISSUE_DATE, _CURRENCY = f"{CBC}ID", f"{CBC}IssueDate", f"{CBC}DocumentCurrencyCode"
+_SELLER = (f"{CAC}AccountingSupplierParty", f"{CAC}Party")
+_BUYER = (f"{CAC}AccountingCustomerParty", f"{CAC}Party")
+_PARTY_IDENTIFICATION = (f"{CAC}PartyIdentification", f"{CBC}ID")
+_TOTALS = f"{CAC}LegalMonetaryTotal"
+_TAX_EXCLUSIVE, _TAX_INCLUSIVE = f"{CBC}TaxExclusiveAmount", f"{CBC}TaxInclusiveAmount"
 
 
 def _tax_amount(ctx: UblContext, currency: str | None) -> etree._Element | None:
