@@ -122,12 +122,15 @@ def amounts_over_two_decimals(ctx: UblContext) -> list[etree._Element]:
 def round2(value: Decimal) -> Decimal:
     """``round(value * 10 * 10) div 100`` as the official rules write it: XPath round() rounds
     half towards positive infinity (2.345 -> 2.35, -2.345 -> -2.34)."""
-    return (value * 100 + Decimal("0.5")).to_integral_value(rounding=ROUND_FLOOR) / 100
+    return (value * 100 + _HALF).to_integral_value(rounding=ROUND_FLOOR) / 100
 
 
 def xround(value: Decimal) -> Decimal:
     """XPath round(): half towards positive infinity."""
-    return (value + Decimal("0.5")).to_integral_value(rounding=ROUND_FLOOR)
+    return (value + _HALF).to_integral_value(rounding=ROUND_FLOOR)
+
+
+_HALF = Decimal("0.5")
 
 
 class Unreadable(Exception):

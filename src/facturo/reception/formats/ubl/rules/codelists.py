@@ -189,6 +189,7 @@ def _document_type_code(ctx: UblContext) -> Hits:
     "BR-CL-24",
     "El tipo MIME de un adjunto debe ser PDF, PNG, JPEG, CSV, XLSX u ODS",
     "An attachment's MIME code must be PDF, PNG, JPEG, CSV, XLSX or ODS",
+    needs=frozenset({f"{{{vs.CBC}}}EmbeddedDocumentBinaryObject"}),
 )
 def _attachment_mime_code(ctx: UblContext) -> Hits:
     for node in ctx.elements(f"{{{vs.CBC}}}EmbeddedDocumentBinaryObject"):
@@ -209,6 +210,7 @@ def _note_subjects() -> str:
     "BR-CL-08",
     "El código de asunto de la nota (entre almohadillas, #AAI#) debe ser de UNCL 4451",
     "An invoice note subject code (between hashes, #AAI#) must be from UNCL 4451",
+    needs=frozenset({f"{{{vs.CBC}}}Note"}),
 )
 def _note_subject_code(ctx: UblContext) -> Hits:
     for note in contexts(ctx, "/ubl:Invoice/cbc:Note | /cn:CreditNote/cbc:Note"):

@@ -476,12 +476,15 @@ def _period_in_order(ctx: UblContext, context: str, excluding: str | None) -> It
 
 
 _CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+# The period rules look at invoicing periods only.
+_PERIOD = frozenset({"{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}InvoicePeriod"})
 
 
 @rule(
     "BR-29",
     "La fecha final del periodo (BT-74) es anterior a la inicial (BT-73).",
     "The invoicing period end date (BT-74) is before its start date (BT-73).",
+    needs=_PERIOD,
 )
 def period_in_order(ctx: UblContext) -> Iterator[tuple[str, str | None]]:
     # A line's period is claimed by the line rule of the same pattern (BR-30).
@@ -492,6 +495,7 @@ def period_in_order(ctx: UblContext) -> Iterator[tuple[str, str | None]]:
     "BR-30",
     "La fecha final del periodo de línea (BT-135) es anterior a la inicial (BT-134).",
     "The invoice line period end date (BT-135) is before its start date (BT-134).",
+    needs=_PERIOD,
 )
 def line_period_in_order(ctx: UblContext) -> Iterator[tuple[str, str | None]]:
     return _period_in_order(ctx, LINE_PERIOD, None)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from facturo.reception.formats.ubl.rules.assertions import xs_decimal
+from facturo.reception.formats.ubl.rules.assertions import xround, xs_decimal
 from facturo.reception.formats.ubl.rules.registry import NS, UblContext
 
 CAC = NS["cac"]
@@ -230,4 +230,4 @@ def buyer_legal_id(ctx: UblContext) -> bool:
 
 def xpath_round(value: Decimal) -> Decimal:
     """XPath 2.0 ``round``: to the nearest integer, halves towards positive infinity."""
-    return (value + Decimal("0.5")).to_integral_value(rounding="ROUND_FLOOR")
+    return xround(value)
