@@ -195,10 +195,14 @@ def amounts(ctx: UblContext, node: etree._Element, path: str) -> list[Decimal]:
     return values
 
 
-def contexts(ctx: UblContext, context: str, excluding: str | None = None) -> list[etree._Element]:
+def contexts(
+    ctx: UblContext, context: str, excluding: str | None = None, key: tuple[str, str, str | None] | None = None
+) -> list[etree._Element]:
     """The nodes a Schematron rule fires on. ``excluding`` names the nodes an earlier rule of the
-    same pattern claims (a node fires only the first rule of a pattern that matches it)."""
-    key = ("contexts", context, excluding)
+    same pattern claims (a node fires only the first rule of a pattern that matches it). ``key``
+    is ``("contexts", context, excluding)`` made once by a caller that asks for every document."""
+    if key is None:
+        key = ("contexts", context, excluding)
     found: list[etree._Element] | None = ctx.memo.get(key)
     if found is None:
         found = _from_root(ctx, context)
@@ -438,6 +442,7 @@ class _Group:
 
     def __init__(self, context: str, excluding: str | None) -> None:
         self.context, self.excluding = context, excluding
+        self._contexts_key = ("contexts", context, excluding)
         self.tests: list[str] = []
         self.gates: list[Gate | None] = []
         self._combined: dict[tuple[int, ...], etree.XPath] = {}
@@ -489,14 +494,13 @@ class _Group:
 
     def failures(self, ctx: UblContext) -> dict[int, list[str]]:
         """The locations where each test fails, by position (asked once per document)."""
-        key = ("group", self.context, self.excluding)
-        found: dict[int, list[str]] | None = ctx.memo.get(key)
+        found: dict[int, list[str]] | None = ctx.memo.get(self)
         if found is None:
-            found = ctx.memo[key] = self._failures(ctx)
+            found = ctx.memo[self] = self._failures(ctx)
         return found
 
     def _failures(self, ctx: UblContext) -> dict[int, list[str]]:
-        nodes = contexts(ctx, self.context, self.excluding)
+        nodes = contexts(ctx, self.context, self.excluding, self._contexts_key)
         active = self._active(ctx) if nodes else ()
         if not active:
             return {}
