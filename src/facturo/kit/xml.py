@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterator
 from typing import IO
 
@@ -80,8 +81,19 @@ _SAFE_PARSING: dict[str, bool] = {
 
 
 def _new_parser() -> etree.XMLParser:
-    # A fresh parser per call: lxml parsers keep state and must not be shared across threads.
     return etree.XMLParser(**_SAFE_PARSING, remove_comments=False)
+
+
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """This thread's parser: lxml parsers keep state and must not be shared across threads, but a
+    thread may reuse its own from one document to the next (a parse leaves no state behind)."""
+    found: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
+    if found is None:
+        found = _PARSERS.parser = _new_parser()
+    return found
 
 
 def _human_size(n: int) -> str:
@@ -155,14 +167,14 @@ def parse_untrusted(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
 
     # NUL bytes are dropped so the scan also sees markers written in UTF-16/UTF-32; a head without
     # "<!" (no comment, CDATA or declaration at all) needs no scan.
-    head = raw[:_PRESCAN_BYTES]
-    if b"\x00" in head:
-        head = head.replace(b"\x00", b"")
-    if b"<!" in head and _DTD_MARKERS.search(head):
+    if raw.find(b"\x00", 0, _PRESCAN_BYTES) >= 0:
+        if _DTD_MARKERS.search(raw[:_PRESCAN_BYTES].replace(b"\x00", b"")):
+            raise _doctype_refused()
+    elif raw.find(b"<!", 0, _PRESCAN_BYTES) >= 0 and _DTD_MARKERS.search(raw, 0, _PRESCAN_BYTES):
         raise _doctype_refused()
 
     try:
-        root = etree.fromstring(raw, _new_parser())
+        root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as exc:
         raise _malformed(exc) from None
 
