@@ -220,6 +220,8 @@ def _from_root(ctx: UblContext, path: str) -> list[etree._Element]:
     plan = _index_plan(path)
     if plan is None:
         return select(ctx, ctx.root, path)
+    if len(plan) == 1:
+        return _matching(ctx, *plan[0])
     branches = [found for branch in plan if (found := _matching(ctx, *branch))]
     if len(branches) <= 1:
         return branches[0] if branches else []
@@ -228,8 +230,8 @@ def _from_root(ctx: UblContext, path: str) -> list[etree._Element]:
 
 def _matching(ctx: UblContext, absolute: bool, steps: tuple[str, ...], vat: bool) -> list[etree._Element]:
     """The elements of the last step whose ancestors are the steps before it (the first one the
-    root when ``absolute``), in document order; with ``vat``, only those the :data:`VAT` predicate
-    keeps."""
+    root when ``absolute``), in document order (do not modify); with ``vat``, only those the
+    :data:`VAT` predicate keeps."""
     index = ctx.index
     if absolute:
         found = ctx.child_path(ctx.root, steps[1:]) if ctx.root.tag == steps[0] and len(steps) > 1 else []
@@ -237,6 +239,11 @@ def _matching(ctx: UblContext, absolute: bool, steps: tuple[str, ...], vat: bool
             found = [ctx.root]
     elif not ctx.tags.issuperset(steps):
         return []
+    elif len(steps) == 1:
+        found = index[steps[0]]
+    elif len(starts := index[steps[0]]) == 1:
+        # One element of the first step: its descendants along the steps, already in order.
+        found = ctx.child_path(starts[0], steps[1:])
     else:
         *above, last = steps
         found = []
