@@ -26,6 +26,7 @@ from facturo.reception.formats.ubl.rules.assertions import (
     is_vat_scheme,
     xs_decimal,
 )
+from facturo.reception.formats.ubl.rules import vat_support
 from facturo.reception.formats.ubl.rules.registry import UblContext
 from tests.reception.ubl.mutations import all_mutations, base_bytes, fixture_paths
 
@@ -165,3 +166,18 @@ def test_what_one_shape_decides_does_not_leak_into_another() -> None:
         alone[document] = [(f.rule, f.location) for f in read_ubl(parse_untrusted(document)).findings]
     for document in reversed(DOCUMENTS[:60]):
         assert [(f.rule, f.location) for f in read_ubl(parse_untrusted(document)).findings] == alone[document]
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["S", " S ", "<!-- a comment -->S", "S<!-- a comment -->", "S\u00a0", "\n\tS\r\n", "Z"],
+)
+def test_a_category_code_is_read_as_normalize_space_reads_it(code: str) -> None:
+    ctx = _doc(
+        f"<cac:TaxCategory><cbc:ID>{code}</cbc:ID><cbc:Percent>2<!-- x -->1</cbc:Percent>"
+        "<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory>"
+    )
+    category = ctx.root[0]
+    facts = vat_support.facts(ctx, category)
+    assert facts.code == category.xpath("normalize-space(cbc:ID)", namespaces=XNS)
+    assert facts.single_percent == Decimal(21)  # the string value, not the first text node

@@ -152,7 +152,7 @@ class UblContext:
         the codes any VAT-category rule looks at: the string value, as XPath reads it)."""
         return frozenset(
             # Any whitespace collapsed: a superset of the XML-whitespace codes the rules compare.
-            " ".join((ident.text if len(ident) == 0 else "".join(ident.itertext())).split())
+            " ".join(((ident.text or "") if len(ident) == 0 else str(ident.xpath("string()"))).split())
             for tag in (_TAX_CATEGORY, _CLASSIFIED_CATEGORY)
             for category in self.elements(tag)
             for ident in self.children(category, _ID)

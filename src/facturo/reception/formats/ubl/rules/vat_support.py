@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from facturo.reception.formats.ubl.rules.assertions import xround, xs_decimal
+from facturo.reception.formats.ubl.rules.assertions import string_value, xround, xs_decimal
 from facturo.reception.formats.ubl.rules.registry import NS, UblContext
 
 CAC = NS["cac"]
@@ -41,7 +41,7 @@ _XML_BLANKS = re.compile(r"[ \t\r\n]+")
 def child_text(ctx: UblContext, node: etree._Element, name: str) -> str | None:
     """The text of the first ``cbc:name`` child, or None without one."""
     found = ctx.children(node, f"{{{CBC}}}{name}")
-    return (found[0].text or "") if found else None
+    return string_value(found[0]) if found else None
 
 
 def has_child(ctx: UblContext, node: etree._Element, name: str) -> bool:
@@ -58,7 +58,7 @@ _TAX_SCHEME = (f"{{{CAC}}}TaxScheme", f"{{{CBC}}}ID")
 
 def is_vat(ctx: UblContext, category: etree._Element) -> bool:
     """True when some ``cac:TaxScheme/cbc:ID`` of ``category`` is VAT (any case, any padding)."""
-    return any(normalized(ident.text).upper() == "VAT" for ident in ctx.child_path(category, _TAX_SCHEME))
+    return any(normalized(string_value(ident)).upper() == "VAT" for ident in ctx.child_path(category, _TAX_SCHEME))
 
 
 def decimal_of(text: str | None) -> Decimal | None:
@@ -111,13 +111,13 @@ def _read_facts(ctx: UblContext, category: etree._Element) -> CategoryFacts:
     kids = ctx.kids(category)
     ids = kids.get(_ID)
     vat = any(
-        normalized(ident.text).upper() == "VAT"
+        normalized(string_value(ident)).upper() == "VAT"
         for scheme in kids.get(_SCHEME, ())
         for ident in ctx.kids(scheme).get(_ID, ())
     )
-    percents = tuple(decimal_of(p.text) for p in kids.get(_PERCENT, ()))
+    percents = tuple(decimal_of(string_value(p)) for p in kids.get(_PERCENT, ()))
     single = percents[0] if len(percents) == 1 else None
-    return CategoryFacts(normalized(ids[0].text) if ids else "", vat, percents, single)
+    return CategoryFacts(normalized(string_value(ids[0])) if ids else "", vat, percents, single)
 
 
 _TAX_CATEGORY, _CLASSIFIED = f"{{{CAC}}}TaxCategory", f"{{{CAC}}}ClassifiedTaxCategory"
