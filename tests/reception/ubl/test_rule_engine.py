@@ -17,6 +17,7 @@ from lxml import etree
 
 from facturo.kit.xml import parse_untrusted
 from facturo.reception.formats.ubl.reader import read_ubl
+from facturo.reception.formats.ubl.rules import vat_support
 from facturo.reception.formats.ubl.rules.assertions import (
     _GROUPS,
     VAT,
@@ -26,7 +27,6 @@ from facturo.reception.formats.ubl.rules.assertions import (
     is_vat_scheme,
     xs_decimal,
 )
-from facturo.reception.formats.ubl.rules import vat_support
 from facturo.reception.formats.ubl.rules.registry import UblContext
 from tests.reception.ubl.mutations import all_mutations, base_bytes, fixture_paths
 
