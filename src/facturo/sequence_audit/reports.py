@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from facturo.kit import clock
 from facturo.kit.config import get_settings
 from facturo.kit.csv import csv_stream
 from facturo.kit.errors import ValidationFailed
+from facturo.kit.pagination import Page, PageParams
 from facturo.organisation import service as organisation
 from facturo.reception import service as reception
 from facturo.sequence_audit.models import AuditSequence, Gap, MonthlyCount
@@ -71,23 +72,48 @@ def resolved(session: Session, query: GapQuery) -> GapQuery:
     if query.day is not None:
         return query
     yesterday = organisation.business_today(session) - timedelta(days=1)
-    return GapQuery(yesterday, None, None, query.issuer_nit, query.visible_issuer_nits)
+    return replace(query, day=yesterday)
 
 
-def gaps(session: Session, query: GapQuery, threshold: int | None = None) -> list[GapOut]:
-    query, limit = resolved(session, query), _threshold(threshold)
-    conditions = [Gap.status.in_(SHOWN), *_scope(Gap.issuer_nit, query.issuer_nit, query.visible_issuer_nits)]
+def _gap_rows(query: GapQuery) -> Select[Gap, str, str]:
+    """The shown gaps of a resolved query, in the reports' order (issuer, kind, series, first)."""
+    statuses = (query.status,) if query.status is not None else SHOWN
+    conditions = [Gap.status.in_(statuses), *_scope(Gap.issuer_nit, query.issuer_nit, query.visible_issuer_nits)]
     if query.date_from is not None and query.date_to is not None:
         conditions.append(_in_range(query.date_from, query.date_to))
     else:
         conditions.append(Gap.detected_on == query.day)
-    rows = session.execute(
+    # The id settles the order: open and closed pieces of one sequence never share a first number,
+    # but a total order is what keeps offset pages from repeating or skipping a row.
+    return (
         select(Gap, AuditSequence.kind, AuditSequence.series)
         .join(AuditSequence, AuditSequence.id == Gap.sequence_id)
         .where(*conditions)
-        .order_by(Gap.issuer_nit, AuditSequence.kind, AuditSequence.series, Gap.first_number)
+        .order_by(Gap.issuer_nit, AuditSequence.kind, AuditSequence.series, Gap.first_number, Gap.id)
     )
-    return [_gap_out(gap, kind, series, limit) for gap, kind, series in rows]
+
+
+def gaps(session: Session, query: GapQuery, threshold: int | None = None) -> list[GapOut]:
+    query, limit = resolved(session, query), _threshold(threshold)
+    return [_gap_out(gap, kind, series, limit) for gap, kind, series in session.execute(_gap_rows(query))]
+
+
+@dataclass(frozen=True)
+class GapPage:
+    """One page of a query's gaps (the web list), and the query as resolved (its default day)."""
+
+    query: GapQuery
+    page: Page[GapOut]
+
+
+def gap_page(session: Session, query: GapQuery, params: PageParams, threshold: int | None = None) -> GapPage:
+    """The gaps of :func:`gaps`, one offset page of them, with their total."""
+    query, limit = resolved(session, query), _threshold(threshold)
+    statement = _gap_rows(query)
+    total = session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    rows = session.execute(statement.limit(params.size).offset(params.offset))
+    items = [_gap_out(gap, kind, series, limit) for gap, kind, series in rows]
+    return GapPage(query, Page(items, int(total), params.page, params.size))
 
 
 def _gap_out(gap: Gap, kind: str, series: str, threshold: int) -> GapOut:

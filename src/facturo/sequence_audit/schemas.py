@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+GapStatus = Literal["open", "closed"]
+
 DEFAULT_SINCE = date(2024, 1, 1)
 DEFAULT_TOP = 5
 
@@ -93,10 +95,12 @@ class RecomputeOut(BaseModel):
 @dataclass(frozen=True)
 class GapQuery:
     """Which gaps: those first detected on ``day``, or those with a document on either side dated
-    in ``date_from``..``date_to``; one issuer's; within a credential's issuers (None: any)."""
+    in ``date_from``..``date_to``; one issuer's; within a credential's issuers (None: any); only
+    the open or only the closed ones (None: both, what the API and the CLI show)."""
 
     day: date | None = None
     date_from: date | None = None
     date_to: date | None = None
     issuer_nit: str | None = None
     visible_issuer_nits: frozenset[str] | None = None
+    status: GapStatus | None = None
