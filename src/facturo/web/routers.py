@@ -14,6 +14,7 @@ from facturo.portal.pages import router as portal_pages
 from facturo.reception.pages import router as reception_pages
 from facturo.reports.pages.dashboard import router as dashboard_pages
 from facturo.reports.pages.reports import router as report_pages
+from facturo.sequence_audit.pages import router as audit_pages
 from facturo.usage.pages import router as usage_pages
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -25,6 +26,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     usage_pages,
     report_pages,
     reception_pages,
+    audit_pages,
     admin_pages,
     organisation_pages,
     portal_pages,

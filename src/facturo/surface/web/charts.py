@@ -61,9 +61,17 @@ def horizontal_bars(bars: Sequence[Bar], title: str, width: int = 640, row: int 
 
 
 def column_chart(
-    bars: Sequence[Bar], title: str, width: int = 640, height: int = 220, *, show: Shown = money
+    bars: Sequence[Bar],
+    title: str,
+    width: int = 640,
+    height: int = 220,
+    *,
+    show: Shown = money,
+    label_every: int = 1,
 ) -> Markup:
-    """Vertical columns (revenue by month), labels under each column."""
+    """Vertical columns (revenue by month), labels under each column, or under every
+    ``label_every``-th one when the columns are too narrow for their labels (three years of
+    months); each column keeps its label in its <title>."""
     base, top_pad, gap = height - 34, 16, 6
     count = max(len(bars), 1)
     column = max((width - gap * (count + 1)) // count, 4)
@@ -76,11 +84,18 @@ def column_chart(
     for index, bar in enumerate(bars):
         x = gap + index * (column + gap)
         length = _share(bar.value, top, base - top_pad)
+        # A label centred under a narrow first column would start left of the chart: it is kept
+        # inside (about 4 units per half character at the chart's font size).
+        centre = max(x + column // 2, len(bar.label) * 4)
+        label = (
+            f'<text x="{centre}" y="{base + 16}" text-anchor="middle" class="chart-label">{escape(bar.label)}</text>'
+            if index % label_every == 0
+            else ""
+        )
         parts.append(
             f"<g><title>{escape(bar.label)}: {escape(show(bar.value))}</title>"
             f'<rect x="{x}" y="{base - length}" width="{column}" height="{length}" rx="2" class="chart-bar"/>'
-            f'<text x="{x + column // 2}" y="{base + 16}" text-anchor="middle" class="chart-label">'
-            f"{escape(bar.label)}</text></g>"
+            f"{label}</g>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every piece of text above is escaped

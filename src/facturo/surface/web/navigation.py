@@ -33,6 +33,12 @@ ENTRIES = (
         (Permission.RECEPTION_SUBMIT, Permission.RECEPTION_READ, Permission.RECEPTION_SUMMARY_READ),
     ),
     Entry(
+        "audit",
+        N_("Sequence audit"),
+        "/audit",
+        (Permission.AUDIT_GAPS_READ, Permission.AUDIT_SUMMARY_READ),
+    ),
+    Entry(
         "admin",
         N_("Administration"),
         "/admin",
