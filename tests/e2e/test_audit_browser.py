@@ -86,7 +86,7 @@ def test_the_auditor_reads_the_dashboard_filters_a_tenant_and_downloads_the_csv(
     expect(page.locator(f'#results tbody tr[data-issuer="{TENANT_A}"]')).to_have_count(2)
     expect(listed.first).to_contain_text("Abierto")
     expect(listed.nth(1)).to_contain_text("7")
-    expect(page.locator("#results-title")).to_have_text("2 saltos")
+    expect(page.locator("#results-title")).to_have_text("Saltos: 2")
     page.screenshot(path=shots / "02-audit-gaps-tenant.png", full_page=True)
     steps("gaps of tenant A")
 

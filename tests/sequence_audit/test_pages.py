@@ -133,7 +133,7 @@ def test_the_list_of_a_range_and_an_issuer_with_its_csv_link(
     late = shown[5][2]
     assert late[5] == "Cerrado 06/03/2026 · por el número 22"
     assert late[6] == "21 01/03/2026" and late[7] == "25 01/03/2026" and late[8] == "04/03/2026"
-    assert "6 saltos" in page.text and "Algunos filtros no se entendieron" not in page.text
+    assert "Saltos: 6" in page.text and "Algunos filtros no se entendieron" not in page.text
     assert href(page.text, "csv-gaps") == {"issuer_nit": [TENANT_A], **{k: [v] for k, v in EVER.items()}}
     assert href(page.text, "csv-numbers") == {
         "issuer_nit": [TENANT_A],
@@ -268,3 +268,17 @@ def test_pages_of_fifty(
     second = auditor.get("/audit/gaps", params={"day": scenario.RUN_1.isoformat(), "page": "2"})
     assert [cells[2] for _s, _nit, cells in rows(second.text)] == [str(n) for n in range(102, 121, 2)]
     assert 'href="/audit/gaps?page=1&amp;day=2026-03-02"' in second.text
+
+
+def test_the_list_and_its_messages_in_english(story: None, browser: Browser, db: RollbackDatabase) -> None:
+    auditor = signed_in(browser, db, Role.AUDITOR)
+    auditor.client.cookies.set("facturo_lang", "en")
+    listed = auditor.get("/audit/gaps", params={**EVER, "issuer_nit": TENANT_C})
+    assert "Numbering gaps" in listed.text and "Gaps: 1" in listed.text
+    assert [(status, cells[1], cells[2]) for status, _nit, cells in rows(listed.text)] == [
+        ("open", "Invoice Series A", "103")
+    ]
+    both = auditor.get("/audit/gaps", params={"day": "2026-03-02", **EVER})
+    assert both.status_code == 422 and "Give a day or a range, not both." in both.text
+    bad = auditor.get("/audit/gaps", params={"day": "mañana"})
+    assert bad.status_code == 422 and "Enter a valid date." in bad.text
