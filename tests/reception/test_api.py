@@ -52,6 +52,21 @@ def test_a_raw_document_is_received_then_accepted(client: TestClient, app: FastA
     assert original.headers["content-type"].startswith("application/json")
 
 
+def test_an_original_that_is_not_json_is_not_labelled_json(
+    client: TestClient, app: FastAPI, db: RollbackDatabase
+) -> None:
+    """Bytes that look like JSON but do not parse are stored and rejected; their download is the
+    exact bytes as application/octet-stream, not a JSON response that is no JSON."""
+    answer = client.post(URL, content=b"[", headers={"Content-Type": "application/json"})
+    assert answer.status_code == 202, answer.text
+    (document,) = answer.json()["documents"]
+    work(app, db)
+    assert client.get(f"{URL}/{document['id']}").json()["status"] == "rejected"
+    original = client.get(f"{URL}/{document['id']}/original")
+    assert original.status_code == 200 and original.content == b"["
+    assert original.headers["content-type"] == "application/octet-stream"
+
+
 def test_a_zip_and_a_multipart_upload_report_every_document(
     client: TestClient, app: FastAPI, db: RollbackDatabase
 ) -> None:

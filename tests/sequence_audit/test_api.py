@@ -69,6 +69,7 @@ def test_bad_parameters_are_422_never_500(story: TestClient) -> None:
     assert story.get("/api/v1/audit/gaps", params={"from": "2026-03-02"}).status_code == 422
     assert story.get("/api/v1/audit/gaps", params={"day": "02/03/2026"}).status_code == 422
     assert story.get("/api/v1/audit/monthly", params={"since": "2026-13"}).status_code == 422
+    assert story.get("/api/v1/audit/monthly", params={"since": "0000-01"}).status_code == 422  # no year 0
     assert story.get("/api/v1/audit/top", params={"limit": 0}).status_code == 422
 
 

@@ -117,6 +117,25 @@ def test_the_monthly_figures(story: RollbackDatabase) -> None:
     }
 
 
+def test_a_start_month_far_back_costs_no_query_per_empty_month(story: RollbackDatabase) -> None:
+    """``since=1000-01`` gives the figures of ``since=2000-01`` (nothing happened before), without
+    one month-end query per month of the thousand years between."""
+    from sqlalchemy import event
+
+    with story.unit_of_work(write=False) as session, clock.frozen(at(TODAY)):
+        statements: list[str] = []
+        engine = session.get_bind()
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            far = audit.monthly(session, date(1000, 1, 1))
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        near = audit.monthly(session, date(2000, 1, 1))
+    assert far == near and far
+    assert len(statements) < 40
+
+
 def test_open_at_a_past_month_end_is_what_was_open_then(db: RollbackDatabase, archive: reception.Archive) -> None:
     accept(db, archive, [json_invoice(n, issuer=TENANT_A, day=date(2026, 1, 10)) for n in (1, 5, 9)])
     sync_on(db, date(2026, 1, 20))  # 2..4 and 6..8 missing

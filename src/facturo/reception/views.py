@@ -7,6 +7,7 @@ found", so its existence does not leak.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -138,7 +139,19 @@ def original_download(session: Session, archive: Archive, document_id: int, visi
     base = document.file_name.rsplit("/", 1)[-1].split("#", 1)[0] or f"documento-{document.id}"
     if "#" in document.file_name:  # an element of a JSON array: its own file
         base = f"{base.rsplit('.', 1)[0]}-{document.file_name.rsplit('#', 1)[1]}.json"
-    return OriginalDownload(data, document.sha256, base, _MEDIA_TYPES.get(document.format, "application/octet-stream"))
+    media_type = _MEDIA_TYPES.get(document.format, "application/octet-stream")
+    # Bytes that looked like JSON but do not parse (a rejected document) are not labelled JSON.
+    if media_type == "application/json" and not _parses_as_json(data):
+        media_type = "application/octet-stream"
+    return OriginalDownload(data, document.sha256, base, media_type)
+
+
+def _parses_as_json(data: bytes) -> bool:
+    try:
+        json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def submission_view(session: Session, submission_id: int, actor: Actor, visible: Visible) -> SubmissionOut:

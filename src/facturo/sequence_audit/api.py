@@ -27,7 +27,8 @@ Nit = Annotated[str | None, Query(max_length=20, pattern=r"^[0-9A-Za-z-]+$", des
 Day = Annotated[IsoDate | None, Query(description="Gaps first detected on this day (default: yesterday).")]
 From = Annotated[IsoDate | None, Query(alias="from")]
 To = Annotated[IsoDate | None, Query(alias="to")]
-Month = Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+# Years from 1000: year 0 is no date at all.
+Month = Annotated[str, Query(pattern=r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
 def _query(principal: CurrentPrincipal, day: Day, date_from: From, date_to: To, issuer_nit: Nit) -> GapQuery:

@@ -213,7 +213,14 @@ def monthly(
     ):
         if ended_on is not None:
             figures[(_month_start(ended_on), nit)][2] += int(found)
-    month = since
+    # Nothing is missing at the end of a month before the first gap opened: the month-end loop
+    # starts there (a month early, for an instant whose UTC date is in the next month of the
+    # organisation's), however far back ``since`` is.
+    first_opened = session.scalar(select(func.min(Gap.opened_at)).where(*gap_scope))
+    if first_opened is None:
+        month = _next_month(this_month)
+    else:
+        month = max(since, _month_start(_month_start(first_opened.date()) - timedelta(days=1)))
     while month <= this_month:
         at = _instant(_next_month(month), timezone)
         for nit, missing in session.execute(
