@@ -18,12 +18,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import NamedTuple
 
 from lxml import etree
 
 from facturo.reception.formats.ubl.rules import vat_support as vs
 from facturo.reception.formats.ubl.rules.registry import UblContext, rule
+from facturo.reception.formats.ubl.rules.vat_sums import (
+    ITEM,
+    LINE_TAGS,
+    allowance_sources,
+    category_base,
+    line_sources,
+)
 
 Hits = Iterator[tuple[str, str | None]]
 
@@ -210,10 +216,10 @@ def _line_rates(f: Family) -> Callable[[UblContext], Hits]:
         # ``//cac:InvoiceLine/cac:Item/cac:ClassifiedTaxCategory``, then the credit note lines':
         # the line categories of the code, read from the document's list of them.
         coded = _coded_list(ctx, "classified", f.code)
-        for line_tag in _LINE_TAGS:
+        for line_tag in LINE_TAGS:
             for category in coded:
                 item = category.getparent()
-                line = item.getparent() if item is not None and item.tag == _ITEM else None
+                line = item.getparent() if item is not None and item.tag == ITEM else None
                 if line is not None and line.tag == line_tag and not _rate_ok(vs.facts(ctx, category), f.rate):
                     yield ctx.location(category), None
 
@@ -233,75 +239,7 @@ def _allowance_rates(f: Family, charge: bool) -> Callable[[UblContext], Hits]:
 # --- rule 08: the taxable amount of the category ----------------------------------------------
 
 
-def _amount(ctx: UblContext, node: etree._Element, name: str) -> Decimal:
-    return vs.decimal_of(vs.child_text(ctx, node, name)) or Decimal(0)
-
-
-_LINE_CATEGORY = (f"{{{vs.CAC}}}Item", f"{{{vs.CAC}}}ClassifiedTaxCategory")
-_ITEM = f"{{{vs.CAC}}}Item"
-_LINE_TAGS = (f"{{{vs.CAC}}}InvoiceLine", f"{{{vs.CAC}}}CreditNoteLine")
-_AC_CATEGORY = (f"{{{vs.CAC}}}TaxCategory",)
-
-
-class _Source(NamedTuple):
-    """A line or an allowance/charge as rule 08 sums it: the codes and the single rates of its
-    categories (each tested alone, as the official ``cbc:ID = $code and cbc:Percent = $rate`` over
-    all of them is), its amount and, for an allowance or charge, its indicator."""
-
-    codes: tuple[str, ...]
-    rates: tuple[Decimal | None, ...]
-    amount: Decimal
-    charge: bool | None = None
-
-    def matches(self, code: str, rate: Decimal | None) -> bool:
-        return code in self.codes and (rate is None or rate in self.rates)
-
-
-_SOURCES = object()
-
-
-def _source(ctx: UblContext, node: etree._Element, path: tuple[str, ...], amount: str) -> _Source:
-    memo: dict[etree._Element, _Source] | None = ctx.memo.get(_SOURCES)
-    if memo is None:
-        memo = ctx.memo[_SOURCES] = {}
-    found = memo.get(node)
-    if found is None:
-        categories = [vs.facts(ctx, c) for c in ctx.child_path(node, path)]
-        found = memo[node] = _Source(
-            tuple(c.code for c in categories),
-            tuple(c.single_percent for c in categories),
-            _amount(ctx, node, amount),
-            vs.indicator(ctx, node) if path == _AC_CATEGORY else None,
-        )
-    return found
-
-
-def _line_sources(ctx: UblContext, credit_note: bool, anywhere: bool) -> list[_Source]:
-    key = ("line sources", credit_note, anywhere)
-    sources: list[_Source] | None = ctx.memo.get(key)
-    if sources is None:
-        found = vs.lines_anywhere(ctx, credit_note) if anywhere else vs.lines(ctx, credit_note)
-        sources = ctx.memo[key] = [_source(ctx, line, _LINE_CATEGORY, "LineExtensionAmount") for line in found]
-    return sources
-
-
-def _allowance_sources(ctx: UblContext, anywhere: bool) -> list[_Source]:
-    found = vs.all_allowance_charges(ctx) if anywhere else vs.document_allowance_charges(ctx)
-    return [_source(ctx, ac, _AC_CATEGORY, "Amount") for ac in found]
-
-
-def _category_base(ctx: UblContext, code: str, credit_note: bool, rate: Decimal | None) -> Decimal:
-    """Sum of the category's line net amounts plus its charges minus its allowances (at ``rate``)."""
-    total = sum(
-        (line.amount for line in _line_sources(ctx, credit_note, False) if line.matches(code, rate)), Decimal(0)
-    )
-    for ac in _allowance_sources(ctx, False):
-        if ac.charge is not None and ac.matches(code, rate):
-            total += ac.amount if ac.charge else -ac.amount
-    return total
-
-
-def _taxable_amount(f: Family) -> Callable[[UblContext], Hits]:
+def _taxableamount_of(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
         for category in _coded_list(ctx, "breakdown", f.code):
             subtotal = category.getparent()
@@ -316,7 +254,7 @@ def _taxable_amount(f: Family) -> Callable[[UblContext], Hits]:
                 ok = any(
                     vs.any_line_anywhere(ctx, cn)
                     and taxable is not None
-                    and taxable == _category_base(ctx, f.code, cn, None)
+                    and taxable == category_base(ctx, f.code, cn, None)
                     for cn in (False, True)
                 )
             if not ok:
@@ -329,21 +267,21 @@ def _rate_branch(ctx: UblContext, f: Family, credit_note: bool, taxable: Decimal
     if taxable is None or rate is None:
         return False
     if f.taxable_needs_source:
-        source = any(line.matches(f.code, rate) for line in _line_sources(ctx, credit_note, True)) or any(
-            ac.matches(f.code, rate) for ac in _allowance_sources(ctx, True)
+        source = any(line.matches(f.code, rate) for line in line_sources(ctx, credit_note, True)) or any(
+            ac.matches(f.code, rate) for ac in allowance_sources(ctx, True)
         )
     else:
         source = vs.any_line_anywhere(ctx, credit_note)
     if not source:
         return False
-    base = _category_base(ctx, f.code, credit_note, rate)
+    base = category_base(ctx, f.code, credit_note, rate)
     return taxable - 1 < base < taxable + 1
 
 
 # --- rule 09: the tax amount of the category ----------------------------------------------------
 
 
-def _tax_amount(f: Family) -> Callable[[UblContext], Hits]:
+def _taxamount_of(f: Family) -> Callable[[UblContext], Hits]:
     def check(ctx: UblContext) -> Hits:
         for category in _coded_list(ctx, "breakdown", f.code):
             subtotal = category.getparent()
@@ -425,14 +363,14 @@ def _register_family(f: Family) -> None:
         + (" (por tasa, con tolerancia de 1)" if f.per_rate_taxable else ""),
         f"The taxable amount of category '{en}' must equal its line net amounts plus charges minus allowances"
         + (" (per rate, within 1)" if f.per_rate_taxable else ""),
-    )(_taxable_amount(f))
+    )(_taxableamount_of(f))
     rule(
         f"BR-{p}-09",
         f"El impuesto de la categoría «{es}» "
         + ("debe ser la base por la tasa (tolerancia de 1)" if f.computed_tax else "debe ser 0"),
         f"The VAT amount of category '{en}' "
         + ("must be the taxable amount times the rate (within 1)" if f.computed_tax else "must be 0"),
-    )(_tax_amount(f))
+    )(_taxamount_of(f))
     rule(
         f"BR-{p}-10",
         f"El desglose de categoría «{es}» "
