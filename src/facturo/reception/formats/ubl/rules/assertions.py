@@ -16,7 +16,7 @@ from lxml import etree
 
 from facturo.reception.formats.ubl.rules.contexts import _from_root, contexts
 from facturo.reception.formats.ubl.rules.gates import Gate, context_tags, gate_of, gating_tags
-from facturo.reception.formats.ubl.rules.registry import UblContext, rule
+from facturo.reception.formats.ubl.rules.registry import UblContext, rule, string_value
 from facturo.reception.formats.ubl.rules.values import (
     IS_ALLOWANCE,
     IS_CHARGE,
@@ -33,7 +33,6 @@ from facturo.reception.formats.ubl.rules.values import (
     is_vat_scheme,
     round2,
     select,
-    string_value,
     xround,
     xs_date,
     xs_decimal,

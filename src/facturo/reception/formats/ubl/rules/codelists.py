@@ -24,6 +24,7 @@ from facturo.reception.formats.ubl.codes import code_list
 from facturo.reception.formats.ubl.rules import vat_support as vs
 from facturo.reception.formats.ubl.rules.assertions import contexts
 from facturo.reception.formats.ubl.rules.registry import UblContext, rule
+from facturo.reception.formats.ubl.rules.values import normalize_space
 
 Hits = Iterator[tuple[str, str | None]]
 AMOUNTS = [
@@ -154,7 +155,7 @@ def _check(spec: Coded) -> Callable[[UblContext], Hits]:
                 raw = node.get(attribute)
                 if raw is None and required:
                     continue
-            value = vs.normalized(raw)
+            value = normalize_space(raw)
             if value not in codes and not (spec.also_valid is not None and spec.also_valid(node, value)):
                 broken[node] = value
         for node in ctx.in_document_order(broken) if len(broken) > 1 else broken:
@@ -180,7 +181,7 @@ def _document_type_code(ctx: UblContext) -> Hits:
         ("CreditNoteTypeCode", "uncl1001_credit_note_types"),
     ):
         for node in ctx.elements(f"{{{vs.CBC}}}{name}"):
-            value = vs.normalized(node.text)
+            value = normalize_space(node.text)
             if value not in code_list(codes):
                 yield ctx.location(node), value
 

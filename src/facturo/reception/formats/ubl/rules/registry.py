@@ -152,7 +152,7 @@ class UblContext:
         the codes any VAT-category rule looks at: the string value, as XPath reads it)."""
         return frozenset(
             # Any whitespace collapsed: a superset of the XML-whitespace codes the rules compare.
-            " ".join(((ident.text or "") if len(ident) == 0 else str(ident.xpath("string()"))).split())
+            " ".join(string_value(ident).split())
             for tag in (_TAX_CATEGORY, _CLASSIFIED_CATEGORY)
             for category in self.elements(tag)
             for ident in self.children(category, _ID)
@@ -171,9 +171,6 @@ class UblContext:
             found = _SHAPES[key] = next(_SHAPE_NUMBERS)
         return found
 
-    def xpath(self, node: etree._Element, path: str, **variables: Any) -> Any:
-        return node.xpath(path, namespaces=NS, **variables)
-
     def location(self, node: etree._Element) -> str:
         """An XPath to ``node`` with namespace prefixes, for a finding's location."""
         return str(self._tree.getpath(node))
@@ -186,6 +183,13 @@ _SHAPE_NUMBERS = itertools.count()
 _MAX_SHAPES = 1024
 _TAGS_ENDING: dict[tuple[int, str], tuple[str, ...]] = {}
 _NO_KIDS: dict[str, list[etree._Element]] = {}
+
+
+def string_value(node: etree._Element) -> str:
+    """The XPath string value of an element: its text, or all the text inside it."""
+    return (node.text or "") if len(node) == 0 else str(node.xpath("string()"))
+
+
 _TAX_CATEGORY = f"{{{NS['cac']}}}TaxCategory"
 _CLASSIFIED_CATEGORY = f"{{{NS['cac']}}}ClassifiedTaxCategory"
 _ID = f"{{{NS['cbc']}}}ID"

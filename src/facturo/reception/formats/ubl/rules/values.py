@@ -15,7 +15,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from lxml import etree
 
-from facturo.reception.formats.ubl.rules.registry import NS, UblContext
+from facturo.reception.formats.ubl.rules.registry import NS, UblContext, string_value
 
 XNS = {**NS, "ubl": NS["inv"]}
 
@@ -80,19 +80,22 @@ def is_vat_scheme(ctx: UblContext, node: etree._Element) -> bool:
     for scheme in ctx.children(node, _SCHEME):
         ids = ctx.children(scheme, _SCHEME_ID)
         text = string_value(ids[0]) if ids else ""
-        if text == "VAT" or _xml_collapsed(text.translate(_UPPER_VAT)) == "VAT":
+        if text == "VAT" or normalize_space(text.translate(_UPPER_VAT)) == "VAT":
             return True
     return False
 
 
-def string_value(node: etree._Element) -> str:
-    """The XPath string value of an element: its text, or all the text inside it."""
-    return (node.text or "") if len(node) == 0 else str(node.xpath("string()"))
+def normalize_space(text: str | None) -> str:
+    """XPath ``normalize-space``: trimmed, inner runs of whitespace collapsed to one space, where
+    whitespace is XML's (space, tab, CR, LF) and not, say, a no-break space."""
+    if not text:
+        return ""
+    if " " in text or "\t" in text or "\n" in text or "\r" in text:
+        return " ".join(part for part in _XML_BLANK_RUNS.split(text) if part)
+    return text
 
 
-def _xml_collapsed(text: str) -> str:
-    """XPath ``normalize-space``: only space, tab, CR and LF are blanks."""
-    return " ".join(part for part in re.split(r"[ \t\r\n]+", text) if part)
+_XML_BLANK_RUNS = re.compile(r"[ \t\r\n]+")
 
 
 _OVER_TWO = object()

@@ -23,6 +23,7 @@ from lxml import etree
 
 from facturo.reception.formats.ubl.rules import vat_support as vs
 from facturo.reception.formats.ubl.rules.registry import UblContext, rule
+from facturo.reception.formats.ubl.rules.values import xround, xs_decimal
 from facturo.reception.formats.ubl.rules.vat_sums import (
     ITEM,
     LINE_TAGS,
@@ -244,7 +245,7 @@ def _taxableamount_of(f: Family) -> Callable[[UblContext], Hits]:
         for category in _coded_list(ctx, "breakdown", f.code):
             subtotal = category.getparent()
             assert subtotal is not None
-            taxable = vs.decimal_of(vs.child_text(ctx, subtotal, "TaxableAmount"))
+            taxable = xs_decimal(vs.child_text(ctx, subtotal, "TaxableAmount"))
             if f.per_rate_taxable:
                 facts = vs.facts(ctx, category)
                 if not facts.percents:
@@ -286,17 +287,17 @@ def _taxamount_of(f: Family) -> Callable[[UblContext], Hits]:
         for category in _coded_list(ctx, "breakdown", f.code):
             subtotal = category.getparent()
             assert subtotal is not None
-            tax = vs.decimal_of(vs.child_text(ctx, subtotal, "TaxAmount"))
+            tax = xs_decimal(vs.child_text(ctx, subtotal, "TaxAmount"))
             if not f.computed_tax:
                 if tax != 0:
                     yield ctx.location(category), None
                 continue
-            taxable = vs.decimal_of(vs.child_text(ctx, subtotal, "TaxableAmount"))
+            taxable = xs_decimal(vs.child_text(ctx, subtotal, "TaxableAmount"))
             rate = vs.facts(ctx, category).single_percent
             if tax is None or taxable is None or rate is None:
                 yield ctx.location(category), None
                 continue
-            expected = vs.xpath_round(abs(taxable) * (rate / 100) * 100) / 100
+            expected = xround(abs(taxable) * (rate / 100) * 100) / 100
             if not (abs(tax) - 1 < expected < abs(tax) + 1):
                 yield ctx.location(category), f"{expected}"
 

@@ -11,10 +11,11 @@ from lxml import etree
 
 from facturo.reception.formats.ubl.rules import vat_support as vs
 from facturo.reception.formats.ubl.rules.registry import UblContext
+from facturo.reception.formats.ubl.rules.values import xs_decimal
 
 
 def amount_of(ctx: UblContext, node: etree._Element, name: str) -> Decimal:
-    return vs.decimal_of(vs.child_text(ctx, node, name)) or Decimal(0)
+    return xs_decimal(vs.child_text(ctx, node, name)) or Decimal(0)
 
 
 LINE_CATEGORY = (f"{{{vs.CAC}}}Item", f"{{{vs.CAC}}}ClassifiedTaxCategory")

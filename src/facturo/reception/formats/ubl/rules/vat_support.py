@@ -11,31 +11,17 @@ of a family read the same few elements again.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import NamedTuple
 
 from lxml import etree
 
-from facturo.reception.formats.ubl.rules.assertions import string_value, xround, xs_decimal
-from facturo.reception.formats.ubl.rules.registry import NS, UblContext
+from facturo.reception.formats.ubl.rules.registry import NS, UblContext, string_value
+from facturo.reception.formats.ubl.rules.values import normalize_space, xs_decimal
 
 CAC = NS["cac"]
 CBC = NS["cbc"]
-
-
-def normalized(text: str | None) -> str:
-    """XPath ``normalize-space``: trimmed, inner runs of whitespace collapsed to one space, where
-    whitespace is XML's (space, tab, CR, LF) and not, say, a no-break space."""
-    if not text:
-        return ""
-    if " " in text or "\t" in text or "\n" in text or "\r" in text:
-        return " ".join(part for part in _XML_BLANKS.split(text) if part)
-    return text
-
-
-_XML_BLANKS = re.compile(r"[ \t\r\n]+")
 
 
 def child_text(ctx: UblContext, node: etree._Element, name: str) -> str | None:
@@ -50,7 +36,7 @@ def has_child(ctx: UblContext, node: etree._Element, name: str) -> bool:
 
 def category_code(ctx: UblContext, category: etree._Element) -> str:
     """``normalize-space(cbc:ID)`` of a TaxCategory / ClassifiedTaxCategory."""
-    return normalized(child_text(ctx, category, "ID"))
+    return normalize_space(child_text(ctx, category, "ID"))
 
 
 _TAX_SCHEME = (f"{{{CAC}}}TaxScheme", f"{{{CBC}}}ID")
@@ -58,12 +44,7 @@ _TAX_SCHEME = (f"{{{CAC}}}TaxScheme", f"{{{CBC}}}ID")
 
 def is_vat(ctx: UblContext, category: etree._Element) -> bool:
     """True when some ``cac:TaxScheme/cbc:ID`` of ``category`` is VAT (any case, any padding)."""
-    return any(normalized(string_value(ident)).upper() == "VAT" for ident in ctx.child_path(category, _TAX_SCHEME))
-
-
-def decimal_of(text: str | None) -> Decimal | None:
-    """``xs:decimal`` of a text, None when absent or not a decimal (BR-DEC/UBL-DT report those)."""
-    return xs_decimal(text)
+    return any(normalize_space(string_value(ident)).upper() == "VAT" for ident in ctx.child_path(category, _TAX_SCHEME))
 
 
 def indicator(ctx: UblContext, node: etree._Element) -> bool | None:
@@ -111,13 +92,13 @@ def _read_facts(ctx: UblContext, category: etree._Element) -> CategoryFacts:
     kids = ctx.kids(category)
     ids = kids.get(_ID)
     vat = any(
-        normalized(string_value(ident)).upper() == "VAT"
+        normalize_space(string_value(ident)).upper() == "VAT"
         for scheme in kids.get(_SCHEME, ())
         for ident in ctx.kids(scheme).get(_ID, ())
     )
-    percents = tuple(decimal_of(string_value(p)) for p in kids.get(_PERCENT, ()))
+    percents = tuple(xs_decimal(string_value(p)) for p in kids.get(_PERCENT, ()))
     single = percents[0] if len(percents) == 1 else None
-    return CategoryFacts(normalized(string_value(ids[0])) if ids else "", vat, percents, single)
+    return CategoryFacts(normalize_space(string_value(ids[0])) if ids else "", vat, percents, single)
 
 
 _TAX_CATEGORY, _CLASSIFIED = f"{{{CAC}}}TaxCategory", f"{{{CAC}}}ClassifiedTaxCategory"
@@ -226,8 +207,3 @@ def buyer_legal_id(ctx: UblContext) -> bool:
     """The buyer legal registration identifier (BT-47)."""
     path = (f"{{{CAC}}}Party", f"{{{CAC}}}PartyLegalEntity", f"{{{CBC}}}CompanyID")
     return any(ctx.child_path(a, path) for a in ctx.elements(f"{{{CAC}}}AccountingCustomerParty"))
-
-
-def xpath_round(value: Decimal) -> Decimal:
-    """XPath 2.0 ``round``: to the nearest integer, halves towards positive infinity."""
-    return xround(value)
