@@ -57,3 +57,15 @@ def check_range(date_from: date, date_to: date, field: str = "to") -> None:
         raise ValidationFailed.on(
             field, "range.too_long", "El rango supera los 50 años.", "The range is longer than 50 years."
         )
+
+
+def month_start(day: date, months_back: int = 0) -> date:
+    """The first day of ``day``'s month, or of the month ``months_back`` before it (negative:
+    after it)."""
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return month_start(day, -1)

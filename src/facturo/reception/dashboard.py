@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from facturo.kit.clock import month_start
 from facturo.kit.db import table_of
 from facturo.kit.db_types import ScaledDecimal
 from facturo.organisation import service as organisation
@@ -89,7 +90,7 @@ class ReceptionDashboard:
     @property
     def months(self) -> list[date]:
         """The first day of every month of the IVA window, oldest first, the empty ones too."""
-        return [first_of_month(self.today, back) for back in range(MONTHS - 1, -1, -1)]
+        return [month_start(self.today, back) for back in range(MONTHS - 1, -1, -1)]
 
     @property
     def totals(self) -> DayCounts:
@@ -107,16 +108,11 @@ def _summed(amount: ColumnElement[Any]) -> ColumnElement[Decimal]:
     return type_coerce(func.coalesce(func.sum(amount), 0), ScaledDecimal(AMOUNT_SCALE))
 
 
-def first_of_month(day: date, months_back: int) -> date:
-    index = day.year * 12 + day.month - 1 - months_back
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def reception_dashboard(session: Session, today: date, visible: frozenset[str] | None) -> ReceptionDashboard:
     """The figures of the dashboard as of ``today``; ``visible`` limits them to those issuers (None: all)."""
     c = _documents.c
     days_from = today - timedelta(days=DAYS - 1)
-    months_from = first_of_month(today, MONTHS - 1)
+    months_from = month_start(today, MONTHS - 1)
     scope = [c.issuer_nit.in_(sorted(visible))] if visible is not None else []
     in_days = (*scope, c.issue_date >= days_from, c.issue_date <= today)
     netted = case((c.document_type.in_(sorted(CREDIT_TYPES)), -1), else_=1)

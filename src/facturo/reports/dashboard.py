@@ -48,6 +48,7 @@ from facturo.invoicing.lifecycle import OPEN, Status
 from facturo.invoicing.models import Invoice, InvoiceLine
 from facturo.invoicing.queries import alerts
 from facturo.kit import clock
+from facturo.kit.clock import month_start
 from facturo.kit.db_types import ScaledDecimal
 from facturo.kit.money import ZERO
 from facturo.organisation import service as organisation
@@ -126,11 +127,6 @@ def _exact_sum(amount: ColumnElement[Decimal]) -> ColumnElement[Decimal]:
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def month_start(day: date, months_back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - months_back
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _month_end(day: date) -> date:

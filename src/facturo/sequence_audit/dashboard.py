@@ -23,6 +23,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from facturo.kit import clock
+from facturo.kit.clock import next_month
 from facturo.kit.config import get_settings
 from facturo.organisation import service as organisation
 from facturo.sequence_audit.keys import FEL
@@ -68,10 +69,6 @@ class AuditDashboard:
         return rate.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _next_month(value: date) -> date:
-    return date(value.year + value.month // 12, value.month % 12 + 1, 1)
-
-
 def _open_gap_counts(
     session: Session, months: list[date], timezone: str, visible: frozenset[str] | None, threshold: int
 ) -> dict[date, int]:
@@ -80,7 +77,7 @@ def _open_gap_counts(
     scope = _scope(Gap.issuer_nit, None, visible)
     counts: dict[date, int] = {}
     for month in months:
-        end = _next_month(month)
+        end = next_month(month)
         at = datetime(end.year, end.month, end.day, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
         counts[month] = int(
             session.scalar(
@@ -113,7 +110,7 @@ def audit_dashboard(
     month = since
     while month <= today:
         months.append(month)
-        month = _next_month(month)
+        month = next_month(month)
 
     per_month: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in monthly(session, since, visible, threshold):

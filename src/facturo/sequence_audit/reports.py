@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from facturo.kit import clock
+from facturo.kit.clock import month_start, next_month
 from facturo.kit.config import get_settings
 from facturo.kit.csv import csv_stream
 from facturo.kit.errors import ValidationFailed
@@ -168,14 +169,6 @@ def top(
     return [TopOut(issuer_nit=nit, missing=int(total)) for nit, total in rows]
 
 
-def _month_start(value: date) -> date:
-    return value.replace(day=1)
-
-
-def _next_month(value: date) -> date:
-    return date(value.year + value.month // 12, value.month % 12 + 1, 1)
-
-
 def monthly(
     session: Session,
     since: date = DEFAULT_SINCE,
@@ -184,9 +177,9 @@ def monthly(
 ) -> list[MonthlyOut]:
     """Per issuer and month from ``since`` to this month: documents, gaps opened, gaps closed late,
     numbers missing at the month's end. Months where an issuer has nothing are left out."""
-    since, limit = _month_start(since), _threshold(threshold)
+    since, limit = month_start(since), _threshold(threshold)
     timezone = organisation.business_timezone(session)
-    this_month = _month_start(clock.today(timezone))
+    this_month = month_start(clock.today(timezone))
     if since > this_month:
         return []
     figures: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
@@ -199,37 +192,37 @@ def monthly(
     ):
         figures[(month, nit)][0] += int(documents)
     gap_scope = [Gap.count < limit, *_scope(Gap.issuer_nit, None, visible_issuer_nits)]
-    end = _next_month(this_month)
+    end = next_month(this_month)
     for nit, day, found in session.execute(
         select(Gap.issuer_nit, Gap.detected_on, func.count())
         .where(Gap.parent_id.is_(None), Gap.detected_on >= since, Gap.detected_on < end, *gap_scope)
         .group_by(Gap.issuer_nit, Gap.detected_on)
     ):
-        figures[(_month_start(day), nit)][1] += int(found)
+        figures[(month_start(day), nit)][1] += int(found)
     for nit, ended_on, found in session.execute(
         select(Gap.issuer_nit, Gap.ended_on, func.count())
         .where(Gap.status == "closed", Gap.ended_on >= since, Gap.ended_on < end, *gap_scope)
         .group_by(Gap.issuer_nit, Gap.ended_on)
     ):
         if ended_on is not None:
-            figures[(_month_start(ended_on), nit)][2] += int(found)
+            figures[(month_start(ended_on), nit)][2] += int(found)
     # Nothing is missing at the end of a month before the first gap opened: the month-end loop
     # starts there (a month early, for an instant whose UTC date is in the next month of the
     # organisation's), however far back ``since`` is.
     first_opened = session.scalar(select(func.min(Gap.opened_at)).where(*gap_scope))
     if first_opened is None:
-        month = _next_month(this_month)
+        month = next_month(this_month)
     else:
-        month = max(since, _month_start(_month_start(first_opened.date()) - timedelta(days=1)))
+        month = max(since, month_start(month_start(first_opened.date()) - timedelta(days=1)))
     while month <= this_month:
-        at = _instant(_next_month(month), timezone)
+        at = _instant(next_month(month), timezone)
         for nit, missing in session.execute(
             select(Gap.issuer_nit, func.sum(Gap.count))
             .where(Gap.opened_at < at, or_(Gap.ended_at.is_(None), Gap.ended_at >= at), *gap_scope)
             .group_by(Gap.issuer_nit)
         ):
             figures[(month, nit)][3] += int(missing)
-        month = _next_month(month)
+        month = next_month(month)
     return [
         MonthlyOut(
             month=f"{month:%Y-%m}",
